@@ -1,0 +1,76 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { PlatformSettings } from "./settings";
+
+/** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
+export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
+
+export interface NamespacePlan {
+    readonly name: string;
+    /** What the namespace enforces; `audit` and `warn` stay at restricted so drift shows. */
+    readonly enforce: PodSecurityLevel;
+    readonly reason: string;
+}
+
+/**
+ * The namespaces a stack needs and how strict each can be. Node agents read host logs, host
+ * metrics and bind host ports, which only `privileged` admits; cert-manager runs fully
+ * restricted.
+ */
+export function namespacePlan(settings: PlatformSettings): NamespacePlan[] {
+    const ns = settings.namespaces;
+    const plan: NamespacePlan[] = [
+        { name: ns.certManager, enforce: "restricted", reason: "cert-manager runs as non-root with no host access" },
+    ];
+    if (settings.metrics.enabled) {
+        plan.push({ name: ns.monitoring, enforce: "privileged", reason: "node-exporter uses the host network, PID namespace and root filesystem" });
+    }
+    if (settings.logging.enabled) {
+        plan.push({ name: ns.logging, enforce: "privileged", reason: "Fluent Bit reads host log files and keeps its buffer on a hostPath; Elasticsearch tunes vm.max_map_count" });
+    }
+    if (settings.tracing.enabled) {
+        plan.push({ name: ns.tracing, enforce: "privileged", reason: "the OpenTelemetry agent binds host ports for node-local OTLP" });
+    }
+    if (settings.graylog.enabled) {
+        plan.push({ name: ns.graylog, enforce: "privileged", reason: "the Data Node's init container raises vm.max_map_count" });
+    }
+    return plan;
+}
+
+export interface PlatformArgs {
+    /** The stack's validated settings; every pillar reads its own slice. */
+    readonly settings: PlatformSettings;
+}
+
+/**
+ * The whole observability platform for one stack: namespaces first, then each enabled pillar.
+ */
+export class Platform extends pulumi.ComponentResource {
+    /** Namespace name by role. */
+    public readonly namespaces: pulumi.Output<Record<string, string>>;
+    /** UI name -> https URL, for the UIs that have an ingress. */
+    public readonly urls: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:index:Platform", name, {}, opts);
+        const { settings } = args;
+        const created: Record<string, k8s.core.v1.Namespace> = {};
+        for (const plan of namespacePlan(settings)) {
+            created[plan.name] = new k8s.core.v1.Namespace(`${name}-ns-${plan.name}`, {
+                metadata: {
+                    name: plan.name,
+                    labels: {
+                        "pod-security.kubernetes.io/enforce": plan.enforce,
+                        "pod-security.kubernetes.io/audit": "restricted",
+                        "pod-security.kubernetes.io/warn": plan.enforce === "restricted" ? "restricted" : "baseline",
+                        "app.kubernetes.io/part-of": "observability-platform",
+                    },
+                    annotations: { "observability-platform/pod-security-reason": plan.reason },
+                },
+            }, { parent: this, retainOnDelete: settings.protectData });
+        }
+        this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));
+        this.urls = pulumi.output({});
+        this.registerOutputs({ namespaces: this.namespaces, urls: this.urls });
+    }
+}

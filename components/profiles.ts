@@ -1,0 +1,230 @@
+/**
+ * The typed shape of a stack's settings and the defaults each profile supplies. A stack picks
+ * a profile and overrides single keys; everything here is plain data so the README table and
+ * the tests read the same numbers the program deploys.
+ */
+
+export const PROFILES = ["dev", "staging", "prod"] as const;
+export type Profile = (typeof PROFILES)[number];
+
+export interface ResourceSettings {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+export interface MetricsSettings {
+    readonly enabled: boolean;
+    readonly prometheus: {
+        readonly replicas: number;
+        /** How long samples are kept, in days. */
+        readonly retentionDays: number;
+        /** A cap on the TSDB size (Prometheus units: `45GB`); kept below the volume size. */
+        readonly retentionSize: string;
+        readonly storageSize: string;
+        readonly resources: ResourceSettings;
+    };
+    readonly alertmanager: { readonly replicas: number; readonly storageSize: string; readonly resources: ResourceSettings };
+    readonly grafana: { readonly replicas: number; readonly resources: ResourceSettings };
+    readonly operator: { readonly resources: ResourceSettings };
+    readonly kubeStateMetrics: { readonly resources: ResourceSettings };
+    readonly nodeExporter: { readonly resources: ResourceSettings };
+}
+
+export const RECEIVER_TYPES = ["email", "slack", "pagerduty", "webhook"] as const;
+export type ReceiverType = (typeof RECEIVER_TYPES)[number];
+
+export interface ReceiverSettings {
+    readonly name: string;
+    readonly type: ReceiverType;
+    /** email: the recipient address. */
+    readonly to?: string;
+    /** slack: the channel, `#alerts`. */
+    readonly channel?: string;
+}
+
+export interface AlertingSettings {
+    readonly receivers: readonly ReceiverSettings[];
+    /** Receiver for everything not critical; unset sends those alerts nowhere. */
+    readonly defaultReceiver?: string;
+    /** Receiver for `severity="critical"`, typically the pager; defaults to `defaultReceiver`. */
+    readonly criticalReceiver?: string;
+    readonly smtp?: { readonly smarthost: string; readonly from: string; readonly username?: string; readonly requireTls: boolean };
+    readonly groupWait: string;
+    readonly groupInterval: string;
+    readonly repeatInterval: string;
+}
+
+export interface LoggingSettings {
+    readonly enabled: boolean;
+    readonly retentionDays: number;
+    readonly elasticsearch: {
+        readonly version: string;
+        readonly nodes: number;
+        readonly heap: string;
+        readonly storageSize: string;
+        readonly resources: ResourceSettings;
+    };
+    readonly kibana: { readonly replicas: number; readonly resources: ResourceSettings };
+    readonly operator: { readonly resources: ResourceSettings };
+    readonly fluentBit: {
+        /** Cap on the on-node filesystem buffer, per output. */
+        readonly bufferLimit: string;
+        readonly resources: ResourceSettings;
+    };
+}
+
+export interface TracingSettings {
+    readonly enabled: boolean;
+    /** Share of traces kept by the node agents, 0–100. */
+    readonly samplingPercentage: number;
+    readonly retentionDays: number;
+    /** `memory` keeps traces in the collector (lost on restart); `elasticsearch` uses the EFK cluster. */
+    readonly storage: "memory" | "elasticsearch";
+    readonly collectorReplicas: number;
+    readonly queryReplicas: number;
+    readonly resources: ResourceSettings;
+    readonly agent: { readonly resources: ResourceSettings };
+}
+
+export interface GraylogSettings {
+    readonly enabled: boolean;
+    readonly replicas: number;
+    readonly dataNodeReplicas: number;
+    readonly mongodbMembers: number;
+    readonly storageSize: string;
+    readonly mongodbStorageSize: string;
+    readonly resources: ResourceSettings;
+    readonly dataNodeResources: ResourceSettings;
+}
+
+export interface TlsSettings {
+    readonly enabled: boolean;
+    /** ACME account email; with a domain, UIs get Let's Encrypt certificates. */
+    readonly acmeEmail?: string;
+}
+
+export interface ProfileDefaults {
+    readonly protectData: boolean;
+    readonly ingressClassName: string;
+    readonly metrics: MetricsSettings;
+    readonly alerting: AlertingSettings;
+    readonly logging: LoggingSettings;
+    readonly tracing: TracingSettings;
+    readonly graylog: GraylogSettings;
+    readonly tls: TlsSettings;
+}
+
+function res(cpu: string, memory: string, cpuLimit: string, memoryLimit: string): ResourceSettings {
+    return { requests: { cpu, memory }, limits: { cpu: cpuLimit, memory: memoryLimit } };
+}
+
+/**
+ * Node agents are multiplied by every node in the fleet, so together they request at most
+ * 150m CPU and 256Mi memory per node (DESIGN.md, budgets). Same in every profile.
+ */
+const AGENTS = {
+    nodeExporter: res("20m", "32Mi", "200m", "64Mi"),
+    fluentBit: res("50m", "96Mi", "500m", "256Mi"),
+    otelAgent: res("50m", "96Mi", "500m", "256Mi"),
+};
+
+const ALERTING: AlertingSettings = {
+    receivers: [],
+    groupWait: "30s",
+    groupInterval: "5m",
+    repeatInterval: "4h",
+};
+
+/** dev fits a laptop cluster: the whole platform requests at most 3 CPU and 6 GiB. */
+const dev: ProfileDefaults = {
+    protectData: false,
+    ingressClassName: "nginx",
+    metrics: {
+        enabled: true,
+        prometheus: { replicas: 1, retentionDays: 3, retentionSize: "8GB", storageSize: "10Gi", resources: res("200m", "512Mi", "1", "1Gi") },
+        alertmanager: { replicas: 1, storageSize: "1Gi", resources: res("20m", "64Mi", "100m", "128Mi") },
+        grafana: { replicas: 1, resources: res("50m", "128Mi", "500m", "256Mi") },
+        operator: { resources: res("50m", "64Mi", "200m", "128Mi") },
+        kubeStateMetrics: { resources: res("20m", "64Mi", "100m", "128Mi") },
+        nodeExporter: { resources: AGENTS.nodeExporter },
+    },
+    alerting: ALERTING,
+    logging: {
+        enabled: true,
+        retentionDays: 3,
+        elasticsearch: { version: "8.19.7", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi") },
+        kibana: { replicas: 1, resources: res("200m", "768Mi", "1", "1Gi") },
+        operator: { resources: res("50m", "128Mi", "500m", "256Mi") },
+        fluentBit: { bufferLimit: "1Gi", resources: AGENTS.fluentBit },
+    },
+    tracing: {
+        enabled: true,
+        samplingPercentage: 100,
+        retentionDays: 1,
+        storage: "memory",
+        collectorReplicas: 1,
+        queryReplicas: 1,
+        resources: res("50m", "128Mi", "500m", "512Mi"),
+        agent: { resources: AGENTS.otelAgent },
+    },
+    graylog: {
+        enabled: false,
+        replicas: 1,
+        dataNodeReplicas: 1,
+        mongodbMembers: 1,
+        storageSize: "10Gi",
+        mongodbStorageSize: "5Gi",
+        resources: res("200m", "1Gi", "1", "1536Mi"),
+        dataNodeResources: res("500m", "2Gi", "1", "2Gi"),
+    },
+    tls: { enabled: true },
+};
+
+const staging: ProfileDefaults = {
+    ...dev,
+    metrics: {
+        ...dev.metrics,
+        prometheus: { replicas: 1, retentionDays: 15, retentionSize: "45GB", storageSize: "50Gi", resources: res("500m", "2Gi", "2", "4Gi") },
+        alertmanager: { ...dev.metrics.alertmanager, replicas: 2 },
+        grafana: { replicas: 1, resources: res("100m", "256Mi", "1", "512Mi") },
+    },
+    logging: {
+        ...dev.logging,
+        retentionDays: 14,
+        elasticsearch: { ...dev.logging.elasticsearch, nodes: 3, heap: "2Gi", storageSize: "50Gi", resources: res("1", "4Gi", "2", "4Gi") },
+    },
+    tracing: { ...dev.tracing, samplingPercentage: 50, retentionDays: 7, storage: "elasticsearch", resources: res("100m", "256Mi", "1", "512Mi") },
+    graylog: { ...dev.graylog, enabled: true, mongodbMembers: 3, storageSize: "50Gi" },
+};
+
+/** prod is sized for HA: at least two of everything that serves, three of everything that votes. */
+const prod: ProfileDefaults = {
+    ...staging,
+    protectData: true,
+    metrics: {
+        ...staging.metrics,
+        prometheus: { replicas: 2, retentionDays: 30, retentionSize: "180GB", storageSize: "200Gi", resources: res("1", "4Gi", "4", "8Gi") },
+        alertmanager: { replicas: 3, storageSize: "2Gi", resources: res("50m", "128Mi", "200m", "256Mi") },
+        grafana: { replicas: 2, resources: res("100m", "256Mi", "1", "512Mi") },
+        operator: { resources: res("100m", "128Mi", "500m", "256Mi") },
+        kubeStateMetrics: { resources: res("50m", "128Mi", "200m", "256Mi") },
+    },
+    logging: {
+        ...staging.logging,
+        retentionDays: 30,
+        elasticsearch: { ...staging.logging.elasticsearch, heap: "4Gi", storageSize: "200Gi", resources: res("2", "8Gi", "4", "8Gi") },
+        kibana: { replicas: 2, resources: res("200m", "1Gi", "1", "1536Mi") },
+    },
+    tracing: { ...staging.tracing, samplingPercentage: 10, retentionDays: 14, collectorReplicas: 2, queryReplicas: 2 },
+    graylog: {
+        ...staging.graylog,
+        replicas: 3,
+        dataNodeReplicas: 3,
+        storageSize: "200Gi",
+        mongodbStorageSize: "20Gi",
+        resources: res("500m", "2Gi", "2", "3Gi"),
+        dataNodeResources: res("1", "4Gi", "2", "4Gi"),
+    },
+};
+
+export const PROFILE_DEFAULTS: Readonly<Record<Profile, ProfileDefaults>> = { dev, staging, prod };

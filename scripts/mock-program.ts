@@ -1,0 +1,198 @@
+/**
+ * Runs the whole Pulumi program under `pulumi.runtime.setMocks` for a named stack, with the
+ * stack's own `Pulumi.<stack>.yaml` loaded as the CLI would load it, and returns every resource
+ * the program registered: type, name, parent, inputs (with their secret paths) and the options
+ * that matter. The offline render and every test use it; it needs no CLI, plugin or cluster.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+
+export const ROOT = path.resolve(__dirname, "..");
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Stands in for each stack secret; tests look for this prefix to prove no secret leaks. */
+export const MOCK_SECRET_PREFIX = "MOCKSECRET-";
+
+export type JsonPath = ReadonlyArray<string | number>;
+
+export interface RecordedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    readonly provider?: string;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly dependsOn: readonly string[];
+    /** Plain inputs; secrets appear in their (mock) plaintext. */
+    readonly inputs: Record<string, any>;
+    /** Where in `inputs` a value was a Pulumi secret. */
+    readonly secretPaths: readonly JsonPath[];
+}
+
+export interface ProgramRun {
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+export interface StackFile {
+    /** `project:key` -> string, as the language host receives it. */
+    readonly config: Record<string, string>;
+    readonly secretKeys: string[];
+}
+
+/** Reads `Pulumi.<stack>.yaml`: scalars as strings, objects as JSON, `secure:` values as mock secrets. */
+export function readStackFile(file: string): StackFile {
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const config: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    for (const [key, value] of Object.entries<unknown>(doc.config ?? {})) {
+        let secret = false;
+        const reveal = (v: unknown, at: string): unknown => {
+            if (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v) {
+                secret = true;
+                return `${MOCK_SECRET_PREFIX}${at}`;
+            }
+            if (Array.isArray(v)) {
+                return v.map((x, i) => reveal(x, `${at}[${i}]`));
+            }
+            if (v && typeof v === "object") {
+                return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x, `${at}.${k}`)]));
+            }
+            return v;
+        };
+        const plain = reveal(value, key);
+        config[key] = typeof plain === "string" ? plain : plain !== null && typeof plain === "object" ? JSON.stringify(plain) : String(plain);
+        if (secret) {
+            secretKeys.push(key);
+        }
+    }
+    return { config, secretKeys };
+}
+
+interface Capture {
+    options: Map<string, Omit<RecordedResource, "inputs" | "secretPaths"> & { raw: unknown }>;
+}
+
+let capture: Capture | undefined;
+let patched = false;
+
+/** Wraps the mock monitor once so each registration's options are recorded too. */
+function patchMonitor(): void {
+    if (patched) {
+        return;
+    }
+    patched = true;
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+    const original = MockMonitor.prototype.registerResource;
+    MockMonitor.prototype.registerResource = function (req: any, callback: (err: any, res: any) => void) {
+        return original.call(this, req, (err: any, res: any) => {
+            if (!err && capture) {
+                const urn: string = res.getUrn();
+                capture.options.set(urn, {
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    provider: req.getProvider() || undefined,
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    dependsOn: req.getDependenciesList(),
+                    raw: req.getObject()?.toJavaScript() ?? {},
+                });
+            }
+            callback(err, res);
+        });
+    };
+}
+
+/** Turns the wire form into plain values and notes where secrets were. */
+function unwire(value: unknown, at: JsonPath, secrets: JsonPath[]): any {
+    if (Array.isArray(value)) {
+        return value.map((v, i) => unwire(v, [...at, i], secrets));
+    }
+    if (value && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === SECRET_SIG) {
+            secrets.push(at);
+            return unwire(record.value, at, []);
+        }
+        if (SIG_KEY in record) {
+            return record.urn ?? record.value ?? record;
+        }
+        return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, unwire(v, [...at, k], secrets)]));
+    }
+    return value === UNKNOWN ? undefined : value;
+}
+
+class Mocks implements pulumi.runtime.Mocks {
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
+        const state: Record<string, any> = { ...args.inputs };
+        if (args.type.startsWith("random:")) {
+            state.result = `${MOCK_SECRET_PREFIX}random-${args.name}`;
+            state.hex = `${MOCK_SECRET_PREFIX}random-${args.name}`;
+            state.bcryptHash = `${MOCK_SECRET_PREFIX}bcrypt-${args.name}`;
+        }
+        return { id: args.custom ? `${args.name}-id` : "", state };
+    }
+    call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        return args.inputs;
+    }
+}
+
+/** The project's own modules, so a second run re-executes the program from scratch. */
+function forgetProgramModules(): void {
+    for (const id of Object.keys(require.cache)) {
+        if (id.startsWith(ROOT) && !id.includes(`${path.sep}node_modules${path.sep}`) && !id.includes(`${path.sep}scripts${path.sep}`)) {
+            delete require.cache[id];
+        }
+    }
+}
+
+export interface RunOptions {
+    /** A stack file to use instead of `Pulumi.<stack>.yaml` in the project root. */
+    readonly stackFile?: string;
+    /** Extra or replaced config entries (`project:key` -> string). */
+    readonly config?: Record<string, string>;
+    readonly preview?: boolean;
+}
+
+/** Runs the program for `stack` and returns what it registered. Throws the program's own error. */
+export async function runProgram(stack: string, options: RunOptions = {}): Promise<ProgramRun> {
+    const file = options.stackFile ?? path.join(ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new Error(`no stack file ${path.relative(process.cwd(), file)}`);
+    }
+    const stackFile = readStackFile(file);
+    const config = { ...stackFile.config, ...options.config };
+    patchMonitor();
+    capture = { options: new Map() };
+    const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name as string;
+    await pulumi.runtime.setMocks(new Mocks(), project, stack, options.preview ?? false);
+    pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
+    forgetProgramModules();
+    const mine = capture;
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.join(ROOT, "index.ts")) }));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
+    const resources: RecordedResource[] = [];
+    for (const { raw, ...rest } of mine.options.values()) {
+        const secretPaths: JsonPath[] = [];
+        resources.push({ ...rest, inputs: unwire(raw, [], secretPaths), secretPaths });
+    }
+    capture = undefined;
+    return { stack, resources, outputs: (outputs ?? {}) as Record<string, unknown> };
+}
+
+/** The value at `at` inside `value`, or undefined. */
+export function valueAt(value: unknown, at: JsonPath): unknown {
+    return at.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as any)[k] : undefined), value);
+}

@@ -1,0 +1,157 @@
+/**
+ * `npm run render -- <stack> [--out <dir>]`: what a stack would deploy, written offline.
+ *
+ *   <out>/manifests/<namespace>|_cluster/<kind>-<name>.yaml   every raw Kubernetes object
+ *   <out>/charts/<resource-name>/chart.yaml                   repo, chart, version, namespace, releaseName
+ *   <out>/charts/<resource-name>/values.yaml                  the exact values passed
+ *
+ * Secrets are written as one fixed placeholder. Exit codes: 0 written, 2 bad stack config or
+ * arguments (the same message `pulumi up` prints), 1 anything else.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
+import { isConfigError } from "../components/settings";
+import { JsonPath, RecordedResource, ROOT, runProgram } from "./mock-program";
+
+export const SECRET_PLACEHOLDER = "[secret]";
+
+export interface RenderedFile {
+    readonly path: string;
+    readonly content: string;
+}
+
+const CHART_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
+const CERT_MANAGER_TYPE = "kubernetes-cert-manager:index:CertManager";
+
+function masked(resource: RecordedResource): Record<string, any> {
+    const copy = structuredClone(resource.inputs);
+    const set = (at: JsonPath) => {
+        if (at.length === 0) {
+            return;
+        }
+        let parent: any = copy;
+        for (const key of at.slice(0, -1)) {
+            parent = parent?.[key];
+        }
+        if (parent && typeof parent === "object" && at[at.length - 1] in parent) {
+            parent[at[at.length - 1]] = SECRET_PLACEHOLDER;
+        }
+    };
+    resource.secretPaths.forEach(set);
+    if (copy.kind === "Secret") {
+        for (const field of ["data", "stringData"]) {
+            for (const key of Object.keys(copy[field] ?? {})) {
+                copy[field][key] = SECRET_PLACEHOLDER;
+            }
+        }
+    }
+    return copy;
+}
+
+const dump = (value: unknown) => YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+
+/** The files a stack renders to, in a stable order; pure, so tests can call it directly. */
+export function renderFiles(resources: readonly RecordedResource[]): RenderedFile[] {
+    const files: RenderedFile[] = [];
+    for (const resource of resources) {
+        const inputs = masked(resource);
+        if (CHART_TYPES.has(resource.type)) {
+            files.push({
+                path: `charts/${resource.name}/chart.yaml`,
+                content: dump({
+                    repo: inputs.repositoryOpts?.repo,
+                    chart: inputs.chart,
+                    version: inputs.version,
+                    namespace: inputs.namespace,
+                    releaseName: inputs.name,
+                }),
+            });
+            files.push({ path: `charts/${resource.name}/values.yaml`, content: dump(inputs.values ?? {}) });
+        } else if (resource.type === CERT_MANAGER_TYPE) {
+            const { helmOptions = {}, ...values } = inputs;
+            files.push({
+                path: `charts/${resource.name}/chart.yaml`,
+                content: dump({
+                    repo: helmOptions.repositoryOpts?.repo,
+                    chart: helmOptions.chart ?? "cert-manager",
+                    version: helmOptions.version,
+                    namespace: helmOptions.namespace,
+                    releaseName: helmOptions.name,
+                }),
+            });
+            files.push({ path: `charts/${resource.name}/values.yaml`, content: dump(values) });
+        } else if (resource.custom && resource.type.startsWith("kubernetes:") && inputs.kind) {
+            const namespace = inputs.metadata?.namespace ?? "_cluster";
+            const name = inputs.metadata?.name ?? resource.name;
+            files.push({ path: `manifests/${namespace}/${String(inputs.kind).toLowerCase()}-${name}.yaml`, content: dump(inputs) });
+        }
+    }
+    const seen = new Set<string>();
+    for (const file of files) {
+        if (seen.has(file.path)) {
+            throw new Error(`two resources render to ${file.path}`);
+        }
+        seen.add(file.path);
+    }
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export class UsageError extends Error {}
+
+export function parseArgs(argv: readonly string[]): { stack: string; out: string } {
+    const rest = [...argv];
+    let out: string | undefined;
+    const positional: string[] = [];
+    while (rest.length > 0) {
+        const arg = rest.shift()!;
+        if (arg === "--out") {
+            out = rest.shift();
+            if (!out) {
+                throw new UsageError("--out needs a directory");
+            }
+        } else if (arg.startsWith("-")) {
+            throw new UsageError(`unknown option ${arg}; usage: npm run render -- <stack> [--out <dir>]`);
+        } else {
+            positional.push(arg);
+        }
+    }
+    if (positional.length !== 1) {
+        throw new UsageError("usage: npm run render -- <stack> [--out <dir>] (stacks: dev, staging, prod or any Pulumi.<stack>.yaml)");
+    }
+    const stack = positional[0];
+    if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
+        throw new UsageError(`no stack file Pulumi.${stack}.yaml in ${ROOT}`);
+    }
+    return { stack, out: path.resolve(out ?? path.join(ROOT, "rendered", stack)) };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+    try {
+        const { stack, out } = parseArgs(argv);
+        const run = await runProgram(stack);
+        const files = renderFiles(run.resources);
+        for (const sub of ["manifests", "charts"]) {
+            fs.rmSync(path.join(out, sub), { recursive: true, force: true });
+        }
+        for (const file of files) {
+            const target = path.join(out, file.path);
+            fs.mkdirSync(path.dirname(target), { recursive: true });
+            fs.writeFileSync(target, file.content);
+        }
+        const charts = files.filter((f) => f.path.endsWith("chart.yaml")).length;
+        console.log(`rendered stack ${stack}: ${files.length - 2 * charts} manifests, ${charts} charts -> ${path.relative(process.cwd(), out) || "."}`);
+        return 0;
+    } catch (err) {
+        if (isConfigError(err) || err instanceof UsageError) {
+            console.error(`error: ${err.message}`);
+            return 2;
+        }
+        console.error(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
@@ -69,8 +70,31 @@ export class Platform extends pulumi.ComponentResource {
                 },
             }, { parent: this, retainOnDelete: settings.protectData });
         }
+        const ns = settings.namespaces;
+        const after = (namespace: string) => ({ parent: this, dependsOn: [created[namespace]] });
+        const scope = {
+            logging: settings.logging.enabled,
+            tracing: settings.tracing.enabled,
+            graylog: settings.graylog.enabled,
+            tls: settings.tls.enabled,
+            namespaces: ns,
+        };
+
+        if (settings.metrics.enabled) {
+            new Monitoring(`${name}-metrics`, {
+                namespace: ns.monitoring,
+                metrics: settings.metrics,
+                alerting: settings.alerting,
+                alertingSecrets: settings.alertingSecrets,
+                storageClassName: settings.storageClassName,
+                protectData: settings.protectData,
+                certManager: settings.tls.enabled,
+                scope,
+            }, after(ns.monitoring));
+        }
+
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));
-        this.urls = pulumi.output({});
+        this.urls = pulumi.output<Record<string, string>>({});
         this.registerOutputs({ namespaces: this.namespaces, urls: this.urls });
     }
 }

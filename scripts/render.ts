@@ -38,11 +38,16 @@ function masked(resource: RecordedResource): Record<string, any> {
             parent[at[at.length - 1]] = SECRET_PLACEHOLDER;
         }
     };
-    resource.secretPaths.forEach(set);
-    if (copy.kind === "Secret") {
+    const isSecret = copy.kind === "Secret";
+    resource.secretPaths.filter((at) => !(isSecret && (at[0] === "data" || at[0] === "stringData"))).forEach(set);
+    if (isSecret) {
         for (const field of ["data", "stringData"]) {
-            for (const key of Object.keys(copy[field] ?? {})) {
-                copy[field][key] = SECRET_PLACEHOLDER;
+            if (copy[field] !== null && typeof copy[field] === "object") {
+                for (const key of Object.keys(copy[field])) {
+                    copy[field][key] = SECRET_PLACEHOLDER;
+                }
+            } else if (copy[field] !== undefined) {
+                copy[field] = SECRET_PLACEHOLDER;
             }
         }
     }

@@ -1,0 +1,21 @@
+/**
+ * Every Helm chart the platform installs, pinned in one place with its repository. Renovate
+ * bumps these (see renovate.json); a bump is a reviewed PR whose preview shows every object
+ * that changes, because v4 Charts register each rendered object as its own resource.
+ */
+
+export interface PinnedChart {
+    readonly chart: string;
+    readonly version: string;
+    readonly repo: string;
+}
+
+export const CHARTS = {
+    /** https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack */
+    kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+} as const satisfies Record<string, PinnedChart>;
+
+/** Arguments for `kubernetes.helm.v4.Chart` pinning chart, version and repository. */
+export function chartSource(pin: PinnedChart): { chart: string; version: string; repositoryOpts: { repo: string } } {
+    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
+}

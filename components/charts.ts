@@ -15,6 +15,12 @@ export const CHARTS = {
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, PinnedChart>;
 
+/**
+ * cert-manager, installed by @pulumi/kubernetes-cert-manager (a helm.v3.Release inside, which
+ * runs cert-manager's own hooks; it has no DaemonSet and no stateful workload).
+ */
+export const CERT_MANAGER: PinnedChart = { chart: "cert-manager", version: "v1.19.1", repo: "https://charts.jetstack.io" };
+
 /** Arguments for `kubernetes.helm.v4.Chart` pinning chart, version and repository. */
 export function chartSource(pin: PinnedChart): { chart: string; version: string; repositoryOpts: { repo: string } } {
     return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
+import { Tls } from "./tls";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -71,7 +72,17 @@ export class Platform extends pulumi.ComponentResource {
             }, { parent: this, retainOnDelete: settings.protectData });
         }
         const ns = settings.namespaces;
-        const after = (namespace: string) => ({ parent: this, dependsOn: [created[namespace]] });
+        const tls = settings.tls.enabled
+            ? new Tls(`${name}-tls`, {
+                namespace: ns.certManager,
+                profile: settings.profile,
+                domain: settings.domain,
+                acmeEmail: settings.tls.acmeEmail,
+                ingressClassName: settings.ingressClassName,
+            }, { parent: this, dependsOn: [created[ns.certManager]] })
+            : undefined;
+        // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
+        const after = (namespace: string) => ({ parent: this, dependsOn: [created[namespace], ...(tls?.ready ?? [])] });
         const scope = {
             logging: settings.logging.enabled,
             tracing: settings.tracing.enabled,

@@ -1,7 +1,12 @@
 import { describe, kindOf, KubeObject, Subject } from "./lib/kube";
 import { ResourceRule } from "./lib/rule";
 
-const EFFECTS = ["NoSchedule", "PreferNoSchedule", "NoExecute"] as const;
+/** Taints a cluster really carries, by effect, to make the message concrete. */
+const EXAMPLES: Readonly<Record<string, string>> = {
+    NoSchedule: "node-role.kubernetes.io/control-plane, nvidia.com/gpu, node.kubernetes.io/unschedulable (cordoned)",
+    PreferNoSchedule: "DeletionCandidateOfClusterAutoscaler",
+    NoExecute: "node.kubernetes.io/not-ready, node.kubernetes.io/unreachable, custom dedicated-node taints",
+};
 
 interface Toleration {
     readonly key?: string;
@@ -39,14 +44,13 @@ export const daemonsetToleratesAllTaints: ResourceRule = {
         const timed = tolerations.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null);
         if (!tolerations.some(isTolerateAll)) {
             const keyless = (effect: string) => tolerations.some((t) => t.operator === "Exists" && !t.key && (!t.effect || t.effect === effect));
-            const blocked = EFFECTS.filter((e) => !keyless(e));
+            const blocked = Object.keys(EXAMPLES).filter((e) => !keyless(e));
             const keys = tolerations.filter((t) => t.key).map((t) => t.key);
+            const which = blocked.map((e) => `${e} (e.g. ${EXAMPLES[e]})`).join("; ");
             problems.push(
                 `${describe(subject)} does not tolerate every taint (needs a toleration {operator: Exists} with no key, effect or tolerationSeconds). ` +
-                `Taints with effect ${blocked.join(", ")}${keys.length ? ` and keys other than ${keys.join(", ")}` : ""} ` +
-                `(e.g. node-role.kubernetes.io/control-plane:NoSchedule, nvidia.com/gpu:NoSchedule, node.kubernetes.io/unschedulable:NoSchedule` +
-                `${blocked.includes("NoExecute") ? ", node.kubernetes.io/not-ready:NoExecute" : ""}) ` +
-                `${blocked.includes("NoExecute") ? "keep its pods off, or evict them from, those nodes" : "keep its pods off those nodes"}.`,
+                `Taints with effect ${which}${keys.length ? `, other than ${keys.join(", ")},` : ""} ` +
+                `${blocked.includes("NoExecute") ? "keep its pods off those nodes or evict them" : "keep its pods off those nodes"}.`,
             );
         }
         for (const t of timed) {

@@ -1,6 +1,6 @@
 import { describe, Subject } from "./lib/kube";
 import { Finding, StackRule } from "./lib/rule";
-import { inventory, workloadsByNamespace, workloadsSelectedBy } from "./lib/workloads";
+import { inventory, workloadsSelectedBy } from "./lib/workloads";
 
 function percent(value: unknown): number | undefined {
     const m = typeof value === "string" ? /^(\d+)%$/.exec(value) : null;
@@ -19,7 +19,6 @@ export const pdbAllowsVoluntaryDisruption: StackRule = {
     scope: "stack",
     check(subjects: readonly Subject[]): Finding[] {
         const inv = inventory(subjects);
-        const byNamespace = workloadsByNamespace(inv);
         const findings: Finding[] = [];
         for (const pdbs of inv.pdbsByNamespace.values()) {
             for (const pdb of pdbs) {
@@ -43,7 +42,7 @@ export const pdbAllowsVoluntaryDisruption: StackRule = {
                     }
                     continue;
                 }
-                const selected = workloadsSelectedBy(pdb, byNamespace).filter((w) => w.replicas !== undefined);
+                const selected = workloadsSelectedBy(inv, pdb).filter((w) => w.replicas !== undefined);
                 const replicas = selected.reduce((sum, w) => sum + (w.replicas ?? 0), 0);
                 if (selected.length > 0 && Number(spec.minAvailable) >= replicas) {
                     fail(`requires minAvailable: ${spec.minAvailable} of ${replicas} pod${replicas === 1 ? "" : "s"} (${selected.map((w) => describe(w.subject)).join(", ")})`);

@@ -16,7 +16,7 @@ export const podCoveredByOnePdb: StackRule = {
         const inv = inventory(subjects);
         const findings: Finding[] = [];
         for (const w of inv.workloads) {
-            const names = [...(w.operatorPdb ? [`${w.operatorPdb} (made by the operator)`] : []), ...pdbsCovering(inv, w).map((p) => nameOf(p.subject))];
+            const names = [...(w.operatorPdb ? [`${w.operatorPdb} (made by the operator)`] : []), ...pdbsCovering(inv, w).map((p) => nameOf(p.subject)).sort()];
             if (names.length > 1) {
                 findings.push({
                     subject: w.subject,

@@ -106,47 +106,86 @@ export function isPdb(subject: Subject): boolean {
     return kindOf(subject) === "PodDisruptionBudget";
 }
 
-/** Everything the stack-level rules need, built in one pass; PDBs are indexed by namespace. */
+interface LabelIndex<T> {
+    /** Items under each `key=value` they require (PDBs) or carry (workloads). */
+    readonly byLabel: Map<string, T[]>;
+    /** PDBs with no matchLabels (expressions only, or empty): checked against every workload. */
+    readonly rest: T[];
+}
+
+function push<K, T>(map: Map<K, T[]>, key: K, item: T): void {
+    const list = map.get(key);
+    if (list) list.push(item); else map.set(key, [item]);
+}
+
+/**
+ * Everything the stack-level rules need, built in one pass. PDBs are indexed by namespace and
+ * by one required label, workloads by namespace and every label they carry, so matching stays
+ * linear in the number of objects instead of workloads x PDBs.
+ */
 export interface Inventory {
     readonly workloads: readonly Workload[];
     readonly pdbsByNamespace: ReadonlyMap<string, readonly Pdb[]>;
+    readonly pdbIndex: ReadonlyMap<string, LabelIndex<Pdb>>;
+    readonly workloadIndex: ReadonlyMap<string, LabelIndex<Workload>>;
 }
 
+const cache = new WeakMap<readonly Subject[], Inventory>();
+
 export function inventory(subjects: readonly Subject[]): Inventory {
+    const cached = cache.get(subjects);
+    if (cached) {
+        return cached;
+    }
     const workloads: Workload[] = [];
     const pdbsByNamespace = new Map<string, Pdb[]>();
+    const pdbIndex = new Map<string, LabelIndex<Pdb>>();
+    const workloadIndex = new Map<string, LabelIndex<Workload>>();
+    const indexOf = <T>(map: Map<string, LabelIndex<T>>, ns: string) => {
+        let index = map.get(ns);
+        if (!index) map.set(ns, (index = { byLabel: new Map(), rest: [] }));
+        return index;
+    };
     for (const subject of subjects) {
         if (isPdb(subject)) {
             const namespace = namespaceOf(subject);
-            const list = pdbsByNamespace.get(namespace) ?? [];
-            list.push({ subject, namespace, selector: subject.object.spec?.selector });
-            pdbsByNamespace.set(namespace, list);
+            const pdb: Pdb = { subject, namespace, selector: subject.object.spec?.selector };
+            push(pdbsByNamespace, namespace, pdb);
+            const first = Object.entries(pdb.selector?.matchLabels ?? {})[0];
+            const index = indexOf(pdbIndex, namespace);
+            if (first) push(index.byLabel, `${first[0]}=${first[1]}`, pdb); else index.rest.push(pdb);
             continue;
         }
         const workload = workloadOf(subject);
         if (workload) {
             workloads.push(workload);
+            const index = indexOf(workloadIndex, workload.namespace);
+            index.rest.push(workload);
+            for (const [k, v] of Object.entries(workload.podLabels)) push(index.byLabel, `${k}=${v}`, workload);
         }
     }
-    return { workloads, pdbsByNamespace };
+    const inv = { workloads, pdbsByNamespace, pdbIndex, workloadIndex };
+    cache.set(subjects, inv);
+    return inv;
 }
 
 /** The PDBs of the workload's namespace that select its pods. */
 export function pdbsCovering(inv: Inventory, workload: Workload): Pdb[] {
-    return (inv.pdbsByNamespace.get(workload.namespace) ?? []).filter((pdb) => selectorMatches(pdb.selector, workload.podLabels));
+    const index = inv.pdbIndex.get(workload.namespace);
+    if (!index) {
+        return [];
+    }
+    const candidates = [...index.rest, ...Object.entries(workload.podLabels).flatMap(([k, v]) => index.byLabel.get(`${k}=${v}`) ?? [])];
+    return candidates.filter((pdb) => selectorMatches(pdb.selector, workload.podLabels));
 }
 
 /** The workloads whose pods a PDB selects. */
-export function workloadsSelectedBy(pdb: Pdb, byNamespace: ReadonlyMap<string, readonly Workload[]>): Workload[] {
-    return (byNamespace.get(pdb.namespace) ?? []).filter((w) => selectorMatches(pdb.selector, w.podLabels));
-}
-
-export function workloadsByNamespace(inv: Inventory): Map<string, Workload[]> {
-    const map = new Map<string, Workload[]>();
-    for (const w of inv.workloads) {
-        const list = map.get(w.namespace) ?? [];
-        list.push(w);
-        map.set(w.namespace, list);
+export function workloadsSelectedBy(inv: Inventory, pdb: Pdb): Workload[] {
+    const index = inv.workloadIndex.get(pdb.namespace);
+    if (!index) {
+        return [];
     }
-    return map;
+    const first = Object.entries(pdb.selector?.matchLabels ?? {})[0];
+    const candidates = first ? index.byLabel.get(`${first[0]}=${first[1]}`) ?? [] : index.rest;
+    return candidates.filter((w) => selectorMatches(pdb.selector, w.podLabels));
 }

@@ -1,11 +1,17 @@
 import * as assert from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { unknownArrayValue, unknownCheckingProxy } from "@pulumi/policy/proxy";
 import { toCrossGuard } from "../../policies/crossguard";
 import { daemonsetToleratesAllTaints } from "../../policies/daemonset-tolerates-all-taints";
 import { RULES } from "../../policies/rules";
 import { statefulWorkloadHasPdb } from "../../policies/stateful-workload-has-pdb";
 import { daemonSet, pdb, statefulSet } from "./fixtures";
+
+// The policy SDK's own preview machinery: props wrapped so that reading an unknown throws.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { unknownArrayValue, unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
+    unknownArrayValue: any;
+    unknownCheckingProxy: <T>(o: T) => T;
+};
 
 class NotApplicable extends Error {}
 

@@ -13,6 +13,8 @@ export interface PinnedChart {
 export const CHARTS = {
     /** https://github.com/prometheus-community/helm-charts/tree/main/charts/kube-prometheus-stack */
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+    /** The same operator version as kube-prometheus-stack 88.5.3 (v0.93.1). */
+    prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, PinnedChart>;
 
 /**
@@ -25,3 +27,6 @@ export const CERT_MANAGER: PinnedChart = { chart: "cert-manager", version: "v1.1
 export function chartSource(pin: PinnedChart): { chart: string; version: string; repositoryOpts: { repo: string } } {
     return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
 }
+
+/** The ECK operator; its CRDs come with it (installCRDs). */
+export const ECK_OPERATOR: PinnedChart = { chart: "eck-operator", version: "3.5.0", repo: "https://helm.elastic.co" };

@@ -162,9 +162,9 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
     return {
         // Short, stable object names: kps-prometheus, kps-alertmanager, kps-operator.
         fullnameOverride: MONITORING_RELEASE,
-        // CRDs come from the chart's crds/ subchart; v4 Chart applies them server-side on every
-        // update, so a chart bump also upgrades the CRDs (Helm itself would not).
-        crds: { enabled: true, upgradeJob: { enabled: false } },
+        // The CRDs come from the prometheus-operator-crds chart (components/crds.ts), installed
+        // first so other pillars' ServiceMonitors do not wait for this whole chart.
+        crds: { enabled: false },
         prometheusOperator: {
             resources: resourcesOf(m.operator.resources),
             // The webhook's certificate Jobs are Helm hooks, which v4 Chart drops; cert-manager

@@ -1,5 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { MonitoringCrds } from "./crds";
+import { LOG_INDEX_PATTERN } from "./elasticsearch";
+import { Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
 import { Tls } from "./tls";
@@ -81,8 +84,12 @@ export class Platform extends pulumi.ComponentResource {
                 ingressClassName: settings.ingressClassName,
             }, { parent: this, dependsOn: [created[ns.certManager]] })
             : undefined;
+        const crds = settings.metrics.enabled
+            ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData }, { parent: this })
+            : undefined;
         // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
-        const after = (namespace: string) => ({ parent: this, dependsOn: [created[namespace], ...(tls?.ready ?? [])] });
+        const after = (namespace: string, ...more: pulumi.Resource[]) =>
+            ({ parent: this, dependsOn: [created[namespace], ...(tls?.ready ?? []), ...more] });
         const scope = {
             logging: settings.logging.enabled,
             tracing: settings.tracing.enabled,
@@ -91,7 +98,24 @@ export class Platform extends pulumi.ComponentResource {
             namespaces: ns,
         };
 
+        const logging = settings.logging.enabled
+            ? new Logging(`${name}-logging`, {
+                namespace: ns.logging,
+                logging: settings.logging,
+                storageClassName: settings.storageClassName,
+                protectData: settings.protectData,
+                zoneAware: settings.profile === "prod",
+                monitoringCrds: crds,
+                graylog: settings.graylog.enabled ? { host: `graylog.${ns.graylog}.svc`, port: 12201 } : undefined,
+                consumers: {
+                    grafana: settings.metrics.enabled ? ns.monitoring : undefined,
+                    jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,
+                },
+            }, after(ns.logging))
+            : undefined;
+
         if (settings.metrics.enabled) {
+            const grafanaLogs = logging?.consumers.grafana;
             new Monitoring(`${name}-metrics`, {
                 namespace: ns.monitoring,
                 metrics: settings.metrics,
@@ -101,7 +125,16 @@ export class Platform extends pulumi.ComponentResource {
                 protectData: settings.protectData,
                 certManager: settings.tls.enabled,
                 scope,
-            }, after(ns.monitoring));
+                logs: grafanaLogs && logging
+                    ? {
+                        url: logging.elasticsearchUrl,
+                        username: "grafana",
+                        passwordSecret: grafanaLogs.credentialsSecret,
+                        caSecret: grafanaLogs.caSecret,
+                        indexPattern: LOG_INDEX_PATTERN,
+                    }
+                    : undefined,
+            }, after(ns.monitoring, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? [])));
         }
 
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));

@@ -272,6 +272,9 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
+    if (s.logging.enabled && !s.tls.enabled) {
+        problems.push(`${prefix}tls.enabled: got false with logging enabled; allowed: true (Elasticsearch's certificate comes from the platform CA so that Grafana, Jaeger and Fluent Bit can verify it), or disable logging`);
+    }
     if (s.tls.acmeEmail && !s.domain) {
         problems.push(`${prefix}tls.acmeEmail: is set without ${prefix}domain; allowed: set a domain too, or drop acmeEmail`);
     }

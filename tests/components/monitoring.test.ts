@@ -134,7 +134,7 @@ describe("Monitoring", () => {
             assert.ok(chart, "the chart is registered");
             assert.strictEqual(chart.inputs.version, "88.5.3");
             assert.strictEqual(chart.inputs.namespace, "monitoring");
-            const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.namespace === "monitoring");
+            const secrets = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && r.parent === chart.parent);
             assert.deepStrictEqual(secrets.map((s) => s.inputs.metadata.name).sort(), ["alertmanager-platform-config", "grafana-admin"]);
             for (const s of secrets) {
                 assert.ok(chart.dependsOn.includes(s.urn), `chart waits for ${s.inputs.metadata.name}`);
@@ -142,6 +142,11 @@ describe("Monitoring", () => {
             }
             const rule = run.resources.find((r) => r.inputs.kind === "PrometheusRule")!;
             assert.ok(rule.dependsOn.includes(chart.urn), "the rule waits for the chart's CRDs");
+            const component = run.resources.find((r) => r.urn === chart.parent)!;
+            const grafanaLogs = run.resources.find((r) => r.inputs.metadata?.name === "logs-grafana-credentials")!;
+            assert.ok(component.dependsOn.includes(grafanaLogs.urn), "Grafana starts only once its Elasticsearch credentials exist");
+            const crds = run.resources.find((r) => r.inputs.chart === "prometheus-operator-crds")!;
+            assert.ok(component.dependsOn.includes(crds.parent!), "the CRDs are installed first");
         });
 
         it("delivers receiver credentials only inside the Alertmanager Secret", async () => {

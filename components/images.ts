@@ -1,0 +1,10 @@
+/**
+ * Container images the program's own manifests run, pinned; Renovate's regex manager bumps
+ * them (renovate.json). Images inside Helm charts are pinned by the chart version instead.
+ */
+export const IMAGES = {
+    fluentBit: "cr.fluentbit.io/fluent/fluent-bit:4.2.2",
+    elasticsearchExporter: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0",
+    otelCollector: "otel/opentelemetry-collector-contrib:0.140.1",
+    curl: "curlimages/curl:8.17.0",
+} as const;

@@ -30,3 +30,6 @@ export function chartSource(pin: PinnedChart): { chart: string; version: string;
 
 /** The ECK operator; its CRDs come with it (installCRDs). */
 export const ECK_OPERATOR: PinnedChart = { chart: "eck-operator", version: "3.5.0", repo: "https://helm.elastic.co" };
+
+/** Jaeger v2 (chart 4.x renders one Deployment that both collects and serves queries). */
+export const JAEGER: PinnedChart = { chart: "jaeger", version: "4.11.1", repo: "https://jaegertracing.github.io/helm-charts" };

@@ -5,6 +5,6 @@
 export const IMAGES = {
     fluentBit: "cr.fluentbit.io/fluent/fluent-bit:4.2.2",
     elasticsearchExporter: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0",
-    otelCollector: "otel/opentelemetry-collector-contrib:0.140.1",
+    otelCollector: "otel/opentelemetry-collector-contrib:0.148.0",
     curl: "curlimages/curl:8.17.0",
 } as const;

@@ -6,6 +6,7 @@ import { Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
 import { Tls } from "./tls";
+import { Tracing } from "./tracing";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -114,6 +115,18 @@ export class Platform extends pulumi.ComponentResource {
             }, after(ns.logging))
             : undefined;
 
+        const jaegerEs = logging?.consumers.jaeger;
+        const tracing = settings.tracing.enabled
+            ? new Tracing(`${name}-tracing`, {
+                namespace: ns.tracing,
+                tracing: settings.tracing,
+                elasticsearch: jaegerEs && logging
+                    ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
+                    : undefined,
+                monitoringCrds: crds,
+            }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
+            : undefined;
+
         if (settings.metrics.enabled) {
             const grafanaLogs = logging?.consumers.grafana;
             new Monitoring(`${name}-metrics`, {
@@ -134,6 +147,7 @@ export class Platform extends pulumi.ComponentResource {
                         indexPattern: LOG_INDEX_PATTERN,
                     }
                     : undefined,
+                traces: tracing ? { url: tracing.queryUrl } : undefined,
             }, after(ns.monitoring, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? [])));
         }
 

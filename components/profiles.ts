@@ -80,8 +80,8 @@ export interface TracingSettings {
     readonly retentionDays: number;
     /** `memory` keeps traces in the collector (lost on restart); `elasticsearch` uses the EFK cluster. */
     readonly storage: "memory" | "elasticsearch";
-    readonly collectorReplicas: number;
-    readonly queryReplicas: number;
+    /** Jaeger v2 instances (collector and query in one); memory storage allows only one. */
+    readonly replicas: number;
     readonly resources: ResourceSettings;
     readonly agent: { readonly resources: ResourceSettings };
 }
@@ -152,7 +152,7 @@ const dev: ProfileDefaults = {
     logging: {
         enabled: true,
         retentionDays: 3,
-        elasticsearch: { version: "8.19.7", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi") },
+        elasticsearch: { version: "8.19.19", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi") },
         kibana: { replicas: 1, resources: res("200m", "768Mi", "1", "1Gi") },
         operator: { resources: res("50m", "128Mi", "500m", "256Mi") },
         fluentBit: { bufferLimit: "1Gi", resources: AGENTS.fluentBit },
@@ -162,8 +162,7 @@ const dev: ProfileDefaults = {
         samplingPercentage: 100,
         retentionDays: 1,
         storage: "memory",
-        collectorReplicas: 1,
-        queryReplicas: 1,
+        replicas: 1,
         resources: res("50m", "128Mi", "500m", "512Mi"),
         agent: { resources: AGENTS.otelAgent },
     },
@@ -205,7 +204,9 @@ const prod: ProfileDefaults = {
         ...staging.metrics,
         prometheus: { replicas: 2, retentionDays: 30, retentionSize: "180GB", storageSize: "200Gi", resources: res("1", "4Gi", "4", "8Gi") },
         alertmanager: { replicas: 3, storageSize: "2Gi", resources: res("50m", "128Mi", "200m", "256Mi") },
-        grafana: { replicas: 2, resources: res("100m", "256Mi", "1", "512Mi") },
+        // One Grafana: several replicas need a shared database (grafana.ini [database]), or
+        // logins and UI-made changes land on one pod only.
+        grafana: { replicas: 1, resources: res("100m", "256Mi", "1", "512Mi") },
         operator: { resources: res("100m", "128Mi", "500m", "256Mi") },
         kubeStateMetrics: { resources: res("50m", "128Mi", "200m", "256Mi") },
     },
@@ -215,7 +216,7 @@ const prod: ProfileDefaults = {
         elasticsearch: { ...staging.logging.elasticsearch, heap: "4Gi", storageSize: "200Gi", resources: res("2", "8Gi", "4", "8Gi") },
         kibana: { replicas: 2, resources: res("200m", "1Gi", "1", "1536Mi") },
     },
-    tracing: { ...staging.tracing, samplingPercentage: 10, retentionDays: 14, collectorReplicas: 2, queryReplicas: 2 },
+    tracing: { ...staging.tracing, samplingPercentage: 10, retentionDays: 14, replicas: 2 },
     graylog: {
         ...staging.graylog,
         replicas: 3,

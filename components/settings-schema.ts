@@ -115,7 +115,7 @@ export const configSchema = z.strictObject({
             retentionDays: int(1, 3650, "days").optional(),
             elasticsearch: obj(
                 {
-                    version: allowed(z.string().regex(/^8\.[0-9]+\.[0-9]+$/), "an Elasticsearch 8.x version such as 8.19.7").optional(),
+                    version: allowed(z.string().regex(/^8\.[0-9]+\.[0-9]+$/), "an Elasticsearch 8.x version such as 8.19.19").optional(),
                     nodes: int(1, 9).optional(),
                     heap: quantity("2Gi").optional(),
                     storageSize: quantity("50Gi").optional(),
@@ -138,12 +138,11 @@ export const configSchema = z.strictObject({
             samplingPercentage: allowed(z.number().min(0).max(100), "a number from 0 to 100").optional(),
             retentionDays: int(1, 365, "days").optional(),
             storage: allowed(z.enum(["memory", "elasticsearch"]), "memory or elasticsearch").optional(),
-            collectorReplicas: int(1, 10).optional(),
-            queryReplicas: int(1, 10).optional(),
+            replicas: int(1, 10).optional(),
             resources: resources.optional(),
             agent: obj({ resources: resources.optional() }, "an object {resources}"),
         },
-        "an object {enabled, samplingPercentage, retentionDays, storage, collectorReplicas, queryReplicas, resources, agent}",
+        "an object {enabled, samplingPercentage, retentionDays, storage, replicas, resources, agent}",
     ),
     graylog: obj(
         {

@@ -269,6 +269,9 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     if (s.tracing.enabled && s.tracing.storage === "elasticsearch" && !s.logging.enabled) {
         problems.push(`${prefix}tracing.storage: got "elasticsearch" with logging disabled; allowed: memory, or enable logging`);
     }
+    if (s.tracing.enabled && s.tracing.storage === "memory" && s.tracing.replicas > 1) {
+        problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
+    }
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }

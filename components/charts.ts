@@ -33,3 +33,9 @@ export const ECK_OPERATOR: PinnedChart = { chart: "eck-operator", version: "3.5.
 
 /** Jaeger v2 (chart 4.x renders one Deployment that both collects and serves queries). */
 export const JAEGER: PinnedChart = { chart: "jaeger", version: "4.11.1", repo: "https://jaegertracing.github.io/helm-charts" };
+
+/** The official Graylog chart (Graylog 7.0, open-source edition selected in values). */
+export const GRAYLOG: PinnedChart = { chart: "graylog", version: "1.0.0", repo: "https://graylog2.github.io/graylog-helm" };
+
+/** MongoDB Controllers for Kubernetes, which also reconciles MongoDBCommunity resources. */
+export const MONGODB_OPERATOR: PinnedChart = { chart: "mongodb-kubernetes", version: "1.9.1", repo: "https://mongodb.github.io/helm-charts" };

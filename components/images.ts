@@ -7,4 +7,5 @@ export const IMAGES = {
     elasticsearchExporter: "quay.io/prometheuscommunity/elasticsearch-exporter:v1.9.0",
     otelCollector: "otel/opentelemetry-collector-contrib:0.148.0",
     curl: "curlimages/curl:8.17.0",
+    busybox: "busybox:1.37.0",
 } as const;

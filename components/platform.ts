@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MonitoringCrds } from "./crds";
 import { LOG_INDEX_PATTERN } from "./elasticsearch";
+import { Graylog } from "./graylog";
+import { GELF_PORT, GRAYLOG_SERVICE } from "./graylog-values";
 import { Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
@@ -107,13 +109,24 @@ export class Platform extends pulumi.ComponentResource {
                 protectData: settings.protectData,
                 zoneAware: settings.profile === "prod",
                 monitoringCrds: crds,
-                graylog: settings.graylog.enabled ? { host: `graylog.${ns.graylog}.svc`, port: 12201 } : undefined,
+                graylog: settings.graylog.enabled ? { host: `${GRAYLOG_SERVICE}.${ns.graylog}.svc`, port: GELF_PORT } : undefined,
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,
                 },
             }, after(ns.logging))
             : undefined;
+
+        if (settings.graylog.enabled) {
+            new Graylog(`${name}-graylog`, {
+                namespace: ns.graylog,
+                graylog: settings.graylog,
+                storageClassName: settings.storageClassName,
+                rootPassword: settings.graylogRootPassword,
+                protectData: settings.protectData,
+                monitoringCrds: crds,
+            }, after(ns.graylog));
+        }
 
         const jaegerEs = logging?.consumers.jaeger;
         const tracing = settings.tracing.enabled

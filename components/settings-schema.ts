@@ -109,6 +109,8 @@ export const configSchema = z.strictObject({
         z.record(z.string(), allowed(z.string().min(1), "a non-empty string")),
         "an object mapping receiver names to credentials",
     ).optional(),
+    /** Secret: Graylog's admin password; without it the program generates one. */
+    graylogRootPassword: allowed(z.string().min(16), "a password of at least 16 characters").optional(),
     logging: obj(
         {
             enabled: bool.optional(),
@@ -172,6 +174,7 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     metrics: "object",
     alerting: "object",
     alertingSecrets: "object",
+    graylogRootPassword: "string",
     logging: "object",
     tracing: "object",
     graylog: "object",
@@ -179,7 +182,7 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
 };
 
 /** Keys whose values are secrets: read as Pulumi secrets and never printed. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets", "graylogRootPassword"]);
 
 /** The "allowed" sentence attached to a schema, walking through optional wrappers. */
 export function allowedOf(schema: z.ZodType | undefined): string | undefined {

@@ -42,6 +42,8 @@ export interface PlatformSettings {
     readonly logging: LoggingSettings;
     readonly tracing: TracingSettings;
     readonly graylog: GraylogSettings;
+    /** Graylog's admin password from the stack, as a secret; unset: generated. */
+    readonly graylogRootPassword?: pulumi.Output<string>;
     readonly tls: TlsSettings;
 }
 
@@ -221,6 +223,7 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         logging: overlay(defaults.logging, config.logging),
         tracing: overlay(defaults.tracing, config.tracing),
         graylog: overlay(defaults.graylog, config.graylog),
+        graylogRootPassword: config.graylogRootPassword === undefined ? undefined : pulumi.secret(config.graylogRootPassword),
         tls: overlay(defaults.tls, config.tls),
     };
 }

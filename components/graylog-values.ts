@@ -32,7 +32,7 @@ export function mongodbUri(namespace: string, password: string): string {
     return `mongodb://graylog:${encodeURIComponent(password)}@${host}/graylog?replicaSet=${MONGODB_NAME}&authSource=graylog`;
 }
 
-export function graylogValues(g: GraylogSettings, storageClassName?: string): Record<string, unknown> {
+export function graylogValues(g: GraylogSettings, storageClassName?: string, externalUrl?: string): Record<string, unknown> {
     // The chart renders a PDB only above 2 Graylog / 1 Data Node replicas; below that the
     // program adds its own (graylogPdbs), so every StatefulSet has exactly one.
     const chartPdb = (replicas: number, threshold: number) =>
@@ -48,7 +48,13 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string): Re
             inputs: [{ name: "input-gelf", port: GELF_PORT, targetPort: GELF_PORT, protocol: "TCP" }],
             service: { metrics: { enabled: true } },
             // Graylog binds its Prometheus exporter to localhost unless told otherwise.
-            env: { GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: "0.0.0.0:9833" },
+            // The browser calls the API at http_external_uri. The chart's own value
+            // (config.network.externalUri) takes a bare host and renders http://<host>:9000/,
+            // wrong behind an HTTPS ingress; an explicit env entry wins over its ConfigMap.
+            env: {
+                GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: "0.0.0.0:9833",
+                ...(externalUrl ? { GRAYLOG_HTTP_EXTERNAL_URI: `${externalUrl}/` } : {}),
+            },
             config: {
                 rootUsername: "admin",
                 serverJavaOpts: `-Xms${heapOf(g.resources.limits.memory)} -Xmx${heapOf(g.resources.limits.memory)}`,

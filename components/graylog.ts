@@ -19,6 +19,8 @@ export interface GraylogArgs {
     /** MongoDB server version for the replica set. Default 7.0.25 (the Graylog chart's own default). */
     readonly mongodbVersion?: string;
     readonly protectData?: boolean;
+    /** Graylog's public https URL when it has an ingress. */
+    readonly externalUrl?: string;
     /** The Prometheus Operator CRDs; the ServiceMonitor is created only when given. */
     readonly monitoringCrds?: pulumi.Resource;
 }
@@ -87,7 +89,7 @@ export class Graylog extends pulumi.ComponentResource {
             ...chartSource(GRAYLOG),
             name: GRAYLOG_RELEASE,
             namespace: ns,
-            values: graylogValues(args.graylog, args.storageClassName),
+            values: graylogValues(args.graylog, args.storageClassName, args.externalUrl),
         }, {
             ...child,
             dependsOn: [graylogSecret, mongodb],

@@ -8,4 +8,7 @@ export const IMAGES = {
     otelCollector: "otel/opentelemetry-collector-contrib:0.148.0",
     curl: "curlimages/curl:8.17.0",
     busybox: "busybox:1.37.0",
+    /** Debian-based (glibc crypt), so bcrypt htpasswd entries work. */
+    nginx: "nginxinc/nginx-unprivileged:1.28.0",
+    oauth2Proxy: "quay.io/oauth2-proxy/oauth2-proxy:v7.12.0",
 } as const;

@@ -42,6 +42,8 @@ export interface MonitoringValuesInput {
     readonly grafanaAdminSecret: string;
     readonly logs?: LogsDataSource;
     readonly traces?: TracesDataSource;
+    /** Public https URLs of the UIs, when they have an ingress: links in alerts and redirects. */
+    readonly externalUrls?: { readonly grafana?: string; readonly prometheus?: string; readonly alertmanager?: string };
 }
 
 function volumeClaim(size: string, storageClassName?: string) {
@@ -146,6 +148,8 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
             },
         },
         additionalDataSources: dataSources(input),
+        // Grafana builds login redirects and links from root_url (grafana.ini [server]).
+        ...(input.externalUrls?.grafana ? { "grafana.ini": { server: { root_url: input.externalUrls.grafana } } } : {}),
         ...(logs
             ? {
                 envValueFrom: { GF_LOGS_PASSWORD: { secretKeyRef: { name: logs.passwordSecret, key: "password" } } },
@@ -195,6 +199,8 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 podMonitorNamespaceSelector: {},
                 additionalScrapeConfigs: [ANNOTATED_PODS_SCRAPE_CONFIG],
                 enableFeatures: ["exemplar-storage"],
+                // Alert "Source" links point at the public UI (prometheusSpec.externalUrl).
+                ...(input.externalUrls?.prometheus ? { externalUrl: input.externalUrls.prometheus } : {}),
                 walCompression: true,
             },
         },
@@ -208,6 +214,7 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 // The configuration, credentials included, lives in a Secret the program writes.
                 useExistingSecret: true,
                 configSecret: input.alertmanagerConfigSecret,
+                ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
             },
         },
         grafana: grafanaValues(input, m.grafana.resources),

@@ -5,7 +5,7 @@ import { alertmanagerConfigYaml } from "./alertmanager-config";
 import { platformRuleGroups, RuleScope } from "./alert-rules";
 import { chartSource, CHARTS } from "./charts";
 import { dashboardJson, platformDashboards } from "./dashboards";
-import { LogsDataSource, MONITORING_RELEASE, monitoringValues, TracesDataSource } from "./monitoring-values";
+import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, TracesDataSource } from "./monitoring-values";
 import { AlertingSettings, MetricsSettings } from "./profiles";
 import { protectStatefulTransform } from "./workloads";
 
@@ -31,6 +31,8 @@ export interface MonitoringArgs {
     readonly logs?: LogsDataSource;
     /** Grafana's Jaeger datasource, when tracing is enabled. */
     readonly traces?: TracesDataSource;
+    /** Public URLs of Grafana, Prometheus and Alertmanager when they have an ingress. */
+    readonly externalUrls?: MonitoringValuesInput["externalUrls"];
 }
 
 /**
@@ -86,6 +88,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 grafanaAdminSecret: grafanaSecretName,
                 logs: args.logs,
                 traces: args.traces,
+                externalUrls: args.externalUrls,
             }),
         }, {
             parent: this,

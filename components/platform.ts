@@ -1,5 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { Access } from "./access";
+import { dataStorePolicies, uiRoutes } from "./access-values";
 import { MonitoringCrds } from "./crds";
 import { LOG_INDEX_PATTERN } from "./elasticsearch";
 import { Graylog } from "./graylog";
@@ -7,7 +9,7 @@ import { GELF_PORT, GRAYLOG_SERVICE } from "./graylog-values";
 import { Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
-import { Tls } from "./tls";
+import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./tracing";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
@@ -101,6 +103,8 @@ export class Platform extends pulumi.ComponentResource {
             namespaces: ns,
         };
 
+        const external = (app: string) => (settings.domain ? `https://${app}.${settings.domain}` : undefined);
+
         const logging = settings.logging.enabled
             ? new Logging(`${name}-logging`, {
                 namespace: ns.logging,
@@ -117,15 +121,17 @@ export class Platform extends pulumi.ComponentResource {
             }, after(ns.logging))
             : undefined;
 
+        const pillars: pulumi.Resource[] = [...(logging ? [logging] : [])];
         if (settings.graylog.enabled) {
-            new Graylog(`${name}-graylog`, {
+            pillars.push(new Graylog(`${name}-graylog`, {
                 namespace: ns.graylog,
                 graylog: settings.graylog,
                 storageClassName: settings.storageClassName,
                 rootPassword: settings.graylogRootPassword,
                 protectData: settings.protectData,
+                externalUrl: external("graylog"),
                 monitoringCrds: crds,
-            }, after(ns.graylog));
+            }, after(ns.graylog)));
         }
 
         const jaegerEs = logging?.consumers.jaeger;
@@ -140,9 +146,12 @@ export class Platform extends pulumi.ComponentResource {
             }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
             : undefined;
 
+        if (tracing) {
+            pillars.push(tracing);
+        }
         if (settings.metrics.enabled) {
             const grafanaLogs = logging?.consumers.grafana;
-            new Monitoring(`${name}-metrics`, {
+            pillars.push(new Monitoring(`${name}-metrics`, {
                 namespace: ns.monitoring,
                 metrics: settings.metrics,
                 alerting: settings.alerting,
@@ -161,11 +170,23 @@ export class Platform extends pulumi.ComponentResource {
                     }
                     : undefined,
                 traces: tracing ? { url: tracing.queryUrl } : undefined,
-            }, after(ns.monitoring, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? [])));
+                externalUrls: { grafana: external("grafana"), prometheus: external("prometheus"), alertmanager: external("alertmanager") },
+            }, after(ns.monitoring, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? []))));
         }
 
+        // Ingresses, gates and NetworkPolicies come last: their backends exist by then.
+        const access = new Access(`${name}-access`, {
+            routes: uiRoutes(settings),
+            access: settings.access,
+            domain: settings.domain,
+            ingressClassName: settings.ingressClassName,
+            issuer: tls?.uiIssuer ?? ISSUERS.ca,
+            oidcClientSecret: settings.oidcClientSecret,
+            networkPolicies: settings.access.networkPolicies ? dataStorePolicies(settings) : [],
+        }, { parent: this, dependsOn: [...Object.values(created), ...(tls?.ready ?? []), ...pillars] });
+
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));
-        this.urls = pulumi.output<Record<string, string>>({});
+        this.urls = pulumi.output<Record<string, string>>(access.urls);
         this.registerOutputs({ namespaces: this.namespaces, urls: this.urls });
     }
 }

@@ -103,6 +103,26 @@ export interface TlsSettings {
     readonly acmeEmail?: string;
 }
 
+export const UI_AUTH_MODES = ["basic", "oauth2-proxy"] as const;
+export type UiAuthMode = (typeof UI_AUTH_MODES)[number];
+
+export interface AccessSettings {
+    /**
+     * How the UIs without a login of their own (Prometheus, Alertmanager, Jaeger) are guarded:
+     * `basic` puts an nginx gate with a generated password in front of each, `oauth2-proxy` an
+     * oauth2-proxy against `oidc`.
+     */
+    readonly uiAuth: UiAuthMode;
+    readonly oidc?: {
+        readonly issuerUrl: string;
+        readonly clientId: string;
+        /** Email domains allowed in; `*` allows every account the provider authenticates. */
+        readonly allowedEmailDomains: readonly string[];
+    };
+    /** NetworkPolicies that let only their consumers reach the data stores. */
+    readonly networkPolicies: boolean;
+}
+
 export interface ProfileDefaults {
     readonly protectData: boolean;
     readonly ingressClassName: string;
@@ -112,6 +132,7 @@ export interface ProfileDefaults {
     readonly tracing: TracingSettings;
     readonly graylog: GraylogSettings;
     readonly tls: TlsSettings;
+    readonly access: AccessSettings;
 }
 
 function res(cpu: string, memory: string, cpuLimit: string, memoryLimit: string): ResourceSettings {
@@ -177,6 +198,7 @@ const dev: ProfileDefaults = {
         dataNodeResources: res("500m", "2Gi", "1", "2Gi"),
     },
     tls: { enabled: true },
+    access: { uiAuth: "basic", networkPolicies: true },
 };
 
 const staging: ProfileDefaults = {

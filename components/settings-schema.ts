@@ -4,7 +4,7 @@
  * defaults; `settings.ts` merges and checks what needs more than one key.
  */
 import { z } from "zod";
-import { PROFILES, RECEIVER_TYPES } from "./profiles";
+import { PROFILES, RECEIVER_TYPES, UI_AUTH_MODES } from "./profiles";
 import { isQuantity, parseQuantity } from "./quantity";
 
 /** A schema whose every failure reads "allowed: <what>". */
@@ -160,6 +160,23 @@ export const configSchema = z.strictObject({
         "an object {enabled, replicas, dataNodeReplicas, mongodbMembers, storageSize, mongodbStorageSize, resources, dataNodeResources}",
     ),
     tls: obj({ enabled: bool.optional(), acmeEmail: email.optional() }, "an object {enabled, acmeEmail}"),
+    access: obj(
+        {
+            uiAuth: allowed(z.enum(UI_AUTH_MODES), `one of ${UI_AUTH_MODES.join(", ")}`).optional(),
+            oidc: obj(
+                {
+                    issuerUrl: allowed(z.string().regex(/^https:\/\/[^\s/]+(\/\S*)?$/), "an https URL of the OIDC issuer").optional(),
+                    clientId: allowed(z.string().min(1), "a non-empty string").optional(),
+                    allowedEmailDomains: allowed(z.array(z.string().regex(/^(\*|[a-z0-9.-]+\.[a-z]{2,})$/)).min(1), "a non-empty list of email domains, or [\"*\"]").optional(),
+                },
+                "an object {issuerUrl, clientId, allowedEmailDomains}",
+            ),
+            networkPolicies: bool.optional(),
+        },
+        "an object {uiAuth, oidc, networkPolicies}",
+    ),
+    /** Secret: the OIDC client secret oauth2-proxy presents. */
+    oidcClientSecret: allowed(z.string().min(1), "a non-empty string").optional(),
 });
 
 export type StackConfig = z.infer<typeof configSchema>;
@@ -179,10 +196,12 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     tracing: "object",
     graylog: "object",
     tls: "object",
+    access: "object",
+    oidcClientSecret: "string",
 };
 
 /** Keys whose values are secrets: read as Pulumi secrets and never printed. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets", "graylogRootPassword"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets", "graylogRootPassword", "oidcClientSecret"]);
 
 /** The "allowed" sentence attached to a schema, walking through optional wrappers. */
 export function allowedOf(schema: z.ZodType | undefined): string | undefined {

@@ -7,7 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-    AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
+    AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
     ResourceSettings, TlsSettings, TracingSettings,
 } from "./profiles";
 import { parseQuantity } from "./quantity";
@@ -45,6 +45,9 @@ export interface PlatformSettings {
     /** Graylog's admin password from the stack, as a secret; unset: generated. */
     readonly graylogRootPassword?: pulumi.Output<string>;
     readonly tls: TlsSettings;
+    readonly access: AccessSettings;
+    /** oauth2-proxy's OIDC client secret, as a Pulumi secret. */
+    readonly oidcClientSecret?: pulumi.Output<string>;
 }
 
 /** A stack file that cannot be deployed. `pulumi up` prints the message without a stack trace. */
@@ -225,6 +228,9 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         graylog: overlay(defaults.graylog, config.graylog),
         graylogRootPassword: config.graylogRootPassword === undefined ? undefined : pulumi.secret(config.graylogRootPassword),
         tls: overlay(defaults.tls, config.tls),
+        // A partial oidc block still gets the allow-everyone domain list; missing keys are reported below.
+        access: overlay({ ...defaults.access, ...(config.access?.oidc ? { oidc: { issuerUrl: "", clientId: "", allowedEmailDomains: ["*"] } } : {}) }, config.access),
+        oidcClientSecret: config.oidcClientSecret === undefined ? undefined : pulumi.secret(config.oidcClientSecret),
     };
 }
 
@@ -283,6 +289,22 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     }
     if (s.tls.acmeEmail && !s.domain) {
         problems.push(`${prefix}tls.acmeEmail: is set without ${prefix}domain; allowed: set a domain too, or drop acmeEmail`);
+    }
+    if (s.domain && !s.tls.enabled) {
+        problems.push(`${prefix}tls.enabled: got false with a domain; allowed: true (every UI ingress gets its certificate from cert-manager), or drop the domain`);
+    }
+    if (s.access.uiAuth === "oauth2-proxy") {
+        const oidc = config.access?.oidc;
+        for (const key of ["issuerUrl", "clientId"] as const) {
+            if (!oidc?.[key]) {
+                problems.push(`${prefix}access.oidc.${key}: is required with access.uiAuth "oauth2-proxy"; allowed: ${key === "issuerUrl" ? "an https URL of the OIDC issuer" : "the client ID registered for the platform"}`);
+            }
+        }
+        if (config.oidcClientSecret === undefined) {
+            problems.push(`${prefix}oidcClientSecret: is required with access.uiAuth "oauth2-proxy"; set it with pulumi config set --secret oidcClientSecret <secret>`);
+        }
+    } else if (config.oidcClientSecret !== undefined || config.access?.oidc !== undefined) {
+        problems.push(`${prefix}access.uiAuth: got "${s.access.uiAuth}" while OIDC settings are given; allowed: "oauth2-proxy" to use them, or drop access.oidc and oidcClientSecret`);
     }
     for (const [path, r] of resourcePaths(s)) {
         for (const what of ["cpu", "memory"] as const) {

@@ -19,6 +19,10 @@ const KEY_NOTES: Record<string, string> = {
     "alerting.criticalReceiver": "Unset: same as defaultReceiver.",
     "alerting.smtp": "`{smarthost, from, username?, requireTls?}`; needed by email receivers.",
     "tls.acmeEmail": "With `domain`: Let's Encrypt (staging endpoint outside prod).",
+    graylogRootPassword: "Secret. Unset: generated, kept in `graylog/graylog-root`.",
+    "access.uiAuth": "Guards Prometheus, Alertmanager and Jaeger; see [TLS and access](#tls-and-access).",
+    "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",
+    oidcClientSecret: "Secret. Required with `uiAuth: oauth2-proxy`.",
 };
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -57,7 +61,7 @@ export function configRows(): string[][] {
             return;
         }
         const allowed = isResources ? "requests/limits: cpu, memory" : (allowedOf(schema) ?? "");
-        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "alertingSecrets"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
+        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "alertingSecrets", "graylogRootPassword", "oidcClientSecret"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
         rows.push([`\`${path}\``, allowed, ...defaults, KEY_NOTES[path] ?? ""]);
     };
     walk(configSchema, "");

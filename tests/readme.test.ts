@@ -12,7 +12,7 @@ describe("README", () => {
     });
 
     it("documents every top-level configuration key", () => {
-        for (const key of ["profile", "domain", "ingressClassName", "storageClassName", "protectData", "metrics", "alerting", "alertingSecrets", "logging", "tracing", "graylog", "tls"]) {
+        for (const key of ["profile", "domain", "ingressClassName", "storageClassName", "protectData", "metrics", "alerting", "alertingSecrets", "logging", "tracing", "graylog", "graylogRootPassword", "tls", "access", "oidcClientSecret"]) {
             assert.ok(README.includes(`\`${key}`), key);
         }
     });

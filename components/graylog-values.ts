@@ -76,7 +76,9 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             persistence: { enabled: true, data: { enabled: true, size: g.storageSize } },
             podDisruptionBudget: chartPdb(g.dataNodeReplicas, 1),
         },
-        mongodb: { communityResource: { enabled: false } },
+        // MongoDB is the program's own MongoDBCommunity; its pods use the operator's
+        // mongodb-kubernetes-appdb ServiceAccount, so the chart's would be unused.
+        mongodb: { communityResource: { enabled: false }, serviceAccount: { create: false } },
         ingress: { enabled: false },
     };
 }
@@ -96,12 +98,14 @@ export function graylogPdbs(namespace: string, g: GraylogSettings): Record<strin
     ];
 }
 
+export const MONGODB_OPERATOR_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
+
 export function mongodbOperatorValues(): Record<string, unknown> {
     return {
         operator: {
             replicas: 1,
             watchedResources: ["mongodbcommunity"],
-            resources: { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+            resources: MONGODB_OPERATOR_RESOURCES,
             // The operator otherwise reports usage to MongoDB (MDB_OPERATOR_TELEMETRY_ENABLED).
             telemetry: { enabled: false },
         },

@@ -59,6 +59,9 @@ export class Tls extends pulumi.ComponentResource {
             // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
             // Operator's CRDs, which are installed after cert-manager.
             prometheus: { enabled: true, serviceMonitor: { enabled: false } },
+            // A post-install hook Job (Helm runs it inside the Release) that succeeds only once the
+            // webhook admits a cert-manager resource; until then the issuers below wait.
+            startupapicheck: { enabled: true, timeout: "5m" },
             helmOptions: {
                 chart: CERT_MANAGER.chart,
                 version: CERT_MANAGER.version,

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/profiles";
+import { MONGODB_OPERATOR_RESOURCES } from "../components/graylog-values";
 import { parseQuantity } from "../components/quantity";
 import { allowedOf, configSchema } from "../components/settings-schema";
 import { z } from "zod";
@@ -89,6 +90,7 @@ export function budget(profile: (typeof PROFILES)[number]): Budget[] {
         ...item("Graylog", d.graylog.replicas, d.graylog.resources, d.graylog.enabled),
         ...item("Graylog Data Node", d.graylog.dataNodeReplicas, d.graylog.dataNodeResources, d.graylog.enabled),
         ...item("MongoDB", d.graylog.mongodbMembers, { requests: { cpu: "100m", memory: "512Mi" } }, d.graylog.enabled),
+        ...item("MongoDB operator", 1, MONGODB_OPERATOR_RESOURCES, d.graylog.enabled),
     ];
 }
 

@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as net from "net";
 import { AddressInfo } from "net";
 import * as path from "path";
 import * as bcrypt from "bcryptjs";
@@ -19,6 +20,15 @@ const OIDC = {
     "observability-platform:access": JSON.stringify({ uiAuth: "oauth2-proxy", oidc: { issuerUrl: "https://login.example.com/realms/ops", clientId: "observability" } }),
     "observability-platform:oidcClientSecret": "oidc-client-secret-value",
 };
+/** A loopback port nothing listens on right now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const probe = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = probe.address() as AddressInfo;
+            probe.close(() => resolve(port));
+        });
+    });
+}
 const kinds = (run: { resources: readonly any[] }, kind: string) => run.resources.filter((r) => r.inputs.kind === kind);
 
 describe("Access", () => {
@@ -110,18 +120,20 @@ describe("Access", () => {
                 // Workers run as nobody when the tests run as root.
                 fs.chmodSync(dir, 0o755);
                 fs.writeFileSync(path.join(dir, "htpasswd"), `admin:${bcrypt.hashSync("s3cret-pass", 4)}\n`);
-                port = 20000 + Math.floor(Math.random() * 20000);
+                port = await freePort();
                 fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({
                     realm: "prometheus", upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`, listen: port, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir,
                 }));
-                nginx = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: "ignore" });
-                for (let i = 0; i < 50; i++) {
+                let stderr = "";
+                nginx = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+                nginx.stderr!.on("data", (c) => (stderr += c));
+                for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
                     if (await get("/healthz").then((r) => r.status === 200, () => false)) {
                         return;
                     }
                     await new Promise((r) => setTimeout(r, 100));
                 }
-                throw new Error("nginx did not start");
+                throw new Error(`nginx did not start (exit ${nginx.exitCode}): ${stderr}`);
             });
             after(() => { nginx?.kill(); upstream?.close(); });
 

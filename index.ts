@@ -7,3 +7,4 @@ const platform = new Platform("observability", { settings });
 export const profile = settings.profile;
 export const namespaces = platform.namespaces;
 export const urls = platform.urls;
+export const uiCredentials = platform.uiCredentials;

@@ -60,6 +60,8 @@ export class Platform extends pulumi.ComponentResource {
     public readonly namespaces: pulumi.Output<Record<string, string>>;
     /** UI name -> https URL, for the UIs that have an ingress. */
     public readonly urls: pulumi.Output<Record<string, string>>;
+    /** Gated UI name -> `namespace/secret` holding its basic-auth password. */
+    public readonly uiCredentials: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:index:Platform", name, {}, opts);
@@ -187,6 +189,7 @@ export class Platform extends pulumi.ComponentResource {
 
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));
         this.urls = pulumi.output<Record<string, string>>(access.urls);
-        this.registerOutputs({ namespaces: this.namespaces, urls: this.urls });
+        this.uiCredentials = pulumi.output<Record<string, string>>(access.gateSecrets);
+        this.registerOutputs({ namespaces: this.namespaces, urls: this.urls, uiCredentials: this.uiCredentials });
     }
 }

@@ -45,6 +45,7 @@ describe("Access", () => {
                 assert.deepStrictEqual(ingress.inputs.spec.tls[0].hosts, [ingress.inputs.spec.rules[0].host]);
             }
             assert.strictEqual((run.outputs.urls as Record<string, string>).grafana, "https://grafana.staging.observability.example.com");
+            assert.deepStrictEqual(run.outputs.uiCredentials, { prometheus: "monitoring/ui-gate-prometheus", alertmanager: "monitoring/ui-gate-alertmanager", jaeger: "tracing/ui-gate-jaeger" });
         });
 
         it("without a domain there is no ingress, gate or URL", async () => {

@@ -4,10 +4,9 @@
  * ILM policy, the index template and Kibana's data view. Pure functions, so tests read exactly
  * what deploys.
  */
-import { IMAGES } from "./images";
 import { LoggingSettings } from "./profiles";
 import { toMebibytes } from "./quantity";
-import { resourcesOf } from "./workloads";
+import { resourcesOf, setupJob } from "./workloads";
 
 export const ES_NAME = "logs";
 export const KIBANA_NAME = "logs";
@@ -225,37 +224,11 @@ export function setupScript(namespace: string): string {
 }
 
 export function setupJobManifest(namespace: string, configMap: string): Record<string, any> {
-    return {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        metadata: { name: "logging-setup", namespace },
-        spec: {
-            backoffLimit: 10,
-            template: {
-                metadata: { labels: { "app.kubernetes.io/name": "logging-setup" } },
-                spec: {
-                    restartPolicy: "OnFailure",
-                    securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [{
-                        name: "setup",
-                        image: IMAGES.curl,
-                        command: ["sh", "/setup/setup.sh"],
-                        env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: ECK.elasticUserSecret, key: "elastic" } } }],
-                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                        volumeMounts: [
-                            { name: "setup", mountPath: "/setup", readOnly: true },
-                            { name: "tls", mountPath: "/tls", readOnly: true },
-                            { name: "kb-tls", mountPath: "/kb-tls", readOnly: true },
-                        ],
-                    }],
-                    volumes: [
-                        { name: "setup", configMap: { name: configMap } },
-                        { name: "tls", secret: { secretName: ECK.httpPublicCertsSecret } },
-                        { name: "kb-tls", secret: { secretName: ECK.kibanaPublicCertsSecret } },
-                    ],
-                },
-            },
-        },
-    };
+    return setupJob({
+        name: "logging-setup",
+        namespace,
+        configMap,
+        env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: ECK.elasticUserSecret, key: "elastic" } } }],
+        secrets: { tls: ["/tls", ECK.httpPublicCertsSecret], "kb-tls": ["/kb-tls", ECK.kibanaPublicCertsSecret] },
+    });
 }

@@ -6,7 +6,7 @@
 import { IMAGES } from "./images";
 import { GraylogSettings } from "./profiles";
 import { parseQuantity } from "./quantity";
-import { DRAIN_SAFE_PDB, resourcesOf } from "./workloads";
+import { DRAIN_SAFE_PDB, resourcesOf, setupJob } from "./workloads";
 
 export const GRAYLOG_RELEASE = "graylog";
 /** graylog.service.name: `<fullname>-svc`. */
@@ -193,36 +193,15 @@ export function gelfSetupScript(namespace: string): string {
 }
 
 export function gelfSetupJob(namespace: string, configMap: string): Record<string, any> {
-    return {
-        apiVersion: "batch/v1",
-        kind: "Job",
-        metadata: { name: "graylog-setup", namespace },
-        spec: {
-            backoffLimit: 10,
-            // Graylog's first start (MongoDB migrations, Data Node certificates) can take minutes.
-            activeDeadlineSeconds: 1800,
-            template: {
-                metadata: { labels: { "app.kubernetes.io/name": "graylog-setup" } },
-                spec: {
-                    restartPolicy: "OnFailure",
-                    securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
-                    containers: [{
-                        name: "setup",
-                        image: IMAGES.curl,
-                        command: ["sh", "/setup/setup.sh"],
-                        env: [
-                            { name: "GRAYLOG_USER", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "username" } } },
-                            { name: "GRAYLOG_PASSWORD", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "password" } } },
-                        ],
-                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
-                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                        volumeMounts: [{ name: "setup", mountPath: "/setup", readOnly: true }],
-                    }],
-                    volumes: [{ name: "setup", configMap: { name: configMap } }],
-                },
-            },
-        },
-    };
+    return setupJob({
+        name: "graylog-setup",
+        namespace,
+        configMap,
+        env: [
+            { name: "GRAYLOG_USER", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "username" } } },
+            { name: "GRAYLOG_PASSWORD", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "password" } } },
+        ],
+    });
 }
 
 export function graylogServiceMonitor(namespace: string): Record<string, any> {

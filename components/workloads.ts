@@ -2,6 +2,7 @@
  * Scheduling and disruption rules every component applies the same way (DESIGN.md decisions 4
  * and 5), kept as plain data so chart values and raw manifests share them and tests can compare.
  */
+import { IMAGES } from "./images";
 import { ResourceSettings } from "./profiles";
 
 /**
@@ -64,4 +65,55 @@ export function protectStatefulTransform(args: { type: string; props: Record<str
         return undefined;
     }
     return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
+}
+
+export interface SetupJobInput {
+    readonly name: string;
+    readonly namespace: string;
+    /** ConfigMap holding `setup.sh`. */
+    readonly configMap: string;
+    readonly env: ReadonlyArray<Record<string, unknown>>;
+    /** Secrets mounted read-only: volume name -> [mount path, Secret name]. */
+    readonly secrets?: Readonly<Record<string, readonly [string, string]>>;
+}
+
+/**
+ * A Job that runs an idempotent `setup.sh` with curl against an API, as a non-root user with a
+ * read-only root filesystem; it retries until the API answers, so it can start with its target.
+ */
+export function setupJob(input: SetupJobInput): Record<string, any> {
+    const secrets = Object.entries(input.secrets ?? {});
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: input.name, namespace: input.namespace },
+        spec: {
+            backoffLimit: 10,
+            // A first start (migrations, certificates, shard allocation) can take minutes.
+            activeDeadlineSeconds: 1800,
+            template: {
+                metadata: { labels: { "app.kubernetes.io/name": input.name } },
+                spec: {
+                    restartPolicy: "OnFailure",
+                    securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [{
+                        name: "setup",
+                        image: IMAGES.curl,
+                        command: ["sh", "/setup/setup.sh"],
+                        env: input.env,
+                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [
+                            { name: "setup", mountPath: "/setup", readOnly: true },
+                            ...secrets.map(([name, [mountPath]]) => ({ name, mountPath, readOnly: true })),
+                        ],
+                    }],
+                    volumes: [
+                        { name: "setup", configMap: { name: input.configMap } },
+                        ...secrets.map(([name, [, secretName]]) => ({ name, secret: { secretName } })),
+                    ],
+                },
+            },
+        },
+    };
 }

@@ -129,7 +129,7 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
     };
 }
 
-export function kibanaManifest(namespace: string, logging: LoggingSettings): Record<string, any> {
+export function kibanaManifest(namespace: string, logging: LoggingSettings, publicBaseUrl?: string): Record<string, any> {
     return {
         apiVersion: "kibana.k8s.elastic.co/v1",
         kind: "Kibana",
@@ -138,6 +138,8 @@ export function kibanaManifest(namespace: string, logging: LoggingSettings): Rec
             version: logging.elasticsearch.version,
             count: logging.kibana.replicas,
             elasticsearchRef: { name: ES_NAME },
+            // Links Kibana builds (share, alerts, reports) point at the ingress, not the pod.
+            ...(publicBaseUrl ? { config: { "server.publicBaseUrl": publicBaseUrl } } : {}),
             podTemplate: {
                 spec: { containers: [{ name: "kibana", resources: resourcesOf(logging.kibana.resources) }] },
             },

@@ -40,6 +40,8 @@ export interface LoggingArgs {
     readonly graylog?: { readonly host: string; readonly port: number };
     /** Namespaces of Grafana and Jaeger, which get their own read/write users. */
     readonly consumers?: { readonly grafana?: string; readonly jaeger?: string };
+    /** Kibana's public https URL when it has an ingress. */
+    readonly kibanaUrl?: string;
 }
 
 const short = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -117,7 +119,7 @@ export class Logging extends pulumi.ComponentResource {
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
         }), { dependsOn: after, protect, retainOnDelete: protect });
-        const kibana = manifest("kibana", kibanaManifest(ns, args.logging), { dependsOn: [operator] });
+        const kibana = manifest("kibana", kibanaManifest(ns, args.logging, args.kibanaUrl), { dependsOn: [operator] });
 
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, {
             metadata: { name: "logging-setup", namespace: ns },

@@ -116,6 +116,7 @@ export class Platform extends pulumi.ComponentResource {
                 zoneAware: settings.profile === "prod",
                 monitoringCrds: crds,
                 graylog: settings.graylog.enabled ? { host: `${GRAYLOG_SERVICE}.${ns.graylog}.svc`, port: GELF_PORT } : undefined,
+                kibanaUrl: external("kibana"),
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,

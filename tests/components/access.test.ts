@@ -76,12 +76,14 @@ describe("Access", () => {
             assert.strictEqual(uiIngress(kibana, "x.example.com", "nginx", "ca", s.access).metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"], "HTTPS");
         });
 
-        it("tells Grafana, Prometheus, Alertmanager and Graylog their public URLs", async () => {
+        it("tells Grafana, Prometheus, Alertmanager, Kibana and Graylog their public URLs", async () => {
             const run = await runProgram("staging");
             const kps = run.resources.find((r) => r.inputs.chart === "kube-prometheus-stack")!.inputs.values;
             assert.strictEqual(kps.grafana["grafana.ini"].server.root_url, "https://grafana.staging.observability.example.com");
             assert.strictEqual(kps.prometheus.prometheusSpec.externalUrl, "https://prometheus.staging.observability.example.com");
             assert.strictEqual(kps.alertmanager.alertmanagerSpec.externalUrl, "https://alertmanager.staging.observability.example.com");
+            const kibana = run.resources.find((r) => r.inputs.kind === "Kibana")!;
+            assert.strictEqual(kibana.inputs.spec.config["server.publicBaseUrl"], "https://kibana.staging.observability.example.com");
             const g = (graylogValues(settingsFor("staging").graylog, undefined, "https://graylog.x.example.com") as any).graylog.env;
             assert.strictEqual(g.GRAYLOG_HTTP_EXTERNAL_URI, "https://graylog.x.example.com/");
         });

@@ -3,6 +3,7 @@
  * Ingress for each, the login gate in front of the UIs that have none, and the NetworkPolicies
  * around the data stores.
  */
+import * as crypto from "crypto";
 import { ES_NAME, ECK } from "./elasticsearch";
 import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_NAME } from "./graylog-values";
 import { IMAGES } from "./images";
@@ -130,6 +131,11 @@ const GATE_SECURITY = {
 
 const GATE_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
+/** The gate's nginx.conf for a UI, as its ConfigMap holds it. */
+export function gateNginxConfigFor(r: UiRoute): string {
+    return gateNginxConfig({ realm: r.app, upstream: `${r.service}.${r.namespace}.svc:${r.port}` });
+}
+
 /** Names of the objects a gate reads: its ConfigMap and its Secret. */
 export const gateNames = (app: string) => ({ name: `ui-gate-${app}`, secret: `ui-gate-${app}` });
 
@@ -193,9 +199,22 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                 replicas: 2,
                 selector: { matchLabels: { "app.kubernetes.io/name": name } },
                 template: {
-                    metadata: { labels },
+                    metadata: {
+                        labels,
+                        // nginx reads its configuration once: a changed ConfigMap rolls the pods.
+                        ...(access.uiAuth === "basic"
+                            ? { annotations: { "checksum/config": crypto.createHash("sha256").update(gateNginxConfigFor(r)).digest("hex") } }
+                            : {}),
+                    },
                     spec: {
                         automountServiceAccountToken: false,
+                        // Two replicas on two nodes where there are two: one drain never takes the UI away.
+                        topologySpreadConstraints: [{
+                            maxSkew: 1,
+                            topologyKey: "kubernetes.io/hostname",
+                            whenUnsatisfiable: "ScheduleAnyway",
+                            labelSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+                        }],
                         securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [{ ...container, resources: GATE_RESOURCES, securityContext: GATE_SECURITY }],
                         volumes,

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { gateManifests, gateNames, gateNginxConfig, uiIngress, UiRoute } from "./access-values";
+import { gateManifests, gateNames, gateNginxConfigFor, uiIngress, UiRoute } from "./access-values";
 import { AccessSettings } from "./profiles";
 
 export interface AccessArgs {
@@ -78,7 +78,7 @@ export class Access extends pulumi.ComponentResource {
             }, child);
             const config = new k8s.core.v1.ConfigMap(`${name}-gate-${route.app}-config`, {
                 metadata: { name: gateName, namespace: route.namespace },
-                data: { "nginx.conf": gateNginxConfig({ realm: route.app, upstream: `${route.service}.${route.namespace}.svc:${route.port}` }) },
+                data: { "nginx.conf": gateNginxConfigFor(route) },
             }, child);
             deps = [credentials, config];
             this.gateSecrets[route.app] = `${route.namespace}/${secret}`;

@@ -102,6 +102,14 @@ describe("Access", () => {
             assert.strictEqual(pod.automountServiceAccountToken, false);
         });
 
+        it("rolls its pods when its nginx configuration changes, and only then", () => {
+            const s = settingsFor("staging");
+            const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
+            const checksum = (r: typeof prom) => gateManifests(r, s.access, "x.example.com")[0].spec.template.metadata.annotations["checksum/config"];
+            assert.strictEqual(checksum(prom), checksum({ ...prom }));
+            assert.notStrictEqual(checksum(prom), checksum({ ...prom, port: 9091 }));
+        });
+
         it("its nginx configuration passes nginx -t", () => {
             const dir = tempDir("gate");
             fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({ realm: "prometheus", upstream: "127.0.0.1:9", listen: 18080, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir }));

@@ -70,11 +70,9 @@ describe("npm run render", function () {
         });
     }
 
-    it("replaces every secret with the fixed placeholder", () => {
-        const out = path.join(tmp, "secrets");
-        withStackFile("secretcheck", [
-            "config:",
-            "  observability-platform:profile: prod",
+    const secretStacks: Record<string, string[]> = {
+        "basic gates, Graylog and a pager": [
+            "  observability-platform:domain: obs.example.com",
             "  observability-platform:alerting:",
             "    receivers:",
             "      - {name: oncall, type: pagerduty}",
@@ -83,14 +81,30 @@ describe("npm run render", function () {
             "  observability-platform:alertingSecrets:",
             "    oncall:",
             "      secure: v1:AAAAAAAAAAAAAAAA:BBBBBBBBBBBB",
-            "",
-        ].join("\n"), () => {
-            const r = render(["secretcheck", "--out", out]);
-            assert.strictEqual(r.status, 0, r.stderr);
+            "  observability-platform:graylogRootPassword:",
+            "    secure: v1:CCCCCCCCCCCCCCCC:DDDDDDDDDDDD",
+        ],
+        "oauth2-proxy gates": [
+            "  observability-platform:domain: obs.example.com",
+            "  observability-platform:access:",
+            "    uiAuth: oauth2-proxy",
+            "    oidc: {issuerUrl: https://login.example.com, clientId: observability}",
+            "  observability-platform:oidcClientSecret:",
+            "    secure: v1:EEEEEEEEEEEEEEEE:FFFFFFFFFFFF",
+        ],
+    };
+    for (const [what, lines] of Object.entries(secretStacks)) {
+        it(`replaces every secret with the fixed placeholder (${what})`, () => {
+            const out = path.join(tmp, `secrets-${what.replace(/\W+/g, "-")}`);
+            withStackFile("secretcheck", ["config:", "  observability-platform:profile: prod", ...lines, ""].join("\n"), () => {
+                const r = render(["secretcheck", "--out", out]);
+                assert.strictEqual(r.status, 0, r.stderr);
+            });
+            const all = listFiles(out).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
+            assert.ok(all.includes("kind: Secret"), "Secrets were rendered");
+            assert.ok(!all.includes(MOCK_SECRET_PREFIX), "a secret value reached the rendered output");
         });
-        const all = listFiles(out).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
-        assert.ok(!all.includes(MOCK_SECRET_PREFIX), "a secret value reached the rendered output");
-    });
+    }
 
     it("exits 2 naming the key when the stack file has a misspelt key", () => {
         withStackFile("typo", "config:\n  observability-platform:profile: dev\n  observability-platform:retentoin: 3\n", () => {

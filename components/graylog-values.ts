@@ -57,6 +57,10 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             },
             config: {
                 rootUsername: "admin",
+                // selfsigned_startup: the server creates its CA and provisions the Data Nodes by
+                // itself, so the first start needs no preflight in the browser and the setup Job
+                // reaches the API unattended (the chart's default, pinned here on purpose).
+                selfSignedStartup: "true",
                 serverJavaOpts: `-Xms${heapOf(g.resources.limits.memory)} -Xmx${heapOf(g.resources.limits.memory)}`,
                 // The GeoIP CronJob's first run is a Helm hook, which v4 Chart never runs.
                 geolocation: { enabled: false },

@@ -59,6 +59,7 @@ describe("Graylog", () => {
                 assert.strictEqual(valueAt(v, ["graylog", "config", "customSecretPepper"]), undefined);
                 assert.strictEqual(v.graylog.config.geolocation.enabled, false, "the GeoIP job is a post-install hook");
                 assert.strictEqual(v.ingress.enabled, false, "the program makes its own ingress");
+                assert.strictEqual(v.graylog.config.selfSignedStartup, "true", "no browser preflight blocks the setup Job");
             });
 
             it("sizes the JVMs inside their memory limits", () => {

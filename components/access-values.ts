@@ -131,9 +131,12 @@ const GATE_SECURITY = {
 
 const GATE_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
+/** `host:port` of a UI's Service inside the cluster. */
+const upstreamOf = (r: UiRoute) => `${r.service}.${r.namespace}.svc:${r.port}`;
+
 /** The gate's nginx.conf for a UI, as its ConfigMap holds it. */
 export function gateNginxConfigFor(r: UiRoute): string {
-    return gateNginxConfig({ realm: r.app, upstream: `${r.service}.${r.namespace}.svc:${r.port}` });
+    return gateNginxConfig({ realm: r.app, upstream: upstreamOf(r) });
 }
 
 /** Names of the objects a gate reads: its ConfigMap and its Secret. */
@@ -146,7 +149,6 @@ export const gateNames = (app: string) => ({ name: `ui-gate-${app}`, secret: `ui
 export function gateManifests(r: UiRoute, access: AccessSettings, domain: string): Record<string, any>[] {
     const { name, secret } = gateNames(r.app);
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "observability-platform" };
-    const upstream = `${r.service}.${r.namespace}.svc:${r.port}`;
     const port = GATE_PORT[access.uiAuth];
     const container = access.uiAuth === "basic"
         ? {
@@ -169,7 +171,7 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                 `--oidc-issuer-url=${access.oidc?.issuerUrl}`,
                 `--client-id=${access.oidc?.clientId}`,
                 ...(access.oidc?.allowedEmailDomains ?? ["*"]).map((d) => `--email-domain=${d}`),
-                `--upstream=http://${upstream}/`,
+                `--upstream=http://${upstreamOf(r)}/`,
                 `--redirect-url=https://${r.app}.${domain}/oauth2/callback`,
                 "--cookie-secure=true",
                 `--cookie-name=_oauth2_${r.app}`,

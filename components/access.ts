@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gateManifests, gateNames, gateNginxConfigFor, uiIngress, UiRoute } from "./access-values";
+import { manifestDeclarer } from "./manifest";
 import { AccessSettings } from "./profiles";
 
 export interface AccessArgs {
@@ -39,9 +40,7 @@ export class Access extends pulumi.ComponentResource {
     constructor(name: string, args: AccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:access:Access", name, {}, opts);
         validateAccessArgs(args);
-        const child = { parent: this };
-        const manifest = (role: string, obj: Record<string, any>) =>
-            new k8s.apiextensions.CustomResource(`${name}-${role}`, obj as k8s.apiextensions.CustomResourceArgs, child);
+        const manifest = manifestDeclarer(this, name);
         this.urls = {};
         this.gateSecrets = {};
 
@@ -89,8 +88,9 @@ export class Access extends pulumi.ComponentResource {
                 stringData: { "client-secret": pulumi.secret(args.oidcClientSecret!), "cookie-secret": cookie.result },
             }, child)];
         }
+        const manifest = manifestDeclarer(this, name);
         for (const obj of gateManifests(route, args.access, domain)) {
-            new k8s.apiextensions.CustomResource(`${name}-gate-${route.app}-${obj.kind.toLowerCase()}`, obj as k8s.apiextensions.CustomResourceArgs, { ...child, dependsOn: deps });
+            manifest(`gate-${route.app}-${obj.kind.toLowerCase()}`, obj, { dependsOn: deps });
         }
     }
 }

@@ -21,6 +21,11 @@ export const GELF_INPUT_TITLE = "fluent-bit GELF TCP";
 export const GRAYLOG_POD_LABEL = { app: "graylog-app" };
 export const DATANODE_POD_LABEL = { app: "graylog-datanode" };
 
+/** Where Fluent Bit sends GELF over TCP: every Graylog node runs the global input. */
+export function gelfEndpoint(namespace: string): { host: string; port: number } {
+    return { host: `${GRAYLOG_SERVICE}.${namespace}.svc`, port: GELF_PORT };
+}
+
 /** Half the memory limit as a JVM heap, in whole mebibytes. */
 function heapOf(limit: string): string {
     return `${Math.floor(parseQuantity(limit) / 2 ** 20 / 2)}m`;

@@ -4,9 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "./charts";
 import {
-    gelfSetupJob, gelfSetupScript, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, GRAYLOG_SERVICE, graylogPdbs,
-    graylogChartTransform, graylogServiceMonitor, graylogValues, GELF_PORT, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri,
+    gelfSetupJob, gelfSetupScript, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs,
+    graylogChartTransform, graylogServiceMonitor, graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri,
 } from "./graylog-values";
+import { manifestDeclarer } from "./manifest";
 import { GraylogSettings } from "./profiles";
 import { protectStatefulTransform } from "./workloads";
 
@@ -30,18 +31,13 @@ export interface GraylogArgs {
  * secret made by the program, and a GELF input provisioned for Fluent Bit.
  */
 export class Graylog extends pulumi.ComponentResource {
-    /** Where Fluent Bit sends GELF over TCP. */
-    public readonly gelf: { host: string; port: number };
-    /** Graylog's web UI and API inside the cluster. */
-    public readonly webService: string;
 
     constructor(name: string, args: GraylogArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:graylog:Graylog", name, {}, opts);
         const ns = args.namespace;
         const protect = args.protectData ?? false;
         const child = { parent: this };
-        const manifest = (role: string, obj: Record<string, any>, extra: pulumi.CustomResourceOptions = {}) =>
-            new k8s.apiextensions.CustomResource(`${name}-${role}`, obj as k8s.apiextensions.CustomResourceArgs, { ...child, ...extra });
+        const manifest = manifestDeclarer(this, name);
         const password = (role: string, length: number) => new random.RandomPassword(`${name}-${role}`, { length, special: false }, child).result;
 
         const rootPassword = args.rootPassword ? pulumi.secret(args.rootPassword) : password("root-password", 32);
@@ -83,7 +79,8 @@ export class Graylog extends pulumi.ComponentResource {
             manifest(`pdb-${pdb.metadata.name}`, pdb);
         }
 
-        // A change to what the pods read (the settings or the Secret) rolls them; nothing else does.
+        // A change to the Graylog settings rolls the pods; nothing else does (a new root password
+        // needs a rollout restart, see the README).
         const checksum = crypto.createHash("sha256").update(JSON.stringify(args.graylog)).digest("hex");
         const chart = new k8s.helm.v4.Chart(`${name}-graylog`, {
             ...chartSource(GRAYLOG),
@@ -109,8 +106,6 @@ export class Graylog extends pulumi.ComponentResource {
             manifest("servicemonitor", graylogServiceMonitor(ns), { dependsOn: [args.monitoringCrds, chart] });
         }
 
-        this.gelf = { host: `${GRAYLOG_SERVICE}.${ns}.svc`, port: GELF_PORT };
-        this.webService = `${GRAYLOG_SERVICE}.${ns}.svc:9000`;
-        this.registerOutputs({ gelf: this.gelf, webService: this.webService });
+        this.registerOutputs({});
     }
 }

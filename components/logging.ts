@@ -12,6 +12,7 @@ import { esExporterManifests } from "./es-exporter";
 import { fluentBitSections, parserSections, renderSections } from "./fluent-bit-config";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
 import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, ECK_WEBHOOK_CERT, ECK_WEBHOOK_SECRET, ECK_WEBHOOK_SERVICE, eckOperatorValues } from "./logging-values";
+import { manifestDeclarer } from "./manifest";
 import { LoggingSettings } from "./profiles";
 import { toMebibytes } from "./quantity";
 import { ISSUERS } from "./tls";
@@ -65,8 +66,7 @@ export class Logging extends pulumi.ComponentResource {
         const ns = args.namespace;
         const protect = args.protectData ?? false;
         const child = { parent: this };
-        const manifest = (role: string, obj: Record<string, any>, extra: pulumi.CustomResourceOptions = {}) =>
-            new k8s.apiextensions.CustomResource(`${name}-${role}`, obj as k8s.apiextensions.CustomResourceArgs, { ...child, ...extra });
+        const manifest = manifestDeclarer(this, name);
         const certificate = (role: string, namespace: string, certName: string, secretName: string, dnsNames: string[]) =>
             manifest(role, {
                 apiVersion: "cert-manager.io/v1",

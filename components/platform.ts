@@ -5,7 +5,7 @@ import { dataStorePolicies, uiRoutes } from "./access-values";
 import { MonitoringCrds } from "./crds";
 import { LOG_INDEX_PATTERN } from "./elasticsearch";
 import { Graylog } from "./graylog";
-import { GELF_PORT, GRAYLOG_SERVICE } from "./graylog-values";
+import { gelfEndpoint } from "./graylog-values";
 import { Logging } from "./logging";
 import { Monitoring } from "./monitoring";
 import { PlatformSettings } from "./settings";
@@ -115,7 +115,7 @@ export class Platform extends pulumi.ComponentResource {
                 protectData: settings.protectData,
                 zoneAware: settings.profile === "prod",
                 monitoringCrds: crds,
-                graylog: settings.graylog.enabled ? { host: `${GRAYLOG_SERVICE}.${ns.graylog}.svc`, port: GELF_PORT } : undefined,
+                graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
                 kibanaUrl: external("kibana"),
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,

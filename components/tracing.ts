@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "./charts";
 import { JAEGER_RELEASE, JaegerElasticsearch, jaegerValues } from "./jaeger-values";
+import { manifestDeclarer } from "./manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "./profiles";
 
@@ -30,8 +31,7 @@ export class Tracing extends pulumi.ComponentResource {
         super("observability:tracing:Tracing", name, {}, opts);
         const ns = args.namespace;
         const child = { parent: this };
-        const manifest = (role: string, obj: Record<string, any>, extra: pulumi.CustomResourceOptions = {}) =>
-            new k8s.apiextensions.CustomResource(`${name}-${role}`, obj as k8s.apiextensions.CustomResourceArgs, { ...child, ...extra });
+        const manifest = manifestDeclarer(this, name);
 
         const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
             ...chartSource(JAEGER),

@@ -1,16 +1,16 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Access } from "./access";
-import { dataStorePolicies, uiRoutes } from "./access-values";
-import { MonitoringCrds } from "./crds";
-import { LOG_INDEX_PATTERN } from "./elasticsearch";
+import { dataStorePolicies, uiRoutes } from "./access/values";
+import { MonitoringCrds } from "./metrics/crds";
+import { LOG_INDEX_PATTERN } from "./logs/elasticsearch";
 import { Graylog } from "./graylog";
-import { gelfEndpoint } from "./graylog-values";
-import { Logging } from "./logging";
-import { Monitoring } from "./monitoring";
+import { gelfEndpoint } from "./graylog/values";
+import { Logging } from "./logs";
+import { Monitoring } from "./metrics";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
-import { Tracing } from "./tracing";
+import { Tracing } from "./traces";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";

@@ -4,10 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/profiles";
-import { MONGODB_OPERATOR_RESOURCES } from "../components/graylog-values";
-import { parseQuantity } from "../components/quantity";
-import { allowedOf, configSchema } from "../components/settings-schema";
+import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/settings/profiles";
+import { MONGODB_OPERATOR_RESOURCES } from "../components/graylog/values";
+import { parseQuantity } from "../components/shared/quantity";
+import { allowedOf, configSchema } from "../components/settings/schema";
 import { z } from "zod";
 
 const KEY_NOTES: Record<string, string> = {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { PROFILE_DEFAULTS } from "../components/profiles";
+import { PROFILE_DEFAULTS } from "../components/settings/profiles";
 import { agentBudget, budget, withReference } from "../scripts/config-reference";
 
 const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");

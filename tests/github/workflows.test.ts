@@ -2,9 +2,9 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import * as charts from "../../components/charts";
-import { PinnedChart } from "../../components/charts";
-import { IMAGES } from "../../components/images";
+import * as charts from "../../components/shared/charts";
+import { PinnedChart } from "../../components/shared/charts";
+import { IMAGES } from "../../components/shared/images";
 
 const ROOT = path.join(__dirname, "..", "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -138,13 +138,13 @@ describe("Renovate", () => {
     it("sees every pinned chart with its version and repository", () => {
         const pins = Object.values(charts).flatMap((v: any) => (v && typeof v === "object" && "chart" in v ? [v] : v && typeof v === "object" ? Object.values(v) : [])) as PinnedChart[];
         assert.ok(pins.length >= 7);
-        const found = matches("components/charts.ts").map((g: any) => `${g.depName}@${g.currentValue} ${g.registryUrl}`).sort();
+        const found = matches("components/shared/charts.ts").map((g: any) => `${g.depName}@${g.currentValue} ${g.registryUrl}`).sort();
         assert.deepStrictEqual(found, pins.map((p) => `${p.chart}@${p.version} ${p.repo}`).sort());
-        assert.strictEqual(manager("components/charts.ts").datasourceTemplate, "helm");
+        assert.strictEqual(manager("components/shared/charts.ts").datasourceTemplate, "helm");
     });
 
     it("sees every pinned image", () => {
-        const found = matches("components/images.ts").map((g: any) => `${g.depName}:${g.currentValue}`).sort();
+        const found = matches("components/shared/images.ts").map((g: any) => `${g.depName}:${g.currentValue}`).sort();
         assert.deepStrictEqual(found, Object.values(IMAGES).sort());
     });
 

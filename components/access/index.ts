@@ -1,0 +1,96 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { gateManifests, gateNames, gateNginxConfigFor, uiIngress, UiRoute } from "./values";
+import { manifestDeclarer } from "../shared/manifest";
+import { AccessSettings } from "../settings/profiles";
+
+export interface AccessArgs {
+    /** The enabled pillars' UIs (`uiRoutes`). */
+    readonly routes: readonly UiRoute[];
+    readonly access: AccessSettings;
+    /** Base domain; without it no Ingress, gate or certificate is made. */
+    readonly domain?: string;
+    readonly ingressClassName: string;
+    /** ClusterIssuer for the UI certificates. */
+    readonly issuer: string;
+    /** oauth2-proxy's client secret (a Pulumi secret); required with `uiAuth: oauth2-proxy`. */
+    readonly oidcClientSecret?: pulumi.Input<string>;
+    /** The data-store NetworkPolicies (`dataStorePolicies`); empty when turned off. */
+    readonly networkPolicies: readonly Record<string, any>[];
+}
+
+/** Checks what the types cannot: a gate needs its credentials. Throws before anything is created. */
+export function validateAccessArgs(args: AccessArgs): void {
+    if (args.domain && args.access.uiAuth === "oauth2-proxy" && (!args.access.oidc || args.oidcClientSecret === undefined)) {
+        throw new Error("Access: uiAuth oauth2-proxy needs access.oidc {issuerUrl, clientId} and oidcClientSecret");
+    }
+}
+
+/**
+ * HTTPS ingress for every UI at `<app>.<domain>` with certificates from cert-manager, a login
+ * gate in front of the UIs that have none, and NetworkPolicies around the data stores.
+ */
+export class Access extends pulumi.ComponentResource {
+    /** UI name -> https URL. */
+    public readonly urls: Record<string, string>;
+    /** Per gated UI: the Secret holding its basic-auth password (key `password`, user `admin`). */
+    public readonly gateSecrets: Record<string, string>;
+
+    constructor(name: string, args: AccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:access:Access", name, {}, opts);
+        validateAccessArgs(args);
+        const manifest = manifestDeclarer(this, name);
+        this.urls = {};
+        this.gateSecrets = {};
+
+        for (const policy of args.networkPolicies) {
+            manifest(`netpol-${policy.metadata.namespace}-${policy.metadata.name}`, policy);
+        }
+        const domain = args.domain;
+        if (domain) {
+            for (const route of args.routes) {
+                if (route.gated) {
+                    this.gate(name, route, args, domain);
+                }
+                manifest(`ingress-${route.app}`, uiIngress(route, domain, args.ingressClassName, args.issuer, args.access));
+                this.urls[route.app] = `https://${route.app}.${domain}`;
+            }
+        }
+        this.registerOutputs({ urls: this.urls, gateSecrets: this.gateSecrets });
+    }
+
+    private gate(name: string, route: UiRoute, args: AccessArgs, domain: string): void {
+        const child = { parent: this };
+        const { name: gateName, secret } = gateNames(route.app);
+        const metadata = { name: secret, namespace: route.namespace };
+        let deps: pulumi.Resource[];
+        if (args.access.uiAuth === "basic") {
+            const password = new random.RandomPassword(`${name}-gate-${route.app}-password`, { length: 24, special: false }, child);
+            const credentials = new k8s.core.v1.Secret(`${name}-gate-${route.app}-secret`, {
+                metadata,
+                stringData: {
+                    htpasswd: pulumi.interpolate`admin:${password.bcryptHash}\n`,
+                    username: "admin",
+                    password: password.result,
+                },
+            }, child);
+            const config = new k8s.core.v1.ConfigMap(`${name}-gate-${route.app}-config`, {
+                metadata: { name: gateName, namespace: route.namespace },
+                data: { "nginx.conf": gateNginxConfigFor(route) },
+            }, child);
+            deps = [credentials, config];
+            this.gateSecrets[route.app] = `${route.namespace}/${secret}`;
+        } else {
+            const cookie = new random.RandomPassword(`${name}-gate-${route.app}-cookie`, { length: 32, special: false }, child);
+            deps = [new k8s.core.v1.Secret(`${name}-gate-${route.app}-secret`, {
+                metadata,
+                stringData: { "client-secret": pulumi.secret(args.oidcClientSecret!), "cookie-secret": cookie.result },
+            }, child)];
+        }
+        const manifest = manifestDeclarer(this, name);
+        for (const obj of gateManifests(route, args.access, domain)) {
+            manifest(`gate-${route.app}-${obj.kind.toLowerCase()}`, obj, { dependsOn: deps });
+        }
+    }
+}

@@ -1,0 +1,286 @@
+/**
+ * How people and pods reach the platform, as pure builders: which UI is served where, the
+ * Ingress for each, the login gate in front of the UIs that have none, and the NetworkPolicies
+ * around the data stores.
+ */
+import * as crypto from "crypto";
+import { ES_NAME, ECK } from "../logs/elasticsearch";
+import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_NAME } from "../graylog/values";
+import { IMAGES } from "../shared/images";
+import { JAEGER_RELEASE } from "../traces/jaeger-values";
+import { MONITORING_RELEASE } from "../metrics/values";
+import { AccessSettings } from "../settings/profiles";
+import { PlatformSettings } from "../settings";
+
+export interface UiRoute {
+    /** Host label and object-name suffix: `<app>.<domain>`, Ingress `ui-<app>`. */
+    readonly app: string;
+    readonly namespace: string;
+    readonly service: string;
+    readonly port: number;
+    /** The backend serves HTTPS (Kibana's ECK certificate). */
+    readonly https: boolean;
+    /** The UI has no login of its own, so a gate stands in front of it. */
+    readonly gated: boolean;
+}
+
+/** The UIs of the enabled pillars, in a fixed order. Service names follow each chart's fullname. */
+export function uiRoutes(s: PlatformSettings): UiRoute[] {
+    const ns = s.namespaces;
+    const route = (app: string, namespace: string, service: string, port: number, gated: boolean, https = false): UiRoute =>
+        ({ app, namespace, service, port, https, gated });
+    return [
+        ...(s.metrics.enabled
+            ? [
+                route("grafana", ns.monitoring, `${MONITORING_RELEASE}-grafana`, 80, false),
+                route("prometheus", ns.monitoring, `${MONITORING_RELEASE}-prometheus`, 9090, true),
+                route("alertmanager", ns.monitoring, `${MONITORING_RELEASE}-alertmanager`, 9093, true),
+            ]
+            : []),
+        ...(s.logging.enabled ? [route("kibana", ns.logging, ECK.kibanaService, 5601, false, true)] : []),
+        ...(s.tracing.enabled ? [route("jaeger", ns.tracing, JAEGER_RELEASE, 16686, true)] : []),
+        ...(s.graylog.enabled ? [route("graylog", ns.graylog, GRAYLOG_SERVICE, 9000, false)] : []),
+    ];
+}
+
+export const GATE_PORT = { basic: 8080, "oauth2-proxy": 4180 } as const;
+
+/** The Service the Ingress sends a UI's traffic to: its gate when it has one. */
+export function ingressBackend(r: UiRoute, access: AccessSettings): { name: string; port: number } {
+    return r.gated ? { name: `ui-gate-${r.app}`, port: GATE_PORT[access.uiAuth] } : { name: r.service, port: r.port };
+}
+
+export function uiIngress(r: UiRoute, domain: string, ingressClassName: string, issuer: string, access: AccessSettings): Record<string, any> {
+    const host = `${r.app}.${domain}`;
+    const backend = ingressBackend(r, access);
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "Ingress",
+        metadata: {
+            name: `ui-${r.app}`,
+            namespace: r.namespace,
+            annotations: {
+                // cert-manager's ingress-shim issues `ui-<app>-tls` from this issuer.
+                "cert-manager.io/cluster-issuer": issuer,
+                // ingress-nginx's key; other controllers need their own way to speak TLS to Kibana.
+                ...(r.https && !r.gated ? { "nginx.ingress.kubernetes.io/backend-protocol": "HTTPS" } : {}),
+            },
+        },
+        spec: {
+            ingressClassName,
+            tls: [{ hosts: [host], secretName: `ui-${r.app}-tls` }],
+            rules: [{
+                host,
+                http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: backend.name, port: { number: backend.port } } } }] },
+            }],
+        },
+    };
+}
+
+export interface GateConfigInput {
+    readonly realm: string;
+    /** `host:port` of the UI behind the gate. */
+    readonly upstream: string;
+    readonly listen?: number;
+    readonly htpasswdFile?: string;
+    /** Writable directory for the pid file and nginx's temporary files. */
+    readonly tmp?: string;
+}
+
+/**
+ * nginx as a basic-auth gate that any ingress controller can sit in front of. The credentials
+ * are checked here and never forwarded to the UI.
+ */
+export function gateNginxConfig(input: GateConfigInput): string {
+    const tmp = input.tmp ?? "/tmp";
+    return [
+        "worker_processes 1;",
+        `pid ${tmp}/nginx.pid;`,
+        "error_log stderr warn;",
+        "events { worker_connections 512; }",
+        "http {",
+        "  access_log /dev/stdout;",
+        "  server_tokens off;",
+        ...["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((t) => `  ${t}_temp_path ${tmp}/${t};`),
+        "  server {",
+        `    listen ${input.listen ?? GATE_PORT.basic};`,
+        "    location = /healthz { access_log off; auth_basic off; return 200 \"ok\\n\"; }",
+        "    location / {",
+        `      auth_basic "${input.realm}";`,
+        `      auth_basic_user_file ${input.htpasswdFile ?? "/etc/gate/htpasswd"};`,
+        `      proxy_pass http://${input.upstream};`,
+        "      proxy_set_header Authorization \"\";",
+        "      proxy_set_header Host $host;",
+        "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;",
+        "      proxy_read_timeout 300s;",
+        "    }",
+        "  }",
+        "}",
+        "",
+    ].join("\n");
+}
+
+const GATE_SECURITY = {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+};
+
+const GATE_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+/** `host:port` of a UI's Service inside the cluster. */
+const upstreamOf = (r: UiRoute) => `${r.service}.${r.namespace}.svc:${r.port}`;
+
+/** The gate's nginx.conf for a UI, as its ConfigMap holds it. */
+export function gateNginxConfigFor(r: UiRoute): string {
+    return gateNginxConfig({ realm: r.app, upstream: upstreamOf(r) });
+}
+
+/** Names of the objects a gate reads: its ConfigMap and its Secret. */
+export const gateNames = (app: string) => ({ name: `ui-gate-${app}`, secret: `ui-gate-${app}` });
+
+/**
+ * The gate's Deployment and Service. `basic` reads nginx.conf from a ConfigMap and the
+ * htpasswd file from a Secret; `oauth2-proxy` reads its client and cookie secrets from a Secret.
+ */
+export function gateManifests(r: UiRoute, access: AccessSettings, domain: string): Record<string, any>[] {
+    const { name, secret } = gateNames(r.app);
+    const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "observability-platform" };
+    const port = GATE_PORT[access.uiAuth];
+    const container = access.uiAuth === "basic"
+        ? {
+            name: "gate",
+            image: IMAGES.nginx,
+            ports: [{ name: "http", containerPort: port }],
+            volumeMounts: [
+                { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
+                { name: "htpasswd", mountPath: "/etc/gate", readOnly: true },
+                { name: "tmp", mountPath: "/tmp" },
+            ],
+            readinessProbe: { httpGet: { path: "/healthz", port } },
+        }
+        : {
+            name: "oauth2-proxy",
+            image: IMAGES.oauth2Proxy,
+            args: [
+                `--http-address=0.0.0.0:${port}`,
+                "--provider=oidc",
+                `--oidc-issuer-url=${access.oidc?.issuerUrl}`,
+                `--client-id=${access.oidc?.clientId}`,
+                ...(access.oidc?.allowedEmailDomains ?? ["*"]).map((d) => `--email-domain=${d}`),
+                `--upstream=http://${upstreamOf(r)}/`,
+                `--redirect-url=https://${r.app}.${domain}/oauth2/callback`,
+                "--cookie-secure=true",
+                `--cookie-name=_oauth2_${r.app}`,
+                "--reverse-proxy=true",
+                "--skip-provider-button=true",
+            ],
+            env: [
+                { name: "OAUTH2_PROXY_CLIENT_SECRET", valueFrom: { secretKeyRef: { name: secret, key: "client-secret" } } },
+                { name: "OAUTH2_PROXY_COOKIE_SECRET", valueFrom: { secretKeyRef: { name: secret, key: "cookie-secret" } } },
+            ],
+            ports: [{ name: "http", containerPort: port }],
+            readinessProbe: { httpGet: { path: "/ping", port } },
+        };
+    const volumes = access.uiAuth === "basic"
+        ? [
+            { name: "config", configMap: { name } },
+            { name: "htpasswd", secret: { secretName: secret } },
+            { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+        ]
+        : [];
+    return [
+        {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name, namespace: r.namespace, labels },
+            spec: {
+                replicas: 2,
+                selector: { matchLabels: { "app.kubernetes.io/name": name } },
+                template: {
+                    metadata: {
+                        labels,
+                        // nginx reads its configuration once: a changed ConfigMap rolls the pods.
+                        ...(access.uiAuth === "basic"
+                            ? { annotations: { "checksum/config": crypto.createHash("sha256").update(gateNginxConfigFor(r)).digest("hex") } }
+                            : {}),
+                    },
+                    spec: {
+                        automountServiceAccountToken: false,
+                        // Two replicas on two nodes where there are two: one drain never takes the UI away.
+                        topologySpreadConstraints: [{
+                            maxSkew: 1,
+                            topologyKey: "kubernetes.io/hostname",
+                            whenUnsatisfiable: "ScheduleAnyway",
+                            labelSelector: { matchLabels: { "app.kubernetes.io/name": name } },
+                        }],
+                        securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [{ ...container, resources: GATE_RESOURCES, securityContext: GATE_SECURITY }],
+                        volumes,
+                    },
+                },
+            },
+        },
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name, namespace: r.namespace, labels },
+            spec: { selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port, targetPort: "http" }] },
+        },
+    ];
+}
+
+interface Peer {
+    readonly namespace?: string;
+    readonly pods?: Record<string, string>;
+    readonly ports?: readonly number[];
+}
+
+function ingressOnly(name: string, namespace: string, pods: Record<string, string>, peers: Peer[]): Record<string, any> {
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+        spec: {
+            podSelector: { matchLabels: pods },
+            // Ingress only: egress (DNS included) stays open, so nothing these pods call breaks.
+            policyTypes: ["Ingress"],
+            ingress: peers.map((p) => ({
+                from: [{
+                    ...(p.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } } } : {}),
+                    podSelector: p.pods ? { matchLabels: p.pods } : {},
+                }],
+                ...(p.ports ? { ports: p.ports.map((port) => ({ protocol: "TCP", port })) } : {}),
+            })),
+        },
+    };
+}
+
+/**
+ * NetworkPolicies that admit to each data store only the components that use it. A peer with
+ * no namespace is the store's own namespace, where its operator, replicas and in-namespace
+ * consumers (Fluent Bit, Kibana, the setup Jobs, exporters) run.
+ */
+export function dataStorePolicies(s: PlatformSettings): Record<string, any>[] {
+    const ns = s.namespaces;
+    const policies: Record<string, any>[] = [];
+    if (s.logging.enabled) {
+        policies.push(ingressOnly("elasticsearch-clients", ns.logging, { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME }, [
+            {},
+            ...(s.tracing.enabled && s.tracing.storage === "elasticsearch" ? [{ namespace: ns.tracing, ports: [9200] }] : []),
+            ...(s.metrics.enabled ? [{ namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] }] : []),
+        ]));
+    }
+    if (s.metrics.enabled) {
+        // Grafana, the UI gates and the operator live beside Prometheus; Prometheus only queries out.
+        policies.push(ingressOnly("prometheus-clients", ns.monitoring, { "app.kubernetes.io/name": "prometheus" }, [{}]));
+    }
+    if (s.graylog.enabled) {
+        policies.push(ingressOnly("mongodb-clients", ns.graylog, { app: `${MONGODB_NAME}-svc` }, [{}]));
+        policies.push(ingressOnly("datanode-clients", ns.graylog, DATANODE_POD_LABEL, [{}]));
+    }
+    return policies;
+}

@@ -1,0 +1,236 @@
+/**
+ * The EFK store as plain manifests: the ECK `Elasticsearch` and `Kibana` resources, the
+ * platform's Elasticsearch roles and users, and the idempotent setup Job that installs the
+ * ILM policy, the index template and Kibana's data view. Pure functions, so tests read exactly
+ * what deploys.
+ */
+import { LoggingSettings } from "../settings/profiles";
+import { toMebibytes } from "../shared/quantity";
+import { resourcesOf, setupJob } from "../shared/workloads";
+
+export const ES_NAME = "logs";
+export const KIBANA_NAME = "logs";
+export const LOG_DATA_STREAM = "kubernetes-logs-fluentbit";
+export const LOG_INDEX_PATTERN = "kubernetes-logs-*";
+export const ILM_POLICY = "kubernetes-logs";
+
+/** Services and Secrets ECK derives from the resource names. */
+export const ECK = {
+    httpService: `${ES_NAME}-es-http`,
+    elasticUserSecret: `${ES_NAME}-es-elastic-user`,
+    /** Public half of the HTTP certificate chain (ca.crt, tls.crt), safe to mount anywhere. */
+    httpPublicCertsSecret: `${ES_NAME}-es-http-certs-public`,
+    kibanaService: `${KIBANA_NAME}-kb-http`,
+    kibanaPublicCertsSecret: `${KIBANA_NAME}-kb-http-certs-public`,
+} as const;
+
+/** Elasticsearch users the platform creates, each with the least privilege its consumer needs. */
+export const ES_USERS = {
+    fluentBit: { username: "fluent-bit", role: "platform_log_writer" },
+    grafana: { username: "grafana", role: "platform_log_reader" },
+    jaeger: { username: "jaeger", role: "platform_jaeger" },
+    exporter: { username: "exporter", role: "platform_monitor" },
+} as const;
+
+export type EsUser = keyof typeof ES_USERS;
+
+/** roles.yml for the file-realm users above. */
+export function esRoles(): Record<string, unknown> {
+    return {
+        platform_log_writer: {
+            cluster: ["monitor"],
+            indices: [{ names: [LOG_INDEX_PATTERN], privileges: ["create_doc", "auto_configure"] }],
+        },
+        platform_log_reader: {
+            cluster: ["monitor"],
+            indices: [{ names: [LOG_INDEX_PATTERN, "jaeger-*"], privileges: ["read", "view_index_metadata"] }],
+        },
+        platform_jaeger: {
+            cluster: ["monitor", "manage_index_templates", "manage_ilm"],
+            indices: [{ names: ["jaeger-*"], privileges: ["all"] }],
+        },
+        platform_monitor: {
+            cluster: ["monitor"],
+            indices: [{ names: ["*"], privileges: ["monitor"] }],
+        },
+    };
+}
+
+export function userSecretName(user: EsUser): string {
+    return `es-user-${ES_USERS[user].username}`;
+}
+
+export interface ElasticsearchInput {
+    readonly namespace: string;
+    readonly logging: LoggingSettings;
+    readonly storageClassName?: string;
+    readonly protectData: boolean;
+    /** Spread nodes over zones and make shard allocation zone-aware (prod). */
+    readonly zoneAware: boolean;
+    /** Secret with the HTTP certificate issued by the platform CA. */
+    readonly httpCertificateSecret: string;
+    readonly rolesSecret: string;
+}
+
+export function elasticsearchManifest(input: ElasticsearchInput): Record<string, any> {
+    const es = input.logging.elasticsearch;
+    const heapMb = toMebibytes(es.heap);
+    return {
+        apiVersion: "elasticsearch.k8s.elastic.co/v1",
+        kind: "Elasticsearch",
+        metadata: { name: ES_NAME, namespace: input.namespace },
+        spec: {
+            version: es.version,
+            http: { tls: { certificate: { secretName: input.httpCertificateSecret } } },
+            auth: {
+                roles: [{ secretName: input.rolesSecret }],
+                fileRealm: (Object.keys(ES_USERS) as EsUser[]).map((u) => ({ secretName: userSecretName(u) })),
+            },
+            // ECK's default PDB (one node at a time when green) stays; the program adds none.
+            // Deleting the resource keeps the volumes in protected stacks.
+            volumeClaimDeletePolicy: input.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion",
+            nodeSets: [{
+                name: "default",
+                count: es.nodes,
+                ...(input.zoneAware ? { zoneAwareness: {} } : {}),
+                config: {
+                    "node.roles": ["master", "data", "ingest"],
+                    "cluster.routing.allocation.disk.watermark.low": "85%",
+                    "cluster.routing.allocation.disk.watermark.high": "90%",
+                    "cluster.routing.allocation.disk.watermark.flood_stage": "95%",
+                },
+                podTemplate: {
+                    metadata: { labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+                    spec: {
+                        // mmap needs vm.max_map_count >= 262144 on the node; the init container
+                        // sets it (the logging namespace admits privileged pods for this).
+                        initContainers: [{
+                            name: "sysctl",
+                            securityContext: { privileged: true, runAsUser: 0 },
+                            command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
+                        }],
+                        containers: [{
+                            name: "elasticsearch",
+                            resources: resourcesOf(es.resources),
+                            env: [{ name: "ES_JAVA_OPTS", value: `-Xms${heapMb}m -Xmx${heapMb}m` }],
+                        }],
+                    },
+                },
+                volumeClaimTemplates: [{
+                    metadata: { name: "elasticsearch-data" },
+                    spec: {
+                        accessModes: ["ReadWriteOnce"],
+                        ...(input.storageClassName ? { storageClassName: input.storageClassName } : {}),
+                        resources: { requests: { storage: es.storageSize } },
+                    },
+                }],
+            }],
+        },
+    };
+}
+
+export function kibanaManifest(namespace: string, logging: LoggingSettings, publicBaseUrl?: string): Record<string, any> {
+    return {
+        apiVersion: "kibana.k8s.elastic.co/v1",
+        kind: "Kibana",
+        metadata: { name: KIBANA_NAME, namespace },
+        spec: {
+            version: logging.elasticsearch.version,
+            count: logging.kibana.replicas,
+            elasticsearchRef: { name: ES_NAME },
+            // Links Kibana builds (share, alerts, reports) point at the ingress, not the pod.
+            ...(publicBaseUrl ? { config: { "server.publicBaseUrl": publicBaseUrl } } : {}),
+            podTemplate: {
+                spec: { containers: [{ name: "kibana", resources: resourcesOf(logging.kibana.resources) }] },
+            },
+        },
+    };
+}
+
+/** ILM: roll over daily or at 30 GiB per primary shard, delete after the retention. */
+export function ilmPolicy(retentionDays: number): Record<string, unknown> {
+    return {
+        policy: {
+            phases: {
+                hot: { min_age: "0ms", actions: { rollover: { max_age: "1d", max_primary_shard_size: "30gb" } } },
+                delete: { min_age: `${retentionDays}d`, actions: { delete: {} } },
+            },
+        },
+    };
+}
+
+export function indexTemplate(replicas: number): Record<string, unknown> {
+    return {
+        index_patterns: [LOG_INDEX_PATTERN],
+        data_stream: {},
+        priority: 500,
+        template: {
+            settings: {
+                "index.lifecycle.name": ILM_POLICY,
+                "index.number_of_shards": 1,
+                "index.number_of_replicas": replicas,
+                "index.mapping.total_fields.limit": 5000,
+            },
+            mappings: {
+                dynamic_templates: [{ strings_as_keywords: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 1024 } } }],
+                properties: {
+                    "@timestamp": { type: "date" },
+                    log: { type: "text" },
+                    message: { type: "text" },
+                    trace_id: { type: "keyword" },
+                    kubernetes: {
+                        properties: {
+                            namespace_name: { type: "keyword" },
+                            pod_name: { type: "keyword" },
+                            container_name: { type: "keyword" },
+                            host: { type: "keyword" },
+                        },
+                    },
+                },
+            },
+        },
+        _meta: { managed_by: "observability-platform" },
+    };
+}
+
+export function dataView(): Record<string, unknown> {
+    return {
+        override: true,
+        data_view: { id: "kubernetes-logs", title: LOG_INDEX_PATTERN, name: "Kubernetes logs", timeFieldName: "@timestamp" },
+    };
+}
+
+/**
+ * The setup script: waits for Elasticsearch and Kibana, then PUTs the ILM policy and index
+ * template and creates the data view with `override: true`. Every call is idempotent, so the
+ * Job can run again after any change (Pulumi replaces it when the script changes).
+ */
+export function setupScript(namespace: string): string {
+    const es = `https://${ECK.httpService}.${namespace}.svc:9200`;
+    const kb = `https://${ECK.kibanaService}.${namespace}.svc:5601`;
+    return [
+        "#!/bin/sh",
+        "set -eu",
+        'auth="elastic:${ELASTIC_PASSWORD}"',
+        `es="${es}"`,
+        `kb="${kb}"`,
+        "call() { ca=\"$1\"; shift; curl -sS --fail-with-body --retry 5 --retry-all-errors --cacert \"$ca\" -u \"$auth\" -H 'Content-Type: application/json' \"$@\"; echo; }",
+        "until curl -sS --fail --cacert /tls/ca.crt -u \"$auth\" \"$es/_cluster/health?wait_for_status=yellow&timeout=30s\" >/dev/null; do echo 'waiting for Elasticsearch'; sleep 10; done",
+        `call /tls/ca.crt -X PUT "$es/_ilm/policy/${ILM_POLICY}" -d @/setup/ilm-policy.json`,
+        `call /tls/ca.crt -X PUT "$es/_index_template/kubernetes-logs" -d @/setup/index-template.json`,
+        "until curl -sS --fail --cacert /kb-tls/ca.crt -u \"$auth\" \"$kb/api/status\" >/dev/null; do echo 'waiting for Kibana'; sleep 10; done",
+        "call /kb-tls/ca.crt -X POST \"$kb/api/data_views/data_view\" -H 'kbn-xsrf: observability-platform' -d @/setup/data-view.json",
+        "echo 'setup complete'",
+        "",
+    ].join("\n");
+}
+
+export function setupJobManifest(namespace: string, configMap: string): Record<string, any> {
+    return setupJob({
+        name: "logging-setup",
+        namespace,
+        configMap,
+        env: [{ name: "ELASTIC_PASSWORD", valueFrom: { secretKeyRef: { name: ECK.elasticUserSecret, key: "elastic" } } }],
+        secrets: { tls: ["/tls", ECK.httpPublicCertsSecret], "kb-tls": ["/kb-tls", ECK.kibanaPublicCertsSecret] },
+    });
+}

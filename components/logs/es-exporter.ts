@@ -1,0 +1,61 @@
+/**
+ * prometheus-community's elasticsearch_exporter, so cluster health and disk watermarks reach
+ * Prometheus (ECK exposes no metrics of its own). It reads with a monitor-only user.
+ */
+import { ECK } from "./elasticsearch";
+import { IMAGES } from "../shared/images";
+
+export const ES_EXPORTER = "elasticsearch-exporter";
+const LABELS = { "app.kubernetes.io/name": ES_EXPORTER, "app.kubernetes.io/part-of": "observability-platform" };
+
+export function esExporterManifests(namespace: string, credentialsSecret: string): Record<string, any>[] {
+    return [
+        {
+            apiVersion: "apps/v1",
+            kind: "Deployment",
+            metadata: { name: ES_EXPORTER, namespace, labels: LABELS },
+            spec: {
+                replicas: 1,
+                selector: { matchLabels: { "app.kubernetes.io/name": ES_EXPORTER } },
+                template: {
+                    metadata: { labels: LABELS },
+                    spec: {
+                        securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+                        containers: [{
+                            name: "exporter",
+                            image: IMAGES.elasticsearchExporter,
+                            args: [
+                                `--es.uri=https://${ECK.httpService}.${namespace}.svc:9200`,
+                                "--es.ca=/tls/ca.crt",
+                                "--es.all",
+                                "--es.timeout=20s",
+                            ],
+                            env: [
+                                { name: "ES_USERNAME", valueFrom: { secretKeyRef: { name: credentialsSecret, key: "username" } } },
+                                { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: credentialsSecret, key: "password" } } },
+                            ],
+                            ports: [{ name: "http-metrics", containerPort: 9114 }],
+                            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                            readinessProbe: { httpGet: { path: "/healthz", port: 9114 } },
+                            volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],
+                        }],
+                        volumes: [{ name: "tls", secret: { secretName: ECK.httpPublicCertsSecret } }],
+                    },
+                },
+            },
+        },
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: ES_EXPORTER, namespace, labels: LABELS },
+            spec: { selector: { "app.kubernetes.io/name": ES_EXPORTER }, ports: [{ name: "http-metrics", port: 9114, targetPort: "http-metrics" }] },
+        },
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: ES_EXPORTER, namespace, labels: LABELS },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": ES_EXPORTER } }, endpoints: [{ port: "http-metrics", interval: "30s" }] },
+        },
+    ];
+}

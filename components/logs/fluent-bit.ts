@@ -1,0 +1,129 @@
+/**
+ * Fluent Bit as raw manifests written by the program: least-privilege RBAC, the DaemonSet with
+ * a filesystem buffer on the node, and its metrics Service and ServiceMonitor. Pure builders.
+ */
+import { CONFIG_DIR, ES_CA_FILE, METRICS_PORT, STATE_DIR } from "./fluent-bit-config";
+import { IMAGES } from "../shared/images";
+import { ResourceSettings } from "../settings/profiles";
+import { AGENT_NODE_AFFINITY, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS } from "../shared/workloads";
+
+export const FLUENT_BIT = "fluent-bit";
+const LABELS = { "app.kubernetes.io/name": FLUENT_BIT, "app.kubernetes.io/part-of": "observability-platform" };
+
+export function fluentBitRbac(namespace: string): Record<string, any>[] {
+    return [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: FLUENT_BIT, namespace, labels: LABELS } },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name: FLUENT_BIT, labels: LABELS },
+            // The kubernetes filter reads pod metadata (labels, owner) and namespace labels; nothing else.
+            rules: [{ apiGroups: [""], resources: ["pods", "namespaces"], verbs: ["get", "list", "watch"] }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name: FLUENT_BIT, labels: LABELS },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: FLUENT_BIT },
+            subjects: [{ kind: "ServiceAccount", name: FLUENT_BIT, namespace }],
+        },
+    ];
+}
+
+export interface FluentBitDaemonSetInput {
+    readonly namespace: string;
+    readonly resources: ResourceSettings;
+    readonly configMap: string;
+    /** Secret with the Fluent Bit Elasticsearch user (`username`, `password`). */
+    readonly credentialsSecret: string;
+    /** Secret whose `ca.crt` verifies Elasticsearch's certificate. */
+    readonly caSecret: string;
+    /** Changes when the configuration does, so pods roll on a config change. */
+    readonly configChecksum: string;
+}
+
+export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<string, any> {
+    return {
+        apiVersion: "apps/v1",
+        kind: "DaemonSet",
+        metadata: { name: FLUENT_BIT, namespace: input.namespace, labels: LABELS },
+        spec: {
+            selector: { matchLabels: { "app.kubernetes.io/name": FLUENT_BIT } },
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+            template: {
+                metadata: {
+                    labels: LABELS,
+                    annotations: { "observability-platform/config-checksum": input.configChecksum },
+                },
+                spec: {
+                    serviceAccountName: FLUENT_BIT,
+                    priorityClassName: NODE_CRITICAL_PRIORITY,
+                    tolerations: TOLERATE_ALL_TAINTS,
+                    affinity: AGENT_NODE_AFFINITY,
+                    terminationGracePeriodSeconds: 60,
+                    // Root only to read the kubelet's root-owned log files and write the buffer
+                    // it owns on the node; no capabilities, no privilege escalation.
+                    securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [{
+                        name: FLUENT_BIT,
+                        image: IMAGES.fluentBit,
+                        args: ["--config", `${CONFIG_DIR}/fluent-bit.conf`],
+                        env: [
+                            { name: "ES_USER", valueFrom: { secretKeyRef: { name: input.credentialsSecret, key: "username" } } },
+                            { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: input.credentialsSecret, key: "password" } } },
+                            { name: "NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+                        ],
+                        ports: [{ name: "http-metrics", containerPort: METRICS_PORT, protocol: "TCP" }],
+                        resources: resourcesOf(input.resources),
+                        securityContext: {
+                            allowPrivilegeEscalation: false,
+                            readOnlyRootFilesystem: true,
+                            privileged: false,
+                            capabilities: { drop: ["ALL"] },
+                        },
+                        livenessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
+                        readinessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, periodSeconds: 10 },
+                        volumeMounts: [
+                            { name: "varlog", mountPath: "/var/log", readOnly: true },
+                            { name: "state", mountPath: STATE_DIR },
+                            { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                            { name: "es-ca", mountPath: ES_CA_FILE.replace(/\/[^/]+$/, ""), readOnly: true },
+                            { name: "tmp", mountPath: "/tmp" },
+                        ],
+                    }],
+                    volumes: [
+                        { name: "varlog", hostPath: { path: "/var/log", type: "Directory" } },
+                        { name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } },
+                        { name: "config", configMap: { name: input.configMap } },
+                        { name: "es-ca", secret: { secretName: input.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+                        { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                    ],
+                },
+            },
+        },
+    };
+}
+
+export function fluentBitMonitoring(namespace: string): Record<string, any>[] {
+    return [
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: `${FLUENT_BIT}-metrics`, namespace, labels: LABELS },
+            spec: {
+                clusterIP: "None",
+                selector: { "app.kubernetes.io/name": FLUENT_BIT },
+                ports: [{ name: "http-metrics", port: METRICS_PORT, targetPort: "http-metrics" }],
+            },
+        },
+        {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "ServiceMonitor",
+            metadata: { name: FLUENT_BIT, namespace, labels: LABELS },
+            spec: {
+                selector: { matchLabels: { "app.kubernetes.io/name": FLUENT_BIT } },
+                endpoints: [{ port: "http-metrics", path: "/api/v2/metrics/prometheus", interval: "30s" }],
+            },
+        },
+    ];
+}

@@ -1,0 +1,30 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { chartSource, CHARTS } from "../shared/charts";
+import { protectStatefulTransform } from "../shared/workloads";
+
+export interface MonitoringCrdsArgs {
+    /** Namespace recorded as the chart's release namespace (CRDs are cluster-scoped). */
+    readonly namespace: string;
+    /** Protect the CRDs: deleting one deletes every custom resource of its kind. Default false. */
+    readonly protectData?: boolean;
+}
+
+/**
+ * The Prometheus Operator's CRDs as their own chart, installed before anything that declares a
+ * ServiceMonitor or PrometheusRule, so logging, tracing and Graylog never wait for the whole
+ * monitoring stack. The chart keeps them in templates/, so v4 Chart applies them server-side on
+ * every update: bumping the pinned version upgrades the CRDs (plain Helm never would).
+ */
+export class MonitoringCrds extends pulumi.ComponentResource {
+    constructor(name: string, args: MonitoringCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:metrics:MonitoringCrds", name, {}, opts);
+        new k8s.helm.v4.Chart(`${name}-chart`, {
+            ...chartSource(CHARTS.prometheusOperatorCrds),
+            name: "prometheus-operator-crds",
+            namespace: args.namespace,
+            values: {},
+        }, { parent: this, transforms: args.protectData ? [protectStatefulTransform] : [] });
+        this.registerOutputs({});
+    }
+}

@@ -1,0 +1,115 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { alertmanagerConfigYaml } from "./alertmanager-config";
+import { platformRuleGroups, RuleScope } from "./alert-rules";
+import { chartSource, CHARTS } from "../shared/charts";
+import { dashboardJson, platformDashboards } from "./dashboards";
+import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, TracesDataSource } from "./values";
+import { AlertingSettings, MetricsSettings } from "../settings/profiles";
+import { protectStatefulTransform } from "../shared/workloads";
+
+export interface MonitoringArgs {
+    /** Namespace for the whole stack; it must exist. */
+    readonly namespace: string;
+    readonly metrics: MetricsSettings;
+    readonly alerting: AlertingSettings;
+    /** Receiver credentials by receiver name (a Pulumi secret). */
+    readonly alertingSecrets: pulumi.Input<Readonly<Record<string, string>>>;
+    /** Unset uses the cluster's default StorageClass. */
+    readonly storageClassName?: string;
+    /** Retain PVCs and protect the CRDs and stateful resources. Default false. */
+    readonly protectData?: boolean;
+    /**
+     * cert-manager is installed, so the operator's admission webhook gets its certificate from
+     * it; without it the webhook is left out (its own cert Jobs are Helm hooks v4 Chart skips).
+     */
+    readonly certManager: boolean;
+    /** Which other pillars exist, for their alert rules and dashboards. */
+    readonly scope: RuleScope;
+    /** Grafana's Elasticsearch datasource, when logging is enabled. */
+    readonly logs?: LogsDataSource;
+    /** Grafana's Jaeger datasource, when tracing is enabled. */
+    readonly traces?: TracesDataSource;
+    /** Public URLs of Grafana, Prometheus and Alertmanager when they have an ingress. */
+    readonly externalUrls?: MonitoringValuesInput["externalUrls"];
+}
+
+/**
+ * Metrics: kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager, Grafana,
+ * node-exporter, kube-state-metrics) with the platform's own alert rules, routing and
+ * dashboards. Needs cert-manager for the operator's admission webhook certificate.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    /** Services inside the cluster, for ingresses and port-forwards. */
+    public readonly services: { prometheus: string; alertmanager: string; grafana: string };
+    /** The Secret holding Grafana's admin user and password. */
+    public readonly grafanaAdminSecret: pulumi.Output<string>;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:metrics:Monitoring", name, {}, opts);
+        const namespace = args.namespace;
+        const protect = args.protectData ?? false;
+        const grafanaSecretName = "grafana-admin";
+        const alertmanagerSecretName = "alertmanager-platform-config";
+
+        const grafanaPassword = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+        const grafanaSecret = new k8s.core.v1.Secret(`${name}-grafana-admin`, {
+            metadata: { name: grafanaSecretName, namespace },
+            type: "Opaque",
+            stringData: { "admin-user": "admin", "admin-password": grafanaPassword.result },
+        }, { parent: this });
+
+        const alertmanagerSecret = new k8s.core.v1.Secret(`${name}-alertmanager-config`, {
+            metadata: { name: alertmanagerSecretName, namespace },
+            type: "Opaque",
+            stringData: {
+                "alertmanager.yaml": pulumi.secret(pulumi.output(args.alertingSecrets).apply((creds) => alertmanagerConfigYaml(args.alerting, creds))),
+            },
+        }, { parent: this });
+
+        for (const d of platformDashboards(args.scope)) {
+            new k8s.core.v1.ConfigMap(`${name}-dashboard-${d.uid}`, {
+                metadata: { name: `dashboard-${d.uid}`, namespace, labels: { grafana_dashboard: "1" } },
+                data: { [`${d.uid}.json`]: dashboardJson(d) },
+            }, { parent: this });
+        }
+
+        const chart = new k8s.helm.v4.Chart(`${name}-kps`, {
+            ...chartSource(CHARTS.kubePrometheusStack),
+            name: MONITORING_RELEASE,
+            namespace,
+            values: monitoringValues({
+                metrics: args.metrics,
+                storageClassName: args.storageClassName,
+                protectData: protect,
+                certManager: args.certManager,
+                alertmanagerConfigSecret: alertmanagerSecretName,
+                grafanaAdminSecret: grafanaSecretName,
+                logs: args.logs,
+                traces: args.traces,
+                externalUrls: args.externalUrls,
+            }),
+        }, {
+            parent: this,
+            dependsOn: [grafanaSecret, alertmanagerSecret],
+            transforms: protect ? [protectStatefulTransform] : [],
+        });
+
+        // Needs the chart's PrometheusRule CRD.
+        new k8s.apiextensions.CustomResource(`${name}-platform-rules`, {
+            apiVersion: "monitoring.coreos.com/v1",
+            kind: "PrometheusRule",
+            metadata: { name: "platform-alerts", namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+            spec: { groups: platformRuleGroups(args.scope) },
+        }, { parent: this, dependsOn: [chart] });
+
+        this.services = {
+            prometheus: `${MONITORING_RELEASE}-prometheus.${namespace}.svc:9090`,
+            alertmanager: `${MONITORING_RELEASE}-alertmanager.${namespace}.svc:9093`,
+            grafana: `${MONITORING_RELEASE}-grafana.${namespace}.svc:80`,
+        };
+        this.grafanaAdminSecret = grafanaSecret.metadata.name;
+        this.registerOutputs({ services: this.services, grafanaAdminSecret: this.grafanaAdminSecret });
+    }
+}

@@ -1,0 +1,231 @@
+/**
+ * kube-prometheus-stack values, built per profile by a pure function. Every key below exists
+ * in chart 88.5.3 (prometheus-node-exporter 4.56.1, kube-state-metrics 8.4.0, grafana 12.11.1);
+ * the comments cite the non-obvious ones.
+ */
+import { MetricsSettings, ResourceSettings } from "../settings/profiles";
+import {
+    AGENT_NODE_AFFINITY, DRAIN_SAFE_PDB_VALUES, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS,
+} from "../shared/workloads";
+
+/** The chart's release name; object names derive from it (`<release>-prometheus`, ...). */
+export const MONITORING_RELEASE = "kps";
+
+/** Datasource UIDs, fixed so cross-links (trace -> logs -> metrics) survive reinstalls. */
+export const DATASOURCE_UIDS = { prometheus: "prometheus", alertmanager: "alertmanager", logs: "logs", traces: "jaeger" } as const;
+
+export interface LogsDataSource {
+    /** Elasticsearch HTTPS endpoint. */
+    readonly url: string;
+    readonly username: string;
+    /** Secret in the monitoring namespace holding the password under `password`. */
+    readonly passwordSecret: string;
+    /** Secret in the monitoring namespace whose `ca.crt` signs the Elasticsearch certificate. */
+    readonly caSecret: string;
+    readonly indexPattern: string;
+}
+
+export interface TracesDataSource {
+    /** Jaeger query HTTP endpoint. */
+    readonly url: string;
+}
+
+export interface MonitoringValuesInput {
+    readonly metrics: MetricsSettings;
+    readonly storageClassName?: string;
+    readonly protectData: boolean;
+    /** cert-manager is installed and issues the admission webhook's certificate. */
+    readonly certManager: boolean;
+    /** Secret holding `alertmanager.yaml`, created by the program. */
+    readonly alertmanagerConfigSecret: string;
+    /** Secret holding `admin-user` and `admin-password`, created by the program. */
+    readonly grafanaAdminSecret: string;
+    readonly logs?: LogsDataSource;
+    readonly traces?: TracesDataSource;
+    /** Public https URLs of the UIs, when they have an ingress: links in alerts and redirects. */
+    readonly externalUrls?: { readonly grafana?: string; readonly prometheus?: string; readonly alertmanager?: string };
+}
+
+function volumeClaim(size: string, storageClassName?: string) {
+    return {
+        spec: {
+            accessModes: ["ReadWriteOnce"],
+            ...(storageClassName ? { storageClassName } : {}),
+            resources: { requests: { storage: size } },
+        },
+    };
+}
+
+/** Pods annotated `prometheus.io/scrape: "true"` in any namespace, honouring port and path annotations. */
+export const ANNOTATED_PODS_SCRAPE_CONFIG = {
+    job_name: "annotated-pods",
+    kubernetes_sd_configs: [{ role: "pod" }],
+    relabel_configs: [
+        { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scrape"], action: "keep", regex: "true" },
+        { source_labels: ["__meta_kubernetes_pod_phase"], action: "drop", regex: "Pending|Succeeded|Failed|Completed" },
+        { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_scheme"], action: "replace", regex: "(https?)", target_label: "__scheme__" },
+        { source_labels: ["__meta_kubernetes_pod_annotation_prometheus_io_path"], action: "replace", regex: "(.+)", target_label: "__metrics_path__" },
+        {
+            source_labels: ["__address__", "__meta_kubernetes_pod_annotation_prometheus_io_port"],
+            action: "replace",
+            regex: "(.+?)(?::\\d+)?;(\\d+)",
+            replacement: "$1:$2",
+            target_label: "__address__",
+        },
+        { action: "labelmap", regex: "__meta_kubernetes_pod_label_(.+)" },
+        { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+        { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+        { source_labels: ["__meta_kubernetes_pod_container_name"], target_label: "container" },
+    ],
+};
+
+function dataSources(input: MonitoringValuesInput): Record<string, unknown>[] {
+    const sources: Record<string, unknown>[] = [];
+    if (input.logs) {
+        sources.push({
+            name: "Logs",
+            uid: DATASOURCE_UIDS.logs,
+            type: "elasticsearch",
+            access: "proxy",
+            url: input.logs.url,
+            basicAuth: true,
+            basicAuthUser: input.logs.username,
+            jsonData: {
+                index: input.logs.indexPattern,
+                timeField: "@timestamp",
+                logMessageField: "log",
+                logLevelField: "level",
+                tlsAuthWithCACert: true,
+                dataLinks: input.traces
+                    ? [{ field: "trace_id", datasourceUid: DATASOURCE_UIDS.traces, url: "${__value.raw}" }]
+                    : [],
+            },
+            // Grafana expands $__env{} and $__file{} when it reads provisioning files, so the
+            // password and CA stay in Secrets mounted below.
+            secureJsonData: {
+                basicAuthPassword: "$__env{GF_LOGS_PASSWORD}",
+                tlsCACert: "$__file{/etc/grafana/logs-ca/ca.crt}",
+            },
+        });
+    }
+    if (input.traces) {
+        sources.push({
+            name: "Traces",
+            uid: DATASOURCE_UIDS.traces,
+            type: "jaeger",
+            access: "proxy",
+            url: input.traces.url,
+            jsonData: {
+                ...(input.logs
+                    ? { tracesToLogsV2: { datasourceUid: DATASOURCE_UIDS.logs, spanStartTimeShift: "-5m", spanEndTimeShift: "5m", filterByTraceID: true, customQuery: false } }
+                    : {}),
+                tracesToMetrics: { datasourceUid: DATASOURCE_UIDS.prometheus, spanStartTimeShift: "-5m", spanEndTimeShift: "5m" },
+                nodeGraph: { enabled: true },
+            },
+        });
+    }
+    return sources;
+}
+
+function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Record<string, unknown> {
+    const logs = input.logs;
+    return {
+        replicas: input.metrics.grafana.replicas,
+        resources: resourcesOf(r),
+        // A Secret made by the program, so no password is generated by the chart.
+        admin: { existingSecret: input.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
+        // The chart's test pod is a Helm hook, which v4 Chart never runs.
+        testFramework: { enabled: false },
+        sidecar: {
+            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            datasources: {
+                enabled: true,
+                defaultDatasourceEnabled: true,
+                uid: DATASOURCE_UIDS.prometheus,
+                alertmanager: { enabled: true, uid: DATASOURCE_UIDS.alertmanager },
+                // kube-prometheus-stack 88.5.3 templates this into the Prometheus datasource's exemplar links.
+                ...(input.traces ? { exemplarTraceIdDestinations: { datasourceUid: DATASOURCE_UIDS.traces, traceIdLabelName: "trace_id" } } : {}),
+            },
+        },
+        additionalDataSources: dataSources(input),
+        // Grafana builds login redirects and links from root_url (grafana.ini [server]).
+        ...(input.externalUrls?.grafana ? { "grafana.ini": { server: { root_url: input.externalUrls.grafana } } } : {}),
+        ...(logs
+            ? {
+                envValueFrom: { GF_LOGS_PASSWORD: { secretKeyRef: { name: logs.passwordSecret, key: "password" } } },
+                extraSecretMounts: [{ name: "logs-ca", secretName: logs.caSecret, mountPath: "/etc/grafana/logs-ca", readOnly: true }],
+            }
+            : {}),
+    };
+}
+
+/** The full values object for kube-prometheus-stack. */
+export function monitoringValues(input: MonitoringValuesInput): Record<string, unknown> {
+    const { metrics: m, storageClassName, protectData } = input;
+    const retainPvcs = protectData ? { persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" } } : {};
+    return {
+        // Short, stable object names: kps-prometheus, kps-alertmanager, kps-operator.
+        fullnameOverride: MONITORING_RELEASE,
+        // The CRDs come from the prometheus-operator-crds chart (components/metrics/crds.ts), installed
+        // first so other pillars' ServiceMonitors do not wait for this whole chart.
+        crds: { enabled: false },
+        prometheusOperator: {
+            resources: resourcesOf(m.operator.resources),
+            // The webhook's certificate Jobs are Helm hooks, which v4 Chart drops; cert-manager
+            // issues the certificate and injects the CA bundle instead. Without cert-manager the
+            // webhook is off: PrometheusRules are then validated only by the operator itself.
+            admissionWebhooks: input.certManager
+                ? { enabled: true, certManager: { enabled: true }, patch: { enabled: false } }
+                : { enabled: false, patch: { enabled: false } },
+        },
+        prometheus: {
+            podDisruptionBudget: DRAIN_SAFE_PDB_VALUES,
+            prometheusSpec: {
+                replicas: m.prometheus.replicas,
+                retention: `${m.prometheus.retentionDays}d`,
+                retentionSize: m.prometheus.retentionSize,
+                resources: resourcesOf(m.prometheus.resources),
+                storageSpec: { volumeClaimTemplate: volumeClaim(m.prometheus.storageSize, storageClassName) },
+                ...retainPvcs,
+                // Select ServiceMonitors, PodMonitors, Probes, ScrapeConfigs and rules from every
+                // namespace, not only those labelled for this release.
+                ruleSelectorNilUsesHelmValues: false,
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+                ruleNamespaceSelector: {},
+                serviceMonitorNamespaceSelector: {},
+                podMonitorNamespaceSelector: {},
+                additionalScrapeConfigs: [ANNOTATED_PODS_SCRAPE_CONFIG],
+                enableFeatures: ["exemplar-storage"],
+                // Alert "Source" links point at the public UI (prometheusSpec.externalUrl).
+                ...(input.externalUrls?.prometheus ? { externalUrl: input.externalUrls.prometheus } : {}),
+                walCompression: true,
+            },
+        },
+        alertmanager: {
+            podDisruptionBudget: DRAIN_SAFE_PDB_VALUES,
+            alertmanagerSpec: {
+                replicas: m.alertmanager.replicas,
+                resources: resourcesOf(m.alertmanager.resources),
+                storage: { volumeClaimTemplate: volumeClaim(m.alertmanager.storageSize, storageClassName) },
+                ...retainPvcs,
+                // The configuration, credentials included, lives in a Secret the program writes.
+                useExistingSecret: true,
+                configSecret: input.alertmanagerConfigSecret,
+                ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
+            },
+        },
+        grafana: grafanaValues(input, m.grafana.resources),
+        kubeStateMetrics: { enabled: true },
+        "kube-state-metrics": { resources: resourcesOf(m.kubeStateMetrics.resources) },
+        nodeExporter: { enabled: true },
+        "prometheus-node-exporter": {
+            tolerations: TOLERATE_ALL_TAINTS,
+            priorityClassName: NODE_CRITICAL_PRIORITY,
+            affinity: AGENT_NODE_AFFINITY,
+            resources: resourcesOf(m.nodeExporter.resources),
+        },
+    };
+}

@@ -1,0 +1,355 @@
+/**
+ * One typed, frozen `PlatformSettings` per stack: the profile's defaults with the stack's keys
+ * laid over them. Every problem in a stack file is found before a resource is registered, and
+ * all of them are reported together, each naming the stack, the key, the bad value and what is
+ * allowed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import {
+    AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
+    ResourceSettings, TlsSettings, TracingSettings,
+} from "./profiles";
+import { parseQuantity } from "../shared/quantity";
+import { allowedOf, configSchema, SECRET_KEYS, StackConfig, TOP_LEVEL_KINDS } from "./schema";
+
+export const PROJECT = "observability-platform";
+
+export interface Namespaces {
+    readonly monitoring: string;
+    readonly logging: string;
+    readonly tracing: string;
+    readonly graylog: string;
+    readonly certManager: string;
+}
+
+export interface PlatformSettings {
+    readonly project: string;
+    readonly stack: string;
+    readonly profile: Profile;
+    /** Base domain for UIs (`grafana.<domain>`); no ingress is created without it. */
+    readonly domain?: string;
+    readonly ingressClassName: string;
+    /** Storage class for every volume; unset uses the cluster default. */
+    readonly storageClassName?: string;
+    /** Protect stateful resources and CRDs from `pulumi destroy`, retain PVCs. */
+    readonly protectData: boolean;
+    readonly namespaces: Namespaces;
+    readonly metrics: MetricsSettings;
+    readonly alerting: AlertingSettings;
+    /** Receiver credentials by receiver name, as a Pulumi secret. */
+    readonly alertingSecrets: pulumi.Output<Readonly<Record<string, string>>>;
+    readonly logging: LoggingSettings;
+    readonly tracing: TracingSettings;
+    readonly graylog: GraylogSettings;
+    /** Graylog's admin password from the stack, as a secret; unset: generated. */
+    readonly graylogRootPassword?: pulumi.Output<string>;
+    readonly tls: TlsSettings;
+    readonly access: AccessSettings;
+    /** oauth2-proxy's OIDC client secret, as a Pulumi secret. */
+    readonly oidcClientSecret?: pulumi.Output<string>;
+}
+
+/** A stack file that cannot be deployed. `pulumi up` prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+    constructor(readonly stack: string, readonly problems: readonly string[]) {
+        super(
+            `Invalid configuration for stack "${stack}" (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+            problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** By name, because tests and the render load the program afresh for every stack. */
+export function isConfigError(err: unknown): err is ConfigError {
+    return err instanceof Error && err.name === "ConfigError";
+}
+
+export interface RawConfig {
+    readonly project?: string;
+    readonly stack: string;
+    /** Every config key as the CLI hands it over: `project:key` -> string (objects as JSON). */
+    readonly config: Readonly<Record<string, string>>;
+}
+
+const NAMESPACES: Namespaces = {
+    monitoring: "monitoring",
+    logging: "logging",
+    tracing: "tracing",
+    graylog: "graylog",
+    certManager: "cert-manager",
+};
+
+/** Builds and validates the settings; throws a `ConfigError` listing every problem. */
+export function buildSettings(raw: RawConfig): PlatformSettings {
+    const project = raw.project ?? PROJECT;
+    const prefix = `${project}:`;
+    const problems: string[] = [];
+    const input: Record<string, unknown> = {};
+    for (const [fullKey, text] of Object.entries(raw.config)) {
+        if (!fullKey.startsWith(prefix)) {
+            continue;
+        }
+        const key = fullKey.slice(prefix.length);
+        const kind = TOP_LEVEL_KINDS[key as keyof StackConfig];
+        input[key] = kind ? decode(text, kind) : text;
+    }
+    const parsed = configSchema.safeParse(input);
+    if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+            problems.push(...describeIssue(issue, input, prefix));
+        }
+        throw new ConfigError(raw.stack, problems);
+    }
+    const settings = merge(project, raw.stack, parsed.data);
+    problems.push(...crossCheck(settings, parsed.data, prefix));
+    if (problems.length > 0) {
+        throw new ConfigError(raw.stack, problems);
+    }
+    return deepFreeze(settings);
+}
+
+function decode(text: string, kind: "string" | "boolean" | "object"): unknown {
+    if (kind === "boolean") {
+        return text === "true" ? true : text === "false" ? false : text;
+    }
+    if (kind === "object") {
+        try {
+            return JSON.parse(text);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown, prefix: string): string[] {
+    const where = (path: readonly PropertyKey[]) => `${prefix}${path.map(String).join(".").replace(/\.(\d+)(?=\.|$)/g, "[$1]")}`;
+    if (issue.code === "unrecognized_keys") {
+        const known = Object.keys(shapeAt(issue.path) ?? {});
+        return issue.keys.map((key) => {
+            const hint = closest(key, known);
+            return `${where([...issue.path, key])}: unknown key${hint ? ` (did you mean "${hint}"?)` : ""}; allowed keys here: ${known.join(", ")}`;
+        });
+    }
+    const topKey = String(issue.path[0] ?? "");
+    const value = SECRET_KEYS.has(topKey) ? "[secret]" : JSON.stringify(valueAt(input, issue.path));
+    const what = value === undefined ? "is required" : `got ${value}`;
+    return [`${where(issue.path)}: ${what}; allowed: ${allowedOf(schemaAt(issue.path)) ?? issue.message}`];
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+    return path.reduce<unknown>((v, k) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[k] : undefined), value);
+}
+
+function schemaAt(path: readonly PropertyKey[]): z.ZodType | undefined {
+    let schema: z.ZodType | undefined = configSchema;
+    for (const key of path) {
+        while (schema instanceof z.ZodOptional) {
+            schema = schema.unwrap() as z.ZodType;
+        }
+        if (schema instanceof z.ZodObject) {
+            schema = (schema.shape as Record<string, z.ZodType>)[String(key)];
+        } else if (schema instanceof z.ZodArray) {
+            schema = schema.element as z.ZodType;
+        } else if (schema instanceof z.ZodRecord) {
+            schema = schema.valueType as z.ZodType;
+        } else {
+            return undefined;
+        }
+    }
+    return schema;
+}
+
+function shapeAt(path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+    let schema = schemaAt(path);
+    while (schema instanceof z.ZodOptional) {
+        schema = schema.unwrap() as z.ZodType;
+    }
+    return schema instanceof z.ZodObject ? (schema.shape as Record<string, unknown>) : undefined;
+}
+
+/** The known key a typo most likely meant, if one is close enough. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+    let best: { name: string; distance: number } | undefined;
+    for (const name of candidates) {
+        const distance = editDistance(word.toLowerCase(), name.toLowerCase());
+        if (distance <= Math.max(2, Math.floor(name.length / 3)) && (!best || distance < best.distance)) {
+            best = { name, distance };
+        }
+    }
+    return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+    let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j++) {
+            current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        }
+        previous = current;
+    }
+    return previous[b.length];
+}
+
+/** Deep merge: objects merge key by key, arrays and scalars from the override replace. */
+function overlay<T>(base: T, override: unknown): T {
+    if (override === undefined) {
+        return base;
+    }
+    if (base !== null && typeof base === "object" && !Array.isArray(base) && typeof override === "object" && !Array.isArray(override)) {
+        const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+        for (const [k, v] of Object.entries(override as Record<string, unknown>)) {
+            out[k] = overlay(out[k], v);
+        }
+        return out as T;
+    }
+    return override as T;
+}
+
+function merge(project: string, stack: string, config: StackConfig): PlatformSettings {
+    const defaults = PROFILE_DEFAULTS[config.profile];
+    return {
+        project,
+        stack,
+        profile: config.profile,
+        domain: config.domain,
+        ingressClassName: config.ingressClassName ?? defaults.ingressClassName,
+        storageClassName: config.storageClassName,
+        protectData: config.protectData ?? defaults.protectData,
+        namespaces: NAMESPACES,
+        metrics: overlay(defaults.metrics, config.metrics),
+        alerting: overlay(defaults.alerting, config.alerting),
+        alertingSecrets: pulumi.secret(config.alertingSecrets ?? {}),
+        logging: overlay(defaults.logging, config.logging),
+        tracing: overlay(defaults.tracing, config.tracing),
+        graylog: overlay(defaults.graylog, config.graylog),
+        graylogRootPassword: config.graylogRootPassword === undefined ? undefined : pulumi.secret(config.graylogRootPassword),
+        tls: overlay(defaults.tls, config.tls),
+        // A partial oidc block still gets the allow-everyone domain list; missing keys are reported below.
+        access: overlay({ ...defaults.access, ...(config.access?.oidc ? { oidc: { issuerUrl: "", clientId: "", allowedEmailDomains: ["*"] } } : {}) }, config.access),
+        oidcClientSecret: config.oidcClientSecret === undefined ? undefined : pulumi.secret(config.oidcClientSecret),
+    };
+}
+
+/** Rules that span keys, checked on the merged settings so profile defaults count too. */
+function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): string[] {
+    const problems: string[] = [];
+    const receivers = s.alerting.receivers.map((r) => r.name);
+    const secrets = config.alertingSecrets ?? {};
+    const seen = new Set<string>();
+    s.alerting.receivers.forEach((r, i) => {
+        const at = `${prefix}alerting.receivers[${i}]`;
+        if (seen.has(r.name)) {
+            problems.push(`${at}.name: got "${r.name}" twice; allowed: unique receiver names`);
+        }
+        seen.add(r.name);
+        if (!secrets[r.name]) {
+            problems.push(`${prefix}alertingSecrets.${r.name}: is required for receiver "${r.name}" (${r.type}); set it with pulumi config set --secret --path 'alertingSecrets.${r.name}' <credential>`);
+        }
+        if (r.type === "email" && !r.to) {
+            problems.push(`${at}.to: is required for an email receiver; allowed: an email address`);
+        }
+        if (r.type === "email" && !(s.alerting.smtp?.smarthost && s.alerting.smtp?.from)) {
+            problems.push(`${prefix}alerting.smtp: is required with an email receiver; allowed: an object {smarthost, from, username?, requireTls?}`);
+        }
+    });
+    for (const key of ["defaultReceiver", "criticalReceiver"] as const) {
+        const name = s.alerting[key];
+        if (name !== undefined && !receivers.includes(name)) {
+            problems.push(`${prefix}alerting.${key}: got "${name}"; allowed: one of the receivers (${receivers.join(", ") || "none defined"})`);
+        }
+    }
+    for (const name of Object.keys(secrets)) {
+        if (!receivers.includes(name)) {
+            problems.push(`${prefix}alertingSecrets.${name}: unknown receiver; allowed: one of the receivers (${receivers.join(", ") || "none defined"})`);
+        }
+    }
+    const prom = s.metrics.prometheus;
+    if (prometheusBytes(prom.retentionSize) >= parseQuantity(prom.storageSize)) {
+        problems.push(`${prefix}metrics.prometheus.retentionSize: got "${prom.retentionSize}"; allowed: less than metrics.prometheus.storageSize (${prom.storageSize}), or Prometheus fills its volume`);
+    }
+    const es = s.logging.elasticsearch;
+    if (parseQuantity(es.heap) * 2 > parseQuantity(es.resources.limits.memory)) {
+        problems.push(`${prefix}logging.elasticsearch.heap: got "${es.heap}"; allowed: at most half of logging.elasticsearch.resources.limits.memory (${es.resources.limits.memory})`);
+    }
+    if (s.tracing.enabled && s.tracing.storage === "elasticsearch" && !s.logging.enabled) {
+        problems.push(`${prefix}tracing.storage: got "elasticsearch" with logging disabled; allowed: memory, or enable logging`);
+    }
+    if (s.tracing.enabled && s.tracing.storage === "memory" && s.tracing.replicas > 1) {
+        problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
+    }
+    if (s.graylog.enabled && !s.logging.enabled) {
+        problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
+    }
+    if (s.logging.enabled && !s.tls.enabled) {
+        problems.push(`${prefix}tls.enabled: got false with logging enabled; allowed: true (Elasticsearch's certificate comes from the platform CA so that Grafana, Jaeger and Fluent Bit can verify it), or disable logging`);
+    }
+    if (s.tls.acmeEmail && !s.domain) {
+        problems.push(`${prefix}tls.acmeEmail: is set without ${prefix}domain; allowed: set a domain too, or drop acmeEmail`);
+    }
+    if (s.domain && !s.tls.enabled) {
+        problems.push(`${prefix}tls.enabled: got false with a domain; allowed: true (every UI ingress gets its certificate from cert-manager), or drop the domain`);
+    }
+    if (s.access.uiAuth === "oauth2-proxy") {
+        const oidc = config.access?.oidc;
+        for (const key of ["issuerUrl", "clientId"] as const) {
+            if (!oidc?.[key]) {
+                problems.push(`${prefix}access.oidc.${key}: is required with access.uiAuth "oauth2-proxy"; allowed: ${key === "issuerUrl" ? "an https URL of the OIDC issuer" : "the client ID registered for the platform"}`);
+            }
+        }
+        if (config.oidcClientSecret === undefined) {
+            problems.push(`${prefix}oidcClientSecret: is required with access.uiAuth "oauth2-proxy"; set it with pulumi config set --secret oidcClientSecret <secret>`);
+        }
+    } else if (config.oidcClientSecret !== undefined || config.access?.oidc !== undefined) {
+        problems.push(`${prefix}access.uiAuth: got "${s.access.uiAuth}" while OIDC settings are given; allowed: "oauth2-proxy" to use them, or drop access.oidc and oidcClientSecret`);
+    }
+    for (const [path, r] of resourcePaths(s)) {
+        for (const what of ["cpu", "memory"] as const) {
+            if (parseQuantity(r.requests[what]) > parseQuantity(r.limits[what])) {
+                problems.push(`${prefix}${path}.requests.${what}: got "${r.requests[what]}"; allowed: at most the limit (${r.limits[what]})`);
+            }
+        }
+    }
+    return problems;
+}
+
+/** Prometheus sizes (`45GB`) are powers of 1024. */
+function prometheusBytes(size: string): number {
+    return parseQuantity(size.replace(/([KMGTP])B$/, "$1i").replace(/^(\d+)B$/, "$1"));
+}
+
+/** Every `resources` block in the settings with its config path. */
+export function resourcePaths(s: PlatformSettings): Array<[string, ResourceSettings]> {
+    const out: Array<[string, ResourceSettings]> = [];
+    const walk = (value: unknown, path: string) => {
+        if (value === null || typeof value !== "object" || Array.isArray(value) || pulumi.Output.isInstance(value)) {
+            return;
+        }
+        for (const [k, v] of Object.entries(value)) {
+            const at = path ? `${path}.${k}` : k;
+            if (/resources$/i.test(k) && v && typeof v === "object" && "requests" in v) {
+                out.push([at, v as ResourceSettings]);
+            } else {
+                walk(v, at);
+            }
+        }
+    };
+    walk({ metrics: s.metrics, logging: s.logging, tracing: s.tracing, graylog: s.graylog }, "");
+    return out;
+}
+
+function deepFreeze<T>(value: T): T {
+    if (value !== null && typeof value === "object" && !pulumi.Output.isInstance(value) && !Object.isFrozen(value)) {
+        Object.freeze(value);
+        Object.values(value).forEach(deepFreeze);
+    }
+    return value;
+}
+
+/** Reads the running stack's configuration the way the Pulumi CLI handed it over. */
+export function loadSettings(): PlatformSettings {
+    return buildSettings({ project: pulumi.getProject(), stack: pulumi.getStack(), config: pulumi.runtime.allConfig() });
+}

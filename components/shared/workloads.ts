@@ -1,0 +1,119 @@
+/**
+ * Scheduling and disruption rules every component applies the same way (DESIGN.md decisions 4
+ * and 5), kept as plain data so chart values and raw manifests share them and tests can compare.
+ */
+import { IMAGES } from "./images";
+import { ResourceSettings } from "../settings/profiles";
+
+/**
+ * One toleration that matches every taint: no key, no effect, no tolerationSeconds. Node agents
+ * then keep running on cordoned, draining, control-plane, GPU and NotReady nodes.
+ */
+export const TOLERATE_ALL_TAINTS = [{ operator: "Exists" }];
+
+/** Agents are scheduled before, and evicted after, ordinary workloads. */
+export const NODE_CRITICAL_PRIORITY = "system-node-critical";
+
+/**
+ * Keeps node agents off nodes that cannot run a DaemonSet pod: virtual-kubelet (ACI, Virtual
+ * Nodes), EKS Fargate and GKE Autopilot's virtual nodes, and non-Linux nodes.
+ */
+export const AGENT_NODE_AFFINITY = {
+    nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+                {
+                    matchExpressions: [
+                        { key: "kubernetes.io/os", operator: "In", values: ["linux"] },
+                        { key: "type", operator: "NotIn", values: ["virtual-kubelet"] },
+                        { key: "eks.amazonaws.com/compute-type", operator: "NotIn", values: ["fargate"] },
+                    ],
+                },
+            ],
+        },
+    },
+};
+
+/** Kubernetes `resources` from settings. */
+export function resourcesOf(r: ResourceSettings): { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } } {
+    return { requests: { ...r.requests }, limits: { ...r.limits } };
+}
+
+/**
+ * A PDB spec that never blocks `kubectl drain`: one pod at a time, and pods that are already
+ * unhealthy may always be evicted. `minAvailable: null` removes a chart's default minAvailable,
+ * which the API server rejects next to maxUnavailable.
+ */
+export const DRAIN_SAFE_PDB = { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" } as const;
+
+/** The same, for chart values whose template copies the block into the PDB spec. */
+export const DRAIN_SAFE_PDB_VALUES = { enabled: true, minAvailable: null, ...DRAIN_SAFE_PDB };
+
+/** Kinds whose deletion loses data or takes every custom resource of a CRD with it. */
+const PROTECTED_KINDS = new Set([
+    "CustomResourceDefinition", "StatefulSet", "PersistentVolumeClaim",
+    "Prometheus", "Alertmanager", "Elasticsearch", "Kibana", "MongoDBCommunity",
+]);
+
+/**
+ * A resource transform for charts in protected stacks: their CRDs and stateful objects get
+ * `protect` and `retainOnDelete`, which a v4 Chart does not pass down by itself.
+ */
+export function protectStatefulTransform(args: { type: string; props: Record<string, any>; opts: Record<string, any> }) {
+    const kind = args.type.split(":").pop() ?? "";
+    if (!PROTECTED_KINDS.has(kind)) {
+        return undefined;
+    }
+    return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
+}
+
+export interface SetupJobInput {
+    readonly name: string;
+    readonly namespace: string;
+    /** ConfigMap holding `setup.sh`. */
+    readonly configMap: string;
+    readonly env: ReadonlyArray<Record<string, unknown>>;
+    /** Secrets mounted read-only: volume name -> [mount path, Secret name]. */
+    readonly secrets?: Readonly<Record<string, readonly [string, string]>>;
+}
+
+/**
+ * A Job that runs an idempotent `setup.sh` with curl against an API, as a non-root user with a
+ * read-only root filesystem; it retries until the API answers, so it can start with its target.
+ */
+export function setupJob(input: SetupJobInput): Record<string, any> {
+    const secrets = Object.entries(input.secrets ?? {});
+    return {
+        apiVersion: "batch/v1",
+        kind: "Job",
+        metadata: { name: input.name, namespace: input.namespace },
+        spec: {
+            backoffLimit: 10,
+            // A first start (migrations, certificates, shard allocation) can take minutes.
+            activeDeadlineSeconds: 1800,
+            template: {
+                metadata: { labels: { "app.kubernetes.io/name": input.name } },
+                spec: {
+                    restartPolicy: "OnFailure",
+                    securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
+                    containers: [{
+                        name: "setup",
+                        image: IMAGES.curl,
+                        command: ["sh", "/setup/setup.sh"],
+                        env: input.env,
+                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                        volumeMounts: [
+                            { name: "setup", mountPath: "/setup", readOnly: true },
+                            ...secrets.map(([name, [mountPath]]) => ({ name, mountPath, readOnly: true })),
+                        ],
+                    }],
+                    volumes: [
+                        { name: "setup", configMap: { name: input.configMap } },
+                        ...secrets.map(([name, [, secretName]]) => ({ name, secret: { secretName } })),
+                    ],
+                },
+            },
+        },
+    };
+}

@@ -1,0 +1,116 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as certmanager from "@pulumi/kubernetes-cert-manager";
+import * as pulumi from "@pulumi/pulumi";
+import { CERT_MANAGER } from "../shared/charts";
+import { Profile } from "../settings/profiles";
+
+/** Names every other component uses to ask for certificates. */
+export const ISSUERS = {
+    selfSigned: "platform-selfsigned",
+    /** Internal CA: operator webhooks, Elasticsearch HTTP, and the UIs when there is no ACME. */
+    ca: "platform-ca",
+    acme: "letsencrypt",
+} as const;
+
+/** The Secret (in the cert-manager namespace) holding the internal root CA. */
+export const ROOT_CA_SECRET = "platform-root-ca";
+
+export const ACME_SERVERS = {
+    production: "https://acme-v02.api.letsencrypt.org/directory",
+    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** Let's Encrypt's production endpoint only for prod; elsewhere its staging endpoint, so rate limits never bite. */
+export function acmeServer(profile: Profile): string {
+    return profile === "prod" ? ACME_SERVERS.production : ACME_SERVERS.staging;
+}
+
+export interface TlsArgs {
+    readonly namespace: string;
+    readonly profile: Profile;
+    /** With `acmeEmail`, UIs get publicly trusted certificates through HTTP-01. */
+    readonly domain?: string;
+    readonly acmeEmail?: string;
+    /** IngressClass used by the HTTP-01 solver. */
+    readonly ingressClassName: string;
+}
+
+/**
+ * cert-manager and the platform's issuers: a self-signed root, an internal CA issuer, and
+ * Let's Encrypt when a domain and an email are configured.
+ */
+export class Tls extends pulumi.ComponentResource {
+    /** The ClusterIssuer for UI certificates. */
+    public readonly uiIssuer: string;
+    /** Resolves once cert-manager's webhook answers and the issuers exist. */
+    public readonly ready: pulumi.Resource[];
+
+    constructor(name: string, args: TlsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:tls:Tls", name, {}, opts);
+
+        // A helm.v3.Release inside (the package's design): it runs cert-manager's own hooks and
+        // waits until the webhook Deployment is available, so issuers are not created too early.
+        const certManager = new certmanager.CertManager(`${name}-cert-manager`, {
+            installCRDs: true,
+            replicaCount: 1,
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } } },
+            cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+            // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
+            // Operator's CRDs, which are installed after cert-manager.
+            prometheus: { enabled: true, serviceMonitor: { enabled: false } },
+            // A post-install hook Job (Helm runs it inside the Release) that succeeds only once the
+            // webhook admits a cert-manager resource; until then the issuers below wait.
+            startupapicheck: { enabled: true, timeout: "5m" },
+            helmOptions: {
+                chart: CERT_MANAGER.chart,
+                version: CERT_MANAGER.version,
+                repositoryOpts: { repo: CERT_MANAGER.repo },
+                namespace: args.namespace,
+                name: "cert-manager",
+                skipAwait: false,
+            },
+        }, { parent: this });
+
+        const issuer = (role: string, issuerName: string, spec: Record<string, unknown>, deps: pulumi.Resource[]) =>
+            new k8s.apiextensions.CustomResource(`${name}-${role}`, {
+                apiVersion: "cert-manager.io/v1",
+                kind: "ClusterIssuer",
+                metadata: { name: issuerName },
+                spec,
+            }, { parent: this, dependsOn: deps });
+
+        const selfSigned = issuer("selfsigned", ISSUERS.selfSigned, { selfSigned: {} }, [certManager]);
+        const rootCa = new k8s.apiextensions.CustomResource(`${name}-root-ca`, {
+            apiVersion: "cert-manager.io/v1",
+            kind: "Certificate",
+            metadata: { name: ROOT_CA_SECRET, namespace: args.namespace },
+            spec: {
+                isCA: true,
+                commonName: "observability-platform root CA",
+                secretName: ROOT_CA_SECRET,
+                duration: "87600h",
+                privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
+                issuerRef: { name: ISSUERS.selfSigned, kind: "ClusterIssuer", group: "cert-manager.io" },
+            },
+        }, { parent: this, dependsOn: [selfSigned] });
+        const ca = issuer("ca", ISSUERS.ca, { ca: { secretName: ROOT_CA_SECRET } }, [rootCa]);
+        this.ready = [ca];
+
+        if (args.domain && args.acmeEmail) {
+            const acme = issuer("acme", ISSUERS.acme, {
+                acme: {
+                    server: acmeServer(args.profile),
+                    email: args.acmeEmail,
+                    privateKeySecretRef: { name: "letsencrypt-account-key" },
+                    solvers: [{ http01: { ingress: { ingressClassName: args.ingressClassName } } }],
+                },
+            }, [certManager]);
+            this.ready.push(acme);
+            this.uiIssuer = ISSUERS.acme;
+        } else {
+            this.uiIssuer = ISSUERS.ca;
+        }
+        this.registerOutputs({ uiIssuer: this.uiIssuer });
+    }
+}

@@ -1,0 +1,60 @@
+import * as crypto from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import { chartSource, JAEGER } from "../shared/charts";
+import { JAEGER_RELEASE, JaegerElasticsearch, jaegerValues } from "./jaeger-values";
+import { manifestDeclarer } from "../shared/manifest";
+import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
+import { TracingSettings } from "../settings/profiles";
+
+export interface TracingArgs {
+    readonly namespace: string;
+    readonly tracing: TracingSettings;
+    /** Elasticsearch for span storage; without it Jaeger keeps traces in memory. */
+    readonly elasticsearch?: JaegerElasticsearch;
+    /** The Prometheus Operator CRDs; the agents' ServiceMonitor is created only when given. */
+    readonly monitoringCrds?: pulumi.Resource;
+}
+
+/**
+ * Traces: Jaeger v2 (jaegertracing chart 4.x) and an OpenTelemetry Collector agent on every
+ * node that applications reach through their node's IP.
+ */
+export class Tracing extends pulumi.ComponentResource {
+    /** Jaeger query UI/API inside the cluster. */
+    public readonly queryUrl: string;
+    /** Where agents (or applications) send OTLP gRPC. */
+    public readonly otlpEndpoint: string;
+
+    constructor(name: string, args: TracingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("observability:tracing:Tracing", name, {}, opts);
+        const ns = args.namespace;
+        const child = { parent: this };
+        const manifest = manifestDeclarer(this, name);
+
+        const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
+            ...chartSource(JAEGER),
+            name: JAEGER_RELEASE,
+            namespace: ns,
+            values: jaegerValues(args.tracing, args.elasticsearch),
+        }, child);
+        this.otlpEndpoint = `${JAEGER_RELEASE}.${ns}.svc:4317`;
+        this.queryUrl = `http://${JAEGER_RELEASE}.${ns}.svc:16686`;
+
+        const agentConfig = YAML.stringify(otelAgentConfig({ samplingPercentage: args.tracing.samplingPercentage, jaegerEndpoint: this.otlpEndpoint }));
+        const rbac = otelAgentRbac(ns).map((obj) => manifest(`otel-agent-${obj.kind.toLowerCase()}`, obj));
+        const config = new k8s.core.v1.ConfigMap(`${name}-otel-agent-config`, {
+            metadata: { name: `${OTEL_AGENT}-config`, namespace: ns },
+            data: { "agent.yaml": agentConfig },
+        }, child);
+        const checksum = crypto.createHash("sha256").update(agentConfig).digest("hex").slice(0, 16);
+        manifest("otel-agent-daemonset", otelAgentDaemonSet(ns, args.tracing.agent.resources, `${OTEL_AGENT}-config`, checksum), {
+            dependsOn: [...rbac, config, jaeger],
+        });
+        for (const obj of otelAgentMonitoring(ns).filter((o) => args.monitoringCrds || o.kind !== "ServiceMonitor")) {
+            manifest(`otel-agent-${obj.kind.toLowerCase()}`, obj, { dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
+        }
+        this.registerOutputs({ queryUrl: this.queryUrl, otlpEndpoint: this.otlpEndpoint });
+    }
+}

@@ -1,0 +1,104 @@
+/**
+ * Values for the jaegertracing `jaeger` chart 4.11.1 (Jaeger 2.19). Chart 4.x differs from 3.x:
+ * one `jaeger` Deployment configured by a full Jaeger v2 (OpenTelemetry Collector) config in
+ * `userconfig`; storage settings live in that config, not in `storage.*` (kept only for the
+ * index cleaner CronJob, which reads `storage.elasticsearch.url`).
+ */
+import { TracingSettings } from "../settings/profiles";
+import { resourcesOf } from "../shared/workloads";
+
+export const JAEGER_RELEASE = "jaeger";
+export const JAEGER_INDEX_PREFIX = "jaeger";
+
+export interface JaegerElasticsearch {
+    readonly url: string;
+    /** Secret with `username` and `password` for the jaeger user. */
+    readonly credentialsSecret: string;
+    /** Secret whose `ca.crt` verifies Elasticsearch. */
+    readonly caSecret: string;
+    readonly replicas: number;
+}
+
+export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> {
+    const dailyIndex = { date_layout: "2006-01-02", rollover_frequency: "day", shards: 1, replicas: es?.replicas ?? 0 };
+    const backend = es
+        ? {
+            elasticsearch: {
+                server_urls: [es.url],
+                auth: { basic: { username: "${env:ES_USERNAME}", password: "${env:ES_PASSWORD}" } },
+                tls: { ca_file: "/es-ca/ca.crt" },
+                indices: { index_prefix: JAEGER_INDEX_PREFIX, spans: dailyIndex, services: dailyIndex, dependencies: dailyIndex, sampling: dailyIndex },
+            },
+        }
+        : { memory: { max_traces: 100000 } };
+    return {
+        service: {
+            extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],
+            pipelines: { traces: { receivers: ["otlp"], processors: ["memory_limiter", "batch"], exporters: ["jaeger_storage_exporter"] } },
+            telemetry: {
+                resource: { "service.name": "jaeger" },
+                metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: 8888 } } } }] },
+                logs: { level: "info" },
+            },
+        },
+        extensions: {
+            healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
+            jaeger_query: { storage: { traces: "primary_store" }, http: { endpoint: "0.0.0.0:16686" }, grpc: { endpoint: "0.0.0.0:16685" } },
+            jaeger_storage: { backends: { primary_store: backend } },
+        },
+        receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
+        processors: {
+            memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 20 },
+            batch: {},
+        },
+        exporters: { jaeger_storage_exporter: { trace_storage: "primary_store" } },
+    };
+}
+
+export function jaegerValues(tracing: TracingSettings, es?: JaegerElasticsearch): Record<string, unknown> {
+    const credentials = es
+        ? [
+            { name: "ES_USERNAME", valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: "username" } } },
+            { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: "password" } } },
+        ]
+        : [];
+    return {
+        fullnameOverride: JAEGER_RELEASE,
+        userconfig: jaegerConfig(es),
+        jaeger: {
+            replicas: tracing.replicas,
+            // Recreate (the chart's default) would drop every span during a rollout.
+            ...(es ? { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } } : {}),
+            resources: resourcesOf(tracing.resources),
+            extraEnv: credentials,
+            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+            podSecurityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            ...(es
+                ? {
+                    extraVolumes: [{ name: "es-ca", secret: { secretName: es.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
+                    extraVolumeMounts: [{ name: "es-ca", mountPath: "/es-ca", readOnly: true }],
+                }
+                : {}),
+        },
+        storage: es ? { type: "elasticsearch", elasticsearch: { url: es.url } } : { type: "memory" },
+        // Daily indices, and a CronJob (not a Helm hook) deletes those past the retention.
+        esIndexCleaner: es
+            ? {
+                enabled: true,
+                numberOfDays: tracing.retentionDays,
+                schedule: "55 23 * * *",
+                extraEnv: [
+                    ...credentials,
+                    { name: "INDEX_PREFIX", value: JAEGER_INDEX_PREFIX },
+                    { name: "ES_TLS_ENABLED", value: "true" },
+                    { name: "ES_TLS_CA", value: "/es-ca/ca.crt" },
+                ],
+                extraSecretMounts: [{ name: "es-ca", mountPath: "/es-ca", subPath: "", readOnly: true, secretName: es.caSecret }],
+                resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+            }
+            : { enabled: false },
+        esRollover: { enabled: false },
+        esLookback: { enabled: false },
+        spark: { enabled: false },
+    };
+}

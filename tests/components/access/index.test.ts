@@ -1,0 +1,272 @@
+import * as assert from "assert";
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as http from "http";
+import * as net from "net";
+import { AddressInfo } from "net";
+import * as path from "path";
+import * as bcrypt from "bcryptjs";
+import { dataStorePolicies, gateManifests, gateNginxConfig, uiIngress, uiRoutes } from "../../../components/access/values";
+import { validateAccessArgs } from "../../../components/access";
+import { graylogValues } from "../../../components/graylog/values";
+import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { runProgram } from "../../../scripts/mock-program";
+import { runTool, tempDir } from "../../helpers/tools";
+
+const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
+    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+const OIDC = {
+    "observability-platform:domain": "obs.example.com",
+    "observability-platform:access": JSON.stringify({ uiAuth: "oauth2-proxy", oidc: { issuerUrl: "https://login.example.com/realms/ops", clientId: "observability" } }),
+    "observability-platform:oidcClientSecret": "oidc-client-secret-value",
+};
+/** A loopback port nothing listens on right now. */
+function freePort(): Promise<number> {
+    return new Promise((resolve) => {
+        const probe = net.createServer().listen(0, "127.0.0.1", () => {
+            const { port } = probe.address() as AddressInfo;
+            probe.close(() => resolve(port));
+        });
+    });
+}
+const kinds = (run: { resources: readonly any[] }, kind: string) => run.resources.filter((r) => r.inputs.kind === kind);
+
+describe("Access", () => {
+    describe("UI ingress", () => {
+        it("staging serves every enabled UI over HTTPS at <app>.<domain> with Let's Encrypt certificates", async () => {
+            const run = await runProgram("staging");
+            const ingresses = kinds(run, "Ingress");
+            assert.deepStrictEqual(ingresses.map((r) => r.inputs.spec.rules[0].host).sort(), [
+                "alertmanager", "grafana", "graylog", "jaeger", "kibana", "prometheus",
+            ].map((a) => `${a}.staging.observability.example.com`));
+            for (const ingress of ingresses) {
+                assert.strictEqual(ingress.inputs.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt");
+                assert.strictEqual(ingress.inputs.spec.ingressClassName, "nginx");
+                assert.deepStrictEqual(ingress.inputs.spec.tls[0].hosts, [ingress.inputs.spec.rules[0].host]);
+            }
+            assert.strictEqual((run.outputs.urls as Record<string, string>).grafana, "https://grafana.staging.observability.example.com");
+            assert.deepStrictEqual(run.outputs.uiCredentials, { prometheus: "monitoring/ui-gate-prometheus", alertmanager: "monitoring/ui-gate-alertmanager", jaeger: "tracing/ui-gate-jaeger" });
+        });
+
+        it("without a domain there is no ingress, gate or URL", async () => {
+            const run = await runProgram("dev");
+            assert.deepStrictEqual(kinds(run, "Ingress"), []);
+            assert.deepStrictEqual(kinds(run, "Deployment").filter((r) => r.inputs.metadata.name.startsWith("ui-gate")), []);
+            assert.deepStrictEqual(run.outputs.urls, {});
+        });
+
+        it("a domain without an ACME email gets certificates from the platform CA", async () => {
+            const run = await runProgram("dev", { config: { "observability-platform:domain": "dev.example.com" } });
+            const issuers = new Set(kinds(run, "Ingress").map((r) => r.inputs.metadata.annotations["cert-manager.io/cluster-issuer"]));
+            assert.deepStrictEqual([...issuers], ["platform-ca"]);
+        });
+
+        it("Prometheus, Alertmanager and Jaeger sit behind a gate; Grafana, Kibana and Graylog use their own login", () => {
+            const s = settingsFor("staging", { "observability-platform:domain": "obs.example.com" });
+            const backends = Object.fromEntries(uiRoutes(s).map((r) => [r.app, uiIngress(r, "obs.example.com", "nginx", "ca", s.access).spec.rules[0].http.paths[0].backend.service.name]));
+            assert.deepStrictEqual(backends, {
+                grafana: "kps-grafana", prometheus: "ui-gate-prometheus", alertmanager: "ui-gate-alertmanager",
+                kibana: "logs-kb-http", jaeger: "ui-gate-jaeger", graylog: "graylog-svc",
+            });
+        });
+
+        it("speaks HTTPS to Kibana, whose ECK certificate stays on", () => {
+            const s = settingsFor("staging");
+            const kibana = uiRoutes(s).find((r) => r.app === "kibana")!;
+            assert.strictEqual(uiIngress(kibana, "x.example.com", "nginx", "ca", s.access).metadata.annotations["nginx.ingress.kubernetes.io/backend-protocol"], "HTTPS");
+        });
+
+        it("tells Grafana, Prometheus, Alertmanager, Kibana and Graylog their public URLs", async () => {
+            const run = await runProgram("staging");
+            const kps = run.resources.find((r) => r.inputs.chart === "kube-prometheus-stack")!.inputs.values;
+            assert.strictEqual(kps.grafana["grafana.ini"].server.root_url, "https://grafana.staging.observability.example.com");
+            assert.strictEqual(kps.prometheus.prometheusSpec.externalUrl, "https://prometheus.staging.observability.example.com");
+            assert.strictEqual(kps.alertmanager.alertmanagerSpec.externalUrl, "https://alertmanager.staging.observability.example.com");
+            const kibana = run.resources.find((r) => r.inputs.kind === "Kibana")!;
+            assert.strictEqual(kibana.inputs.spec.config["server.publicBaseUrl"], "https://kibana.staging.observability.example.com");
+            const g = (graylogValues(settingsFor("staging").graylog, undefined, "https://graylog.x.example.com") as any).graylog.env;
+            assert.strictEqual(g.GRAYLOG_HTTP_EXTERNAL_URI, "https://graylog.x.example.com/");
+        });
+    });
+
+    describe("the basic-auth gate", () => {
+        it("keeps each gate's password in a Secret, as a Pulumi secret, and never in the Deployment", async () => {
+            const run = await runProgram("staging");
+            const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "ui-gate-prometheus")!;
+            assert.ok(secret.secretPaths.length > 0);
+            assert.match(secret.inputs.stringData.htpasswd, /^admin:/);
+            const deployment = kinds(run, "Deployment").find((r) => r.inputs.metadata.name === "ui-gate-prometheus")!;
+            assert.ok(!JSON.stringify(deployment.inputs).includes(secret.inputs.stringData.password));
+            const pod = deployment.inputs.spec.template.spec;
+            assert.strictEqual(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
+            assert.strictEqual(pod.automountServiceAccountToken, false);
+        });
+
+        it("rolls its pods when its nginx configuration changes, and only then", () => {
+            const s = settingsFor("staging");
+            const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
+            const checksum = (r: typeof prom) => gateManifests(r, s.access, "x.example.com")[0].spec.template.metadata.annotations["checksum/config"];
+            assert.strictEqual(checksum(prom), checksum({ ...prom }));
+            assert.notStrictEqual(checksum(prom), checksum({ ...prom, port: 9091 }));
+        });
+
+        it("its nginx configuration passes nginx -t", () => {
+            const dir = tempDir("gate");
+            fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({ realm: "prometheus", upstream: "127.0.0.1:9", listen: 18080, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir }));
+            // Through a pipe, as in a container: nginx cannot open /dev/stdout on node's socketpair stdio.
+            const r = runTool("bash", ["-o", "pipefail", "-c", `nginx -t -p ${dir} -c ${dir}/nginx.conf 2>&1 | cat`]);
+            assert.strictEqual(r.status, 0, r.output);
+        });
+
+        describe("in front of a real upstream", () => {
+            let upstream: http.Server;
+            let nginx: ChildProcess;
+            let port: number;
+            const seen: Array<string | undefined> = [];
+
+            before(async function () {
+                upstream = http.createServer((req, res) => { seen.push(req.headers.authorization); res.end("prometheus ui"); });
+                await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+                const dir = tempDir("gate-live");
+                // Workers run as nobody when the tests run as root.
+                fs.chmodSync(dir, 0o755);
+                fs.writeFileSync(path.join(dir, "htpasswd"), `admin:${bcrypt.hashSync("s3cret-pass", 4)}\n`);
+                port = await freePort();
+                fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({
+                    realm: "prometheus", upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`, listen: port, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir,
+                }));
+                let stderr = "";
+                nginx = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+                nginx.stderr!.on("data", (c) => (stderr += c));
+                for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
+                    if (await get("/healthz").then((r) => r.status === 200, () => false)) {
+                        return;
+                    }
+                    await new Promise((r) => setTimeout(r, 100));
+                }
+                throw new Error(`nginx did not start (exit ${nginx.exitCode}): ${stderr}`);
+            });
+            after(() => { nginx?.kill(); upstream?.close(); });
+
+            function get(p: string, auth?: string): Promise<{ status: number; body: string }> {
+                return new Promise((resolve, reject) => {
+                    http.get({ host: "127.0.0.1", port, path: p, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {} }, (res) => {
+                        let body = "";
+                        res.on("data", (c) => (body += c));
+                        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+                    }).on("error", reject);
+                });
+            }
+
+            it("refuses a request without credentials", async () => {
+                assert.strictEqual((await get("/graph")).status, 401);
+            });
+
+            it("refuses a wrong password", async () => {
+                assert.strictEqual((await get("/graph", "admin:wrong")).status, 401);
+            });
+
+            it("passes the right bcrypt-checked password through, without forwarding it", async () => {
+                const r = await get("/graph", "admin:s3cret-pass");
+                assert.deepStrictEqual(r, { status: 200, body: "prometheus ui" });
+                assert.strictEqual(seen[seen.length - 1], undefined, "the Authorization header stops at the gate");
+            });
+        });
+    });
+
+    describe("oauth2-proxy", () => {
+        it("guards the same UIs with OIDC, its secrets in a Secret", async () => {
+            const run = await runProgram("dev", { config: OIDC });
+            const proxy = kinds(run, "Deployment").find((r) => r.inputs.metadata.name === "ui-gate-prometheus")!;
+            const args: string[] = proxy.inputs.spec.template.spec.containers[0].args;
+            assert.ok(args.includes("--oidc-issuer-url=https://login.example.com/realms/ops"));
+            assert.ok(args.includes("--client-id=observability"));
+            assert.ok(args.includes("--redirect-url=https://prometheus.obs.example.com/oauth2/callback"));
+            assert.ok(args.includes("--email-domain=*"));
+            assert.ok(args.includes("--upstream=http://kps-prometheus.monitoring.svc:9090/"));
+            const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "ui-gate-prometheus")!;
+            assert.strictEqual(secret.inputs.stringData["client-secret"], "oidc-client-secret-value");
+            assert.ok(secret.secretPaths.length > 0);
+            assert.ok(!JSON.stringify(proxy.inputs).includes("oidc-client-secret-value"), "no secret in the Deployment");
+        });
+
+        it("routes the ingress to oauth2-proxy's port", () => {
+            const s = settingsFor("dev", OIDC);
+            const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
+            assert.strictEqual(uiIngress(prom, "obs.example.com", "nginx", "ca", s.access).spec.rules[0].http.paths[0].backend.service.port.number, 4180);
+            assert.deepStrictEqual(gateManifests(prom, s.access, "obs.example.com")[1].spec.ports[0].port, 4180);
+        });
+
+        it("refuses to start without its OIDC settings", () => {
+            const s = settingsFor("dev", OIDC);
+            assert.throws(() => validateAccessArgs({ routes: [], access: { ...s.access, oidc: undefined }, domain: "x.example.com", ingressClassName: "nginx", issuer: "ca", networkPolicies: [] }), /oauth2-proxy needs access\.oidc/);
+        });
+    });
+
+    describe("NetworkPolicies", () => {
+        const byName = (s: PlatformSettings) => Object.fromEntries(dataStorePolicies(s).map((p) => [p.metadata.name, p]));
+
+        it("Elasticsearch admits its namespace, Jaeger's namespace and Grafana, on 9200 from outside", () => {
+            const es = byName(settingsFor("staging"))["elasticsearch-clients"];
+            assert.deepStrictEqual(es.spec.podSelector.matchLabels, { "elasticsearch.k8s.elastic.co/cluster-name": "logs" });
+            const peers = es.spec.ingress.map((i: any) => ({ ns: i.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] ?? "(own)", pods: i.from[0].podSelector.matchLabels, ports: i.ports?.map((p: any) => p.port) }));
+            assert.deepStrictEqual(peers, [
+                { ns: "(own)", pods: undefined, ports: undefined },
+                { ns: "tracing", pods: undefined, ports: [9200] },
+                { ns: "monitoring", pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] },
+            ]);
+        });
+
+        it("dev keeps traces in memory, so Jaeger's namespace is not let into Elasticsearch", () => {
+            const es = byName(settingsFor("dev"))["elasticsearch-clients"];
+            assert.ok(!JSON.stringify(es).includes("\"tracing\""));
+        });
+
+        it("MongoDB, the Data Node and Prometheus admit only their own namespace", () => {
+            const p = byName(settingsFor("prod"));
+            for (const name of ["mongodb-clients", "datanode-clients", "prometheus-clients"]) {
+                assert.deepStrictEqual(p[name].spec.ingress, [{ from: [{ podSelector: {} }] }], name);
+            }
+            assert.deepStrictEqual(p["mongodb-clients"].spec.podSelector.matchLabels, { app: "graylog-mongodb-svc" });
+        });
+
+        it("restrict ingress only, so DNS and every agent's egress keep working", () => {
+            for (const p of dataStorePolicies(settingsFor("prod"))) {
+                assert.deepStrictEqual(p.spec.policyTypes, ["Ingress"]);
+                assert.strictEqual(p.spec.egress, undefined);
+            }
+        });
+
+        it("a stack can turn them off", async () => {
+            const run = await runProgram("prod", { config: { "observability-platform:access": JSON.stringify({ networkPolicies: false }) } });
+            assert.deepStrictEqual(kinds(run, "NetworkPolicy"), []);
+            assert.strictEqual(kinds(await runProgram("prod"), "NetworkPolicy").length, 4);
+        });
+    });
+
+    describe("settings", () => {
+        it("oauth2-proxy without OIDC settings names every missing key", () => {
+            assert.throws(
+                () => settingsFor("dev", { "observability-platform:access": JSON.stringify({ uiAuth: "oauth2-proxy" }) }),
+                (e: Error) => /access\.oidc\.issuerUrl: is required/.test(e.message) && /access\.oidc\.clientId: is required/.test(e.message) && /oidcClientSecret: is required/.test(e.message),
+            );
+        });
+
+        it("OIDC settings with basic auth are a mistake worth saying", () => {
+            assert.throws(() => settingsFor("dev", { "observability-platform:oidcClientSecret": "x" }), /access\.uiAuth: got "basic" while OIDC settings are given/);
+        });
+
+        it("an unknown auth mode names what is allowed", () => {
+            assert.throws(() => settingsFor("dev", { "observability-platform:access": JSON.stringify({ uiAuth: "ldap" }) }), /access\.uiAuth: got "ldap"; allowed: one of basic, oauth2-proxy/);
+        });
+
+        it("a domain needs cert-manager", () => {
+            assert.throws(() => settingsFor("dev", {
+                "observability-platform:domain": "dev.example.com",
+                "observability-platform:logging": JSON.stringify({ enabled: false }),
+                "observability-platform:graylog": JSON.stringify({ enabled: false }),
+                "observability-platform:tls": JSON.stringify({ enabled: false }),
+            }), /tls\.enabled: got false with a domain/);
+        });
+    });
+});

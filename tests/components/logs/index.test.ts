@@ -1,0 +1,178 @@
+import * as assert from "assert";
+import { dataView, elasticsearchManifest, ilmPolicy, setupScript } from "../../../components/logs/elasticsearch";
+import { BUILTIN_MULTILINE_PARSERS, fluentBitSections, parserSections, renderSections } from "../../../components/logs/fluent-bit-config";
+import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
+import { eckOperatorValues } from "../../../components/logs/values";
+import { toMebibytes } from "../../../components/shared/quantity";
+import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
+import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
+
+const PROFILES = ["dev", "staging", "prod"] as const;
+const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: { "observability-platform:profile": profile } });
+
+function config(profile: string, graylog = settingsFor(profile).graylog.enabled) {
+    const s = settingsFor(profile);
+    return {
+        main: renderSections(fluentBitSections({
+            namespace: "logging",
+            elasticsearch: { host: "logs-es-http.logging.svc", port: 9200, dataStream: "kubernetes-logs-fluentbit" },
+            graylog: graylog ? { host: "graylog.graylog.svc", port: 12201 } : undefined,
+            bufferLimitMb: toMebibytes(s.logging.fluentBit.bufferLimit),
+        })),
+        parsers: renderSections(parserSections()),
+    };
+}
+
+describe("Logging", () => {
+    for (const profile of PROFILES) {
+        describe(`${profile}`, () => {
+            const s = settingsFor(profile);
+            const { main, parsers } = config(profile);
+            const sections = parseFluentBit(main);
+            const parserDefs = parseFluentBit(parsers);
+            const of = (name: string) => sections.filter((x) => x.name === name);
+
+            it("the Fluent Bit configuration parses and names only parsers it defines or Fluent Bit ships", () => {
+                const defined = new Set(parserDefs.filter((p) => p.name === "PARSER").map((p) => p.entries.get("Name")));
+                const multiline = new Set<string>([...BUILTIN_MULTILINE_PARSERS, ...parserDefs.filter((p) => p.name === "MULTILINE_PARSER").map((p) => p.entries.get("Name")!)]);
+                for (const sec of sections) {
+                    for (const name of (sec.entries.get("multiline.parser") ?? "").split(",").map((x) => x.trim()).filter(Boolean)) {
+                        assert.ok(multiline.has(name), `unknown multiline parser ${name}`);
+                    }
+                    const parser = sec.entries.get("Parser");
+                    assert.ok(!parser || defined.has(parser), `unknown parser ${parser}`);
+                }
+                assert.strictEqual(of("SERVICE")[0].entries.get("Parsers_File"), "/fluent-bit/etc/parsers.conf");
+            });
+
+            it("every output and filter matches records an input produces", () => {
+                const tags = of("INPUT").map((i) => i.entries.get("Tag")!.replace("*", "var.log.containers.x.log"));
+                for (const sec of [...of("FILTER"), ...of("OUTPUT")]) {
+                    assert.ok(tags.some((t) => tagMatches(sec.entries.get("Match")!, t)), `${sec.entries.get("Name")} matches nothing`);
+                }
+            });
+
+            it("tails container logs with the CRI multiline parser and keeps its own logs out", () => {
+                const input = of("INPUT")[0].entries;
+                assert.strictEqual(input.get("Path"), "/var/log/containers/*.log");
+                assert.strictEqual(input.get("multiline.parser"), "cri, docker");
+                assert.strictEqual(input.get("Exclude_Path"), "/var/log/containers/fluent-bit-*_logging_*.log");
+                assert.strictEqual(input.get("storage.type"), "filesystem");
+            });
+
+            it("adds Kubernetes metadata with labels", () => {
+                const k = of("FILTER").find((f) => f.entries.get("Name") === "kubernetes")!.entries;
+                assert.strictEqual(k.get("Labels"), "On");
+                assert.strictEqual(k.get("Merge_Log"), "On");
+            });
+
+            it("writes to Elasticsearch 8 without _type, over verified TLS, retrying forever within the buffer cap", () => {
+                const es = of("OUTPUT").find((o) => o.entries.get("Name") === "es")!.entries;
+                assert.strictEqual(es.get("Suppress_Type_Name"), "On");
+                assert.strictEqual(es.get("Write_Operation"), "create");
+                assert.strictEqual(es.get("Replace_Dots"), "On", "dots in label keys are made safe");
+                assert.strictEqual(es.get("tls.verify"), "On");
+                assert.strictEqual(es.get("tls.ca_file"), "/fluent-bit/tls/ca.crt");
+                assert.strictEqual(es.get("Retry_Limit"), "no_limits");
+                assert.strictEqual(es.get("storage.total_limit_size"), `${toMebibytes(s.logging.fluentBit.bufferLimit)}M`);
+                assert.strictEqual(es.get("HTTP_Passwd"), "${ES_PASSWORD}", "the password comes from the environment");
+            });
+
+            it(`sends GELF to Graylog ${s.graylog.enabled ? "" : "only when Graylog is enabled"}`, () => {
+                const gelf = of("OUTPUT").find((o) => o.entries.get("Name") === "gelf");
+                assert.strictEqual(Boolean(gelf), s.graylog.enabled);
+                if (gelf) {
+                    assert.strictEqual(gelf.entries.get("Mode"), "tcp");
+                    assert.strictEqual(gelf.entries.get("Retry_Limit"), "no_limits");
+                }
+            });
+
+            it("the DaemonSet tolerates every taint, runs node-critical, sized per profile, with no more privilege than reading logs needs", () => {
+                const ds = fluentBitDaemonSet({ namespace: "logging", resources: s.logging.fluentBit.resources, configMap: "c", credentialsSecret: "u", caSecret: "ca", configChecksum: "x" });
+                const pod = ds.spec.template.spec;
+                assert.deepStrictEqual(pod.tolerations, [{ operator: "Exists" }]);
+                assert.strictEqual(pod.priorityClassName, "system-node-critical");
+                const exprs = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
+                assert.deepStrictEqual(exprs.map((e: any) => e.key), ["kubernetes.io/os", "type", "eks.amazonaws.com/compute-type"]);
+                const c = pod.containers[0];
+                assert.deepStrictEqual(c.resources, s.logging.fluentBit.resources);
+                assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
+                assert.ok(c.volumeMounts.find((m: any) => m.mountPath === "/var/log").readOnly);
+                assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "state").hostPath, { path: "/var/fluent-bit/state", type: "DirectoryOrCreate" });
+                assert.strictEqual(c.livenessProbe.httpGet.path, "/api/v1/health");
+                assert.ok(!c.env.some((e: any) => "value" in e && /pass/i.test(e.name)), "credentials only through secretKeyRef");
+            });
+
+            it("Elasticsearch follows the profile and keeps ECK's own PDB", () => {
+                const es = elasticsearchManifest({ namespace: "logging", logging: s.logging, protectData: s.protectData, zoneAware: profile === "prod", httpCertificateSecret: "h", rolesSecret: "r" });
+                const set = es.spec.nodeSets[0];
+                assert.strictEqual(set.count, s.logging.elasticsearch.nodes);
+                assert.strictEqual(es.spec.podDisruptionBudget, undefined, "ECK's default PDB stays on");
+                assert.strictEqual(set.volumeClaimTemplates[0].spec.resources.requests.storage, s.logging.elasticsearch.storageSize);
+                const heap = toMebibytes(s.logging.elasticsearch.heap);
+                assert.strictEqual(set.podTemplate.spec.containers[0].env[0].value, `-Xms${heap}m -Xmx${heap}m`);
+                assert.strictEqual(Boolean(set.zoneAwareness), profile === "prod");
+                assert.strictEqual(es.spec.volumeClaimDeletePolicy, s.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion");
+            });
+
+            it("ILM deletes logs after the profile's retention", () => {
+                const policy = ilmPolicy(s.logging.retentionDays) as any;
+                assert.strictEqual(policy.policy.phases.delete.min_age, `${s.logging.retentionDays}d`);
+                assert.ok(policy.policy.phases.hot.actions.rollover.max_age);
+            });
+        });
+    }
+
+    it("prod runs at least three Elasticsearch nodes spread over zones", () => {
+        const s = settingsFor("prod");
+        assert.ok(s.logging.elasticsearch.nodes >= 3);
+    });
+
+    it("the setup Job's calls are idempotent: PUTs, and a data view with override", () => {
+        const script = setupScript("logging");
+        assert.match(script, /-X PUT "\$es\/_ilm\/policy\/kubernetes-logs"/);
+        assert.match(script, /-X PUT "\$es\/_index_template\/kubernetes-logs"/);
+        assert.strictEqual((dataView() as any).override, true);
+        assert.doesNotMatch(script, /(^|\s)-k(\s|$)|--insecure/, "TLS is verified");
+    });
+
+    it("the ECK operator takes its webhook certificate from cert-manager and makes no PDB of its own", () => {
+        const v = eckOperatorValues(settingsFor("dev").logging.operator.resources, true) as any;
+        assert.deepStrictEqual(v.webhook, { enabled: true, manageCerts: false, certManagerCert: "elastic-operator-webhook", certsSecret: "elastic-operator-webhook-cert" });
+        assert.deepStrictEqual(v.podDisruptionBudget, { enabled: false });
+    });
+
+    describe("in the whole program", () => {
+        it("gives the ECK operator one drain-safe PDB and Elasticsearch none from the program", async () => {
+            const run = await runProgram("prod");
+            const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "logging");
+            assert.deepStrictEqual(pdbs.map((p) => p.inputs.metadata.name), ["elastic-operator"]);
+            assert.strictEqual(pdbs[0].inputs.spec.maxUnavailable, 1);
+            assert.strictEqual(pdbs[0].inputs.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
+            const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
+            assert.ok(es.protect && es.retainOnDelete, "prod protects Elasticsearch");
+            const chart = run.resources.find((r) => r.inputs.chart === "eck-operator")!;
+            assert.strictEqual(chart.inputs.version, "3.5.0");
+        });
+
+        it("keeps every Elasticsearch password inside Secrets marked secret", async () => {
+            const run = await runProgram("staging");
+            const users = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && /^es-user-|^logs-.*-credentials$/.test(r.inputs.metadata.name));
+            assert.strictEqual(users.length, 6);
+            for (const u of users) {
+                assert.ok(u.secretPaths.length > 0, `${u.inputs.metadata.name} is a Pulumi secret`);
+            }
+            const leaks = run.resources.filter((r) => r.type !== "kubernetes:core/v1:Secret" && !r.type.startsWith("random:") && JSON.stringify(r.inputs).includes(MOCK_SECRET_PREFIX));
+            assert.deepStrictEqual(leaks.map((r) => r.name), []);
+        });
+
+        it("the Fluent Bit DaemonSet starts after Elasticsearch and rolls when its configuration changes", async () => {
+            const run = await runProgram("dev");
+            const ds = run.resources.find((r) => r.inputs.kind === "DaemonSet" && r.inputs.metadata.name === "fluent-bit")!;
+            const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
+            assert.ok(ds.dependsOn.includes(es.urn));
+            assert.match(ds.inputs.spec.template.metadata.annotations["observability-platform/config-checksum"], /^[0-9a-f]{16}$/);
+        });
+    });
+});

@@ -1,0 +1,73 @@
+import * as assert from "assert";
+import { acmeServer, ACME_SERVERS } from "../../../components/tls";
+import { ProgramRun, RecordedResource, runProgram } from "../../../scripts/mock-program";
+
+const issuer = (run: ProgramRun, name: string) =>
+    run.resources.find((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.metadata.name === name);
+const component = (run: ProgramRun, type: string) => run.resources.find((r) => r.type === type)!;
+/** Whether `r` or one of its ancestors waits for `dep`. */
+function waitsFor(run: ProgramRun, r: RecordedResource, dep: RecordedResource): boolean {
+    for (let at: RecordedResource | undefined = r; at; at = run.resources.find((x) => x.urn === at!.parent)) {
+        if (at.dependsOn.includes(dep.urn)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+describe("TLS", () => {
+    for (const stack of ["dev", "staging", "prod"]) {
+        describe(stack, () => {
+            let run: ProgramRun;
+            before(async () => { run = await runProgram(stack); });
+
+            it("installs the pinned cert-manager with its CRDs and its startup API check", () => {
+                const cm = component(run, "kubernetes-cert-manager:index:CertManager");
+                assert.strictEqual(cm.inputs.installCRDs, true);
+                assert.strictEqual(cm.inputs.helmOptions.version, "v1.19.1");
+                assert.strictEqual(cm.inputs.helmOptions.namespace, "cert-manager");
+                assert.strictEqual(cm.inputs.startupapicheck.enabled, true, "the Release waits until the webhook admits requests");
+            });
+
+            it("chains a self-signed root into the platform CA issuer", () => {
+                const root = run.resources.find((r) => r.inputs.kind === "Certificate" && r.inputs.metadata.name === "platform-root-ca")!;
+                assert.strictEqual(root.inputs.spec.isCA, true);
+                assert.strictEqual(root.inputs.spec.issuerRef.name, "platform-selfsigned");
+                assert.strictEqual(issuer(run, "platform-ca")!.inputs.spec.ca.secretName, "platform-root-ca");
+                assert.ok(issuer(run, "platform-ca")!.dependsOn.includes(root.urn));
+                const cm = component(run, "kubernetes-cert-manager:index:CertManager");
+                assert.ok(issuer(run, "platform-selfsigned")!.dependsOn.includes(cm.urn), "no issuer before cert-manager is up");
+            });
+
+            it("every pillar and every ingress waits for the CA issuer", () => {
+                const ca = issuer(run, "platform-ca")!;
+                const waiting = ["observability:logging:Logging", "observability:metrics:Monitoring", "observability:access:Access", "observability:tracing:Tracing"]
+                    .map((t) => run.resources.find((r) => r.type === t)).filter((r): r is RecordedResource => Boolean(r));
+                assert.ok(waiting.length >= 4);
+                for (const r of waiting) {
+                    assert.ok(waitsFor(run, r, ca), `${r.type} waits for the CA issuer`);
+                }
+            });
+        });
+    }
+
+    it("uses Let's Encrypt's production endpoint only in prod", async () => {
+        assert.strictEqual(acmeServer("prod"), ACME_SERVERS.production);
+        assert.strictEqual(acmeServer("staging"), ACME_SERVERS.staging);
+        assert.strictEqual(acmeServer("dev"), ACME_SERVERS.staging);
+        const staging = issuer(await runProgram("staging"), "letsencrypt")!;
+        assert.strictEqual(staging.inputs.spec.acme.server, ACME_SERVERS.staging);
+        assert.strictEqual(issuer(await runProgram("prod"), "letsencrypt")!.inputs.spec.acme.server, ACME_SERVERS.production);
+    });
+
+    it("solves HTTP-01 through the stack's ingress class, with the configured email", async () => {
+        const run = await runProgram("prod", { config: { "observability-platform:ingressClassName": "traefik" } });
+        const acme = issuer(run, "letsencrypt")!.inputs.spec.acme;
+        assert.deepStrictEqual(acme.solvers, [{ http01: { ingress: { ingressClassName: "traefik" } } }]);
+        assert.strictEqual(acme.email, "platform-team@example.com");
+    });
+
+    it("makes no ACME issuer without a domain and an email", async () => {
+        assert.strictEqual(issuer(await runProgram("dev"), "letsencrypt"), undefined);
+    });
+});

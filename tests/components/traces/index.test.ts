@@ -1,0 +1,126 @@
+import * as assert from "assert";
+import { jaegerConfig, jaegerValues } from "../../../components/traces/jaeger-values";
+import { AGENT_PORTS, otelAgentConfig, otelAgentDaemonSet } from "../../../components/traces/otel-agent";
+import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { runProgram } from "../../../scripts/mock-program";
+
+const PROFILES = ["dev", "staging", "prod"] as const;
+const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
+    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+const ES = { url: "https://logs-es-http.logging.svc:9200", credentialsSecret: "creds", caSecret: "ca", replicas: 1 };
+
+/** Every component a pipeline names must be defined, and every defined one used. */
+function assertPipelinesConsistent(config: any): void {
+    for (const [name, pipeline] of Object.entries<any>(config.service.pipelines)) {
+        for (const kind of ["receivers", "processors", "exporters"]) {
+            for (const id of pipeline[kind] ?? []) {
+                assert.ok(config[kind]?.[id] !== undefined, `${name} uses undefined ${kind} ${id}`);
+            }
+            for (const id of Object.keys(config[kind] ?? {})) {
+                assert.ok(Object.values<any>(config.service.pipelines).some((p) => (p[kind] ?? []).includes(id)), `${kind} ${id} is defined but unused`);
+            }
+        }
+    }
+    for (const id of config.service.extensions ?? []) {
+        assert.ok(config.extensions?.[id] !== undefined, `undefined extension ${id}`);
+    }
+}
+
+describe("Tracing", () => {
+    for (const profile of PROFILES) {
+        describe(profile, () => {
+            const s = settingsFor(profile);
+            const agent = otelAgentDaemonSet("tracing", s.tracing.agent.resources, "cfg", "x");
+            const pod = agent.spec.template.spec;
+
+            it("the agent tolerates every taint, runs node-critical, keeps off virtual and Windows nodes, sized per profile", () => {
+                assert.deepStrictEqual(pod.tolerations, [{ operator: "Exists" }]);
+                assert.strictEqual(pod.priorityClassName, "system-node-critical");
+                const keys = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions.map((e: any) => e.key);
+                assert.deepStrictEqual(keys, ["kubernetes.io/os", "type", "eks.amazonaws.com/compute-type"]);
+                assert.deepStrictEqual(pod.containers[0].resources, s.tracing.agent.resources);
+            });
+
+            it("the agent listens for OTLP gRPC/HTTP, Jaeger and Zipkin on host ports", () => {
+                const hostPorts = pod.containers[0].ports.filter((p: any) => p.hostPort).map((p: any) => `${p.hostPort}/${p.protocol}`);
+                assert.deepStrictEqual(hostPorts, ["4317/TCP", "4318/TCP", "14250/TCP", "14268/TCP", "6831/UDP", "9411/TCP"]);
+                assert.strictEqual(pod.containers[0].securityContext.readOnlyRootFilesystem, true);
+            });
+
+            it(`samples ${s.tracing.samplingPercentage}% of traces, after the memory limiter and Kubernetes attributes`, () => {
+                const config = otelAgentConfig({ samplingPercentage: s.tracing.samplingPercentage, jaegerEndpoint: "jaeger.tracing.svc:4317" });
+                assertPipelinesConsistent(config);
+                assert.deepStrictEqual(config.service.pipelines.traces.processors, ["memory_limiter", "k8sattributes", "probabilistic_sampler", "batch"]);
+                assert.strictEqual(config.processors.probabilistic_sampler.sampling_percentage, s.tracing.samplingPercentage);
+                assert.strictEqual(config.exporters.otlp.endpoint, "jaeger.tracing.svc:4317");
+                assert.deepStrictEqual(config.service.pipelines.traces.receivers, ["otlp", "jaeger", "zipkin"]);
+            });
+
+            it(`Jaeger stores in ${s.tracing.storage} with ${s.tracing.replicas} replica(s)`, () => {
+                const es = s.tracing.storage === "elasticsearch" ? ES : undefined;
+                const v = jaegerValues(s.tracing, es) as any;
+                assertPipelinesConsistent(v.userconfig);
+                assert.strictEqual(v.jaeger.replicas, s.tracing.replicas);
+                const backend = v.userconfig.extensions.jaeger_storage.backends.primary_store;
+                assert.deepStrictEqual(Object.keys(backend), [s.tracing.storage]);
+                assert.strictEqual(v.esIndexCleaner.enabled, Boolean(es));
+                if (es) {
+                    assert.strictEqual(v.esIndexCleaner.numberOfDays, s.tracing.retentionDays, "retention from the profile");
+                    assert.strictEqual(backend.elasticsearch.tls.ca_file, "/es-ca/ca.crt", "TLS verified against the platform CA");
+                    assert.strictEqual(backend.elasticsearch.indices.index_prefix, "jaeger");
+                    assert.strictEqual(backend.elasticsearch.indices.spans.rollover_frequency, "day");
+                    assert.strictEqual(backend.elasticsearch.auth.basic.password, "${env:ES_PASSWORD}");
+                }
+                assert.strictEqual(v.esRollover.enabled, false, "the rollover init Job is a Helm hook");
+            });
+        });
+    }
+
+    it("prod samples fewer traces than dev", () => {
+        assert.ok(settingsFor("prod").tracing.samplingPercentage < settingsFor("dev").tracing.samplingPercentage);
+    });
+
+    it("a stack can override the sampling rate", () => {
+        assert.strictEqual(settingsFor("prod", { "observability-platform:tracing": JSON.stringify({ samplingPercentage: 25 }) }).tracing.samplingPercentage, 25);
+    });
+
+    it("memory storage refuses more than one replica", () => {
+        assert.throws(() => settingsFor("dev", { "observability-platform:tracing": JSON.stringify({ replicas: 2 }) }), /tracing\.replicas: got 2 with memory storage/);
+    });
+
+    it("Jaeger's memory backend needs no credentials", () => {
+        const config = jaegerConfig() as any;
+        assert.ok(config.extensions.jaeger_storage.backends.primary_store.memory.max_traces > 0);
+    });
+
+    it("documents every agent port in the README", async () => {
+        const readme = require("fs").readFileSync(require("path").join(__dirname, "../../../README.md"), "utf8");
+        for (const p of AGENT_PORTS) {
+            assert.ok(readme.includes(String(p.port)), `README mentions port ${p.port}`);
+        }
+        assert.match(readme, /status\.hostIP/);
+        assert.match(readme, /OTEL_EXPORTER_OTLP_ENDPOINT/);
+    });
+
+    describe("in the whole program", () => {
+        it("staging hands Jaeger its Elasticsearch user and Grafana a Jaeger datasource", async () => {
+            const run = await runProgram("staging");
+            const jaeger = run.resources.find((r) => r.inputs.chart === "jaeger")!;
+            assert.strictEqual(jaeger.inputs.version, "4.11.1");
+            assert.strictEqual(jaeger.inputs.namespace, "tracing");
+            const kps = run.resources.find((r) => r.inputs.chart === "kube-prometheus-stack")!;
+            const ds = kps.inputs.values.grafana.additionalDataSources.find((d: any) => d.type === "jaeger");
+            assert.strictEqual(ds.url, "http://jaeger.tracing.svc:16686");
+            const tracingComponent = run.resources.find((r) => r.urn === jaeger.parent)!;
+            const creds = run.resources.find((r) => r.inputs.metadata?.name === "logs-jaeger-credentials")!;
+            assert.ok(tracingComponent.dependsOn.includes(creds.urn), "Jaeger starts after its credentials exist");
+        });
+
+        it("dev keeps traces in memory and creates no Elasticsearch user copy for Jaeger", async () => {
+            const run = await runProgram("dev");
+            const jaeger = run.resources.find((r) => r.inputs.chart === "jaeger")!;
+            assert.ok(jaeger.inputs.values.userconfig.extensions.jaeger_storage.backends.primary_store.memory);
+            assert.strictEqual(run.resources.find((r) => r.inputs.metadata?.name === "logs-jaeger-credentials"), undefined);
+        });
+    });
+});

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Access } from "./access";
-import { dataStorePolicies, uiRoutes } from "./access/values";
+import { dataStorePolicies } from "./access/values";
 import { MonitoringCrds } from "./metrics/crds";
 import { LOG_INDEX_PATTERN } from "./logs/elasticsearch";
 import { Graylog } from "./graylog";
@@ -11,6 +11,7 @@ import { Monitoring } from "./metrics";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
+import { dataStores, uiRoutes } from "./wiring";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -117,6 +118,7 @@ export class Platform extends pulumi.ComponentResource {
                 monitoringCrds: crds,
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
                 kibanaUrl: external("kibana"),
+                caIssuer: ISSUERS.ca,
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,
@@ -185,7 +187,7 @@ export class Platform extends pulumi.ComponentResource {
             ingressClassName: settings.ingressClassName,
             issuer: tls?.uiIssuer ?? ISSUERS.ca,
             oidcClientSecret: settings.oidcClientSecret,
-            networkPolicies: settings.access.networkPolicies ? dataStorePolicies(settings) : [],
+            networkPolicies: settings.access.networkPolicies ? dataStorePolicies(dataStores(settings)) : [],
         }, { parent: this, dependsOn: [...Object.values(created), ...(tls?.ready ?? []), ...pillars] });
 
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));

@@ -4,13 +4,8 @@
  * around the data stores.
  */
 import * as crypto from "crypto";
-import { ES_NAME, ECK } from "../logs/elasticsearch";
-import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_NAME } from "../graylog/values";
 import { IMAGES } from "../shared/images";
-import { JAEGER_RELEASE } from "../traces/jaeger-values";
-import { MONITORING_RELEASE } from "../metrics/values";
 import { AccessSettings } from "../settings/profiles";
-import { PlatformSettings } from "../settings";
 
 export interface UiRoute {
     /** Host label and object-name suffix: `<app>.<domain>`, Ingress `ui-<app>`. */
@@ -22,25 +17,6 @@ export interface UiRoute {
     readonly https: boolean;
     /** The UI has no login of its own, so a gate stands in front of it. */
     readonly gated: boolean;
-}
-
-/** The UIs of the enabled pillars, in a fixed order. Service names follow each chart's fullname. */
-export function uiRoutes(s: PlatformSettings): UiRoute[] {
-    const ns = s.namespaces;
-    const route = (app: string, namespace: string, service: string, port: number, gated: boolean, https = false): UiRoute =>
-        ({ app, namespace, service, port, https, gated });
-    return [
-        ...(s.metrics.enabled
-            ? [
-                route("grafana", ns.monitoring, `${MONITORING_RELEASE}-grafana`, 80, false),
-                route("prometheus", ns.monitoring, `${MONITORING_RELEASE}-prometheus`, 9090, true),
-                route("alertmanager", ns.monitoring, `${MONITORING_RELEASE}-alertmanager`, 9093, true),
-            ]
-            : []),
-        ...(s.logging.enabled ? [route("kibana", ns.logging, ECK.kibanaService, 5601, false, true)] : []),
-        ...(s.tracing.enabled ? [route("jaeger", ns.tracing, JAEGER_RELEASE, 16686, true)] : []),
-        ...(s.graylog.enabled ? [route("graylog", ns.graylog, GRAYLOG_SERVICE, 9000, false)] : []),
-    ];
 }
 
 export const GATE_PORT = { basic: 8080, "oauth2-proxy": 4180 } as const;
@@ -233,22 +209,32 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
     ];
 }
 
-interface Peer {
+export interface Peer {
     readonly namespace?: string;
     readonly pods?: Record<string, string>;
     readonly ports?: readonly number[];
 }
 
-function ingressOnly(name: string, namespace: string, pods: Record<string, string>, peers: Peer[]): Record<string, any> {
-    return {
+/** A data store and the peers that may reach it; a peer with no namespace is the store's own. */
+export interface DataStore {
+    /** NetworkPolicy name. */
+    readonly name: string;
+    readonly namespace: string;
+    readonly pods: Record<string, string>;
+    readonly peers: readonly Peer[];
+}
+
+/** An ingress-only NetworkPolicy per data store, admitting only the peers that use it. */
+export function dataStorePolicies(stores: readonly DataStore[]): Record<string, any>[] {
+    return stores.map((store) => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name, namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+        metadata: { name: store.name, namespace: store.namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
         spec: {
-            podSelector: { matchLabels: pods },
+            podSelector: { matchLabels: store.pods },
             // Ingress only: egress (DNS included) stays open, so nothing these pods call breaks.
             policyTypes: ["Ingress"],
-            ingress: peers.map((p) => ({
+            ingress: store.peers.map((p) => ({
                 from: [{
                     ...(p.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } } } : {}),
                     podSelector: p.pods ? { matchLabels: p.pods } : {},
@@ -256,31 +242,5 @@ function ingressOnly(name: string, namespace: string, pods: Record<string, strin
                 ...(p.ports ? { ports: p.ports.map((port) => ({ protocol: "TCP", port })) } : {}),
             })),
         },
-    };
-}
-
-/**
- * NetworkPolicies that admit to each data store only the components that use it. A peer with
- * no namespace is the store's own namespace, where its operator, replicas and in-namespace
- * consumers (Fluent Bit, Kibana, the setup Jobs, exporters) run.
- */
-export function dataStorePolicies(s: PlatformSettings): Record<string, any>[] {
-    const ns = s.namespaces;
-    const policies: Record<string, any>[] = [];
-    if (s.logging.enabled) {
-        policies.push(ingressOnly("elasticsearch-clients", ns.logging, { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME }, [
-            {},
-            ...(s.tracing.enabled && s.tracing.storage === "elasticsearch" ? [{ namespace: ns.tracing, ports: [9200] }] : []),
-            ...(s.metrics.enabled ? [{ namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] }] : []),
-        ]));
-    }
-    if (s.metrics.enabled) {
-        // Grafana, the UI gates and the operator live beside Prometheus; Prometheus only queries out.
-        policies.push(ingressOnly("prometheus-clients", ns.monitoring, { "app.kubernetes.io/name": "prometheus" }, [{}]));
-    }
-    if (s.graylog.enabled) {
-        policies.push(ingressOnly("mongodb-clients", ns.graylog, { app: `${MONGODB_NAME}-svc` }, [{}]));
-        policies.push(ingressOnly("datanode-clients", ns.graylog, DATANODE_POD_LABEL, [{}]));
-    }
-    return policies;
+    }));
 }

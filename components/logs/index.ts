@@ -15,7 +15,6 @@ import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, ECK_WEBHOOK_CERT, ECK_WEBHOOK_SECRE
 import { manifestDeclarer } from "../shared/manifest";
 import { LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
-import { ISSUERS } from "../tls";
 import { DRAIN_SAFE_PDB, protectStatefulTransform } from "../shared/workloads";
 
 /** Where a consumer in another namespace finds its Elasticsearch credentials and CA. */
@@ -43,6 +42,8 @@ export interface LoggingArgs {
     readonly consumers?: { readonly grafana?: string; readonly jaeger?: string };
     /** Kibana's public https URL when it has an ingress. */
     readonly kibanaUrl?: string;
+    /** The ClusterIssuer that signs Elasticsearch's HTTP certificate (the platform CA). */
+    readonly caIssuer: string;
 }
 
 const short = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -72,7 +73,7 @@ export class Logging extends pulumi.ComponentResource {
                 apiVersion: "cert-manager.io/v1",
                 kind: "Certificate",
                 metadata: { name: certName, namespace },
-                spec: { secretName, dnsNames, issuerRef: { name: ISSUERS.ca, kind: "ClusterIssuer", group: "cert-manager.io" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
+                spec: { secretName, dnsNames, issuerRef: { name: args.caIssuer, kind: "ClusterIssuer", group: "cert-manager.io" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
             });
 
         const webhookCert = certificate("eck-webhook-cert", ns, ECK_WEBHOOK_CERT, ECK_WEBHOOK_SECRET, [

@@ -6,7 +6,8 @@ import * as net from "net";
 import { AddressInfo } from "net";
 import * as path from "path";
 import * as bcrypt from "bcryptjs";
-import { dataStorePolicies, gateManifests, gateNginxConfig, uiIngress, uiRoutes } from "../../../components/access/values";
+import { dataStorePolicies, gateManifests, gateNginxConfig, uiIngress } from "../../../components/access/values";
+import { dataStores, uiRoutes } from "../../../components/wiring";
 import { validateAccessArgs } from "../../../components/access";
 import { graylogValues } from "../../../components/graylog/values";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
@@ -204,7 +205,7 @@ describe("Access", () => {
     });
 
     describe("NetworkPolicies", () => {
-        const byName = (s: PlatformSettings) => Object.fromEntries(dataStorePolicies(s).map((p) => [p.metadata.name, p]));
+        const byName = (s: PlatformSettings) => Object.fromEntries(dataStorePolicies(dataStores(s)).map((p) => [p.metadata.name, p]));
 
         it("Elasticsearch admits its namespace, Jaeger's namespace and Grafana, on 9200 from outside", () => {
             const es = byName(settingsFor("staging"))["elasticsearch-clients"];
@@ -231,7 +232,7 @@ describe("Access", () => {
         });
 
         it("restrict ingress only, so DNS and every agent's egress keep working", () => {
-            for (const p of dataStorePolicies(settingsFor("prod"))) {
+            for (const p of dataStorePolicies(dataStores(settingsFor("prod")))) {
                 assert.deepStrictEqual(p.spec.policyTypes, ["Ingress"]);
                 assert.strictEqual(p.spec.egress, undefined);
             }

@@ -1,0 +1,57 @@
+/**
+ * What one pillar must know of another, in one place: the UIs the access layer serves and the
+ * data stores it fences. Pillars never import each other; `platform.ts` passes these in.
+ */
+import { DataStore, UiRoute } from "./access/values";
+import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_NAME } from "./graylog/values";
+import { ECK, ES_NAME } from "./logs/elasticsearch";
+import { MONITORING_RELEASE } from "./metrics/values";
+import { PlatformSettings } from "./settings";
+import { JAEGER_RELEASE } from "./traces/jaeger-values";
+
+/** The UIs of the enabled pillars, in a fixed order. Service names follow each chart's fullname. */
+export function uiRoutes(s: PlatformSettings): UiRoute[] {
+    const ns = s.namespaces;
+    const route = (app: string, namespace: string, service: string, port: number, gated: boolean, https = false): UiRoute =>
+        ({ app, namespace, service, port, https, gated });
+    return [
+        ...(s.metrics.enabled
+            ? [
+                route("grafana", ns.monitoring, `${MONITORING_RELEASE}-grafana`, 80, false),
+                route("prometheus", ns.monitoring, `${MONITORING_RELEASE}-prometheus`, 9090, true),
+                route("alertmanager", ns.monitoring, `${MONITORING_RELEASE}-alertmanager`, 9093, true),
+            ]
+            : []),
+        ...(s.logging.enabled ? [route("kibana", ns.logging, ECK.kibanaService, 5601, false, true)] : []),
+        ...(s.tracing.enabled ? [route("jaeger", ns.tracing, JAEGER_RELEASE, 16686, true)] : []),
+        ...(s.graylog.enabled ? [route("graylog", ns.graylog, GRAYLOG_SERVICE, 9000, false)] : []),
+    ];
+}
+
+/**
+ * The data stores of the enabled pillars and who may reach each. A peer with no namespace is
+ * the store's own namespace, where its operator, replicas and in-namespace consumers (Fluent
+ * Bit, Kibana, the setup Jobs, exporters) run.
+ */
+export function dataStores(s: PlatformSettings): DataStore[] {
+    const ns = s.namespaces;
+    const stores: DataStore[] = [];
+    if (s.logging.enabled) {
+        stores.push({
+            name: "elasticsearch-clients", namespace: ns.logging, pods: { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME }, peers: [
+                {},
+                ...(s.tracing.enabled && s.tracing.storage === "elasticsearch" ? [{ namespace: ns.tracing, ports: [9200] }] : []),
+                ...(s.metrics.enabled ? [{ namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] }] : []),
+            ],
+        });
+    }
+    if (s.metrics.enabled) {
+        // Grafana, the UI gates and the operator live beside Prometheus; Prometheus only queries out.
+        stores.push({ name: "prometheus-clients", namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "prometheus" }, peers: [{}] });
+    }
+    if (s.graylog.enabled) {
+        stores.push({ name: "mongodb-clients", namespace: ns.graylog, pods: { app: `${MONGODB_NAME}-svc` }, peers: [{}] });
+        stores.push({ name: "datanode-clients", namespace: ns.graylog, pods: DATANODE_POD_LABEL, peers: [{}] });
+    }
+    return stores;
+}

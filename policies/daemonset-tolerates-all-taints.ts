@@ -1,36 +1,51 @@
 import { describe, kindOf, KubeObject, Subject } from "./lib/kube";
-import { ResourceRule } from "./lib/rule";
-
-/** Taints a cluster really carries, by effect, to make the message concrete. */
-const EXAMPLES: Readonly<Record<string, string>> = {
-    NoSchedule: "node-role.kubernetes.io/control-plane, nvidia.com/gpu, node.kubernetes.io/unschedulable (cordoned)",
-    PreferNoSchedule: "DeletionCandidateOfClusterAutoscaler",
-    NoExecute: "node.kubernetes.io/not-ready, node.kubernetes.io/unreachable, custom dedicated-node taints",
-};
+import { Finding, parts, ResourceRule } from "./lib/rule";
 
 interface Toleration {
     readonly key?: string;
     readonly operator?: string;
     readonly value?: string;
     readonly effect?: string;
-    readonly tolerationSeconds?: number;
-}
-
-function isTolerateAll(t: Toleration): boolean {
-    return t.operator === "Exists" && !t.key && !t.effect && (t.tolerationSeconds === undefined || t.tolerationSeconds === null);
-}
-
-function tolerationsOf(object: KubeObject): Toleration[] {
-    return object.spec?.template?.spec?.tolerations ?? [];
+    readonly tolerationSeconds?: number | null;
 }
 
 /**
- * Node agents (log shippers, metrics exporters, trace agents) must run on every node, including
- * cordoned, draining, NotReady, control-plane and GPU nodes, or those nodes become blind spots
- * exactly when something goes wrong there. Only `{operator: Exists}` with no key, effect or
- * tolerationSeconds tolerates every taint; any `tolerationSeconds` still evicts the pod after
- * that long, because the taint manager honours the shortest matching toleration.
- * https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
+ * Tolerations the DaemonSet controller adds to (or overwrites in) every DaemonSet pod
+ * (k8s pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations, through
+ * AddOrUpdateTolerationInPodSpec, which replaces a toleration with the same key, operator,
+ * value and effect): agents already stay on cordoned, NotReady, unreachable and pressured nodes.
+ */
+const CONTROLLER_ADDED: ReadonlyArray<readonly [string, string]> = [
+    ["node.kubernetes.io/not-ready", "NoExecute"],
+    ["node.kubernetes.io/unreachable", "NoExecute"],
+    ["node.kubernetes.io/disk-pressure", "NoSchedule"],
+    ["node.kubernetes.io/memory-pressure", "NoSchedule"],
+    ["node.kubernetes.io/pid-pressure", "NoSchedule"],
+    ["node.kubernetes.io/unschedulable", "NoSchedule"],
+];
+
+const timed = (t: Toleration) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null;
+
+function isTolerateAll(t: Toleration): boolean {
+    return t.operator === "Exists" && !t.key && !t.effect && !timed(t);
+}
+
+/** A timed toleration the controller overwrites with an unlimited one. */
+function overwritten(t: Toleration): boolean {
+    return t.operator === "Exists" && !t.value && CONTROLLER_ADDED.some(([key, effect]) => key === t.key && effect === t.effect);
+}
+
+const keylessFor = (tolerations: readonly Toleration[], effect: string) =>
+    tolerations.some((t) => t.operator === "Exists" && !t.key && (!t.effect || t.effect === effect) && !timed(t));
+
+/**
+ * Node agents (log shippers, metrics exporters, trace agents) must run on every node, or those
+ * nodes become blind spots exactly when something goes wrong there. Stricter than Kubernetes on
+ * purpose: it asks for the one toleration `{operator: Exists}` (no key, effect or
+ * tolerationSeconds) rather than any set that happens to cover today's taints, so a reviewer
+ * sees at a glance that no taint (a new GPU pool, a dedicated-node taint) can keep the agent off.
+ * Any `tolerationSeconds` evicts after that long: the taint manager honours the shortest
+ * matching toleration. https://kubernetes.io/docs/concepts/scheduling-eviction/taint-and-toleration/
  */
 export const daemonsetToleratesAllTaints: ResourceRule = {
     name: "daemonset-tolerates-all-taints",
@@ -38,31 +53,39 @@ export const daemonsetToleratesAllTaints: ResourceRule = {
     enforcementLevel: "mandatory",
     scope: "resource",
     appliesTo: (s: Subject) => kindOf(s) === "DaemonSet",
-    check(subject: Subject): string[] {
-        const tolerations = tolerationsOf(subject.object);
-        const problems: string[] = [];
-        const timed = tolerations.filter((t) => t.tolerationSeconds !== undefined && t.tolerationSeconds !== null);
-        if (!tolerations.some(isTolerateAll)) {
-            const keyless = (effect: string) => tolerations.some((t) => t.operator === "Exists" && !t.key && (!t.effect || t.effect === effect));
-            const blocked = Object.keys(EXAMPLES).filter((e) => !keyless(e));
-            const keys = tolerations.filter((t) => t.key).map((t) => t.key);
-            const which = blocked.map((e) => `${e} (e.g. ${EXAMPLES[e]})`).join("; ");
-            problems.push(
-                `${describe(subject)} does not tolerate every taint (needs a toleration {operator: Exists} with no key, effect or tolerationSeconds). ` +
-                `Taints with effect ${which}${keys.length ? `, other than ${keys.join(", ")},` : ""} ` +
-                `${blocked.includes("NoExecute") ? "keep its pods off those nodes or evict them" : "keep its pods off those nodes"}.`,
-            );
-        }
-        for (const t of timed) {
-            problems.push(
-                `${describe(subject)} tolerates ${t.key ?? "every taint"}${t.effect ? `:${t.effect}` : ""} for only ${t.tolerationSeconds}s: ` +
-                `its pods are evicted from nodes with such a NoExecute taint after that long; drop tolerationSeconds.`,
-            );
-        }
-        return problems;
+    check(subject: Subject, partial = false): Finding[] {
+        const fix = "Add the toleration {operator: Exists} (no key, effect or tolerationSeconds)";
+        return parts(subject, [() => {
+            const spec = subject.object.spec?.template?.spec;
+            if (partial && (spec?.tolerations === undefined)) {
+                return [];
+            }
+            const tolerations: Toleration[] = (spec?.tolerations ?? []).map((t: Toleration) => ({ ...t }));
+            const problems: string[] = [];
+            if (!tolerations.some(isTolerateAll)) {
+                const effects = ["NoSchedule", "NoExecute"].filter((e) => !keylessFor(tolerations, e));
+                const named = tolerations.filter((t) => t.key).map((t) => `${t.key}${t.effect ? `:${t.effect}` : ""}`);
+                const except = named.length > 0 ? ` other than ${named.join(", ")}` : "";
+                const what = effects.length === 0
+                    ? "tolerates every NoSchedule and NoExecute taint through per-effect tolerations, which Kubernetes accepts; this pack asks for the single toleration instead so no taint effect can be missed"
+                    : `does not tolerate every taint: ${effects.map((e) => e === "NoSchedule"
+                        ? `a NoSchedule taint${except} (e.g. node-role.kubernetes.io/control-plane, nvidia.com/gpu, a dedicated-pool taint) keeps its pods off that node`
+                        : `a NoExecute taint${except} (e.g. a dedicated-node or maintenance taint) keeps its pods off that node and evicts those already running`).join("; ")}` +
+                    " (the DaemonSet controller itself adds tolerations for cordoned, NotReady, unreachable and pressured nodes; a PreferNoSchedule taint is only a soft preference)";
+                problems.push(`${describe(subject)} ${what}. ${fix}.`);
+            }
+            for (const t of tolerations.filter((t) => timed(t) && !overwritten(t))) {
+                problems.push(
+                    `${describe(subject)} tolerates ${t.key ? `${t.key}${t.effect ? `:${t.effect}` : ""}` : `every ${t.effect ?? ""} taint`.replace("  ", " ")} for only ${t.tolerationSeconds}s: ` +
+                    "the taint manager evicts its pods that long after a matching NoExecute taint appears. Drop tolerationSeconds.",
+                );
+            }
+            return problems;
+        }]);
     },
     remediate(object: KubeObject): KubeObject {
-        const kept = tolerationsOf(object).filter((t) => (t.tolerationSeconds === undefined || t.tolerationSeconds === null) && !isTolerateAll(t));
+        const tolerations: Toleration[] = object.spec?.template?.spec?.tolerations ?? [];
+        const kept = tolerations.filter((t) => !timed(t) && !isTolerateAll(t));
         return {
             ...object,
             spec: {

@@ -1,5 +1,5 @@
-import { describe, Subject } from "./lib/kube";
-import { ResourceRule } from "./lib/rule";
+import { attempt, isUnknown, Subject } from "./lib/kube";
+import { Finding, ResourceRule } from "./lib/rule";
 
 export const HELM_RELEASE_TYPE = "kubernetes:helm.sh/v3:Release";
 
@@ -14,11 +14,19 @@ export const helmReleaseIsInspectable: ResourceRule = {
     enforcementLevel: "advisory",
     scope: "resource",
     appliesTo: (s: Subject) => s.type === HELM_RELEASE_TYPE,
-    check(subject: Subject): string[] {
-        const chart = subject.object.chart ?? subject.object.spec?.chart ?? "a chart";
-        return [
-            `${describe(subject)} installs ${String(chart)} as an opaque helm.v3.Release: its DaemonSets, StatefulSets and PDBs are hidden from every other rule. ` +
-            "Use kubernetes.helm.v4.Chart, or exempt it with a reason.",
-        ];
+    check(subject: Subject): Finding[] {
+        const chart = attempt(() => subject.object.chart ?? subject.object.spec?.chart);
+        const named = typeof chart === "string" && chart !== "" ? `chart ${chart}` : "its chart";
+        // A Release keeps its target namespace and release name at the top level, not in metadata.
+        const text = (read: () => unknown, fallback: string) => {
+            const v = attempt(read);
+            return typeof v === "string" && v !== "" ? v : fallback;
+        };
+        const where = `${text(() => subject.object.namespace, "default")}/${text(() => subject.object.name, subject.name)}`;
+        return [{
+            subject,
+            message: `Release ${where} installs ${isUnknown(chart) ? "its chart" : named} as an opaque helm.v3.Release: ` +
+                "its DaemonSets, StatefulSets and PDBs are hidden from every other rule. Use kubernetes.helm.v4.Chart, or exempt it with a reason.",
+        }];
     },
 };

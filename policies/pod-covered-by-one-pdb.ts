@@ -1,10 +1,11 @@
-import { describe, nameOf, Subject } from "./lib/kube";
+import { Subject } from "./lib/kube";
 import { Finding, StackRule } from "./lib/rule";
 import { inventory, pdbsCovering } from "./lib/workloads";
 
 /**
  * The eviction API refuses to evict a pod that more than one PDB selects ("This pod has more
- * than one PodDisruptionBudget"), so a drain stalls on it. Operator-made PDBs (ECK) count too.
+ * than one PodDisruptionBudget, which the eviction subresource does not support"), so a drain
+ * stalls on it. Operator-made PDBs (ECK) count too.
  * https://kubernetes.io/docs/concepts/scheduling-eviction/api-eviction/
  */
 export const podCoveredByOnePdb: StackRule = {
@@ -16,13 +17,16 @@ export const podCoveredByOnePdb: StackRule = {
         const inv = inventory(subjects);
         const findings: Finding[] = [];
         for (const w of inv.workloads) {
-            const names = [...(w.operatorPdb ? [`${w.operatorPdb} (made by the operator)`] : []), ...pdbsCovering(inv, w).map((p) => nameOf(p.subject)).sort()];
-            if (names.length > 1) {
+            const { known, unknown } = pdbsCovering(inv, w);
+            if (known.length > 1) {
                 findings.push({
                     subject: w.subject,
-                    message: `${describe(w.subject)} pods are selected by ${names.length} PodDisruptionBudgets (${names.join(", ")}): ` +
-                        "the eviction API refuses to evict them and drains stall. Keep exactly one.",
+                    message: `${w.label} pods are selected by ${known.length} PodDisruptionBudgets (${known.map((p) => p.label).sort().join(", ")}): ` +
+                        "the eviction API refuses to evict a pod with more than one, so drains stall. Keep exactly one.",
                 });
+            } else if (known.length + unknown.length > 1) {
+                const what = `${unknown.join(", ")} may also select its pods`;
+                findings.push({ subject: w.subject, message: `${w.label}: ${what}`, unknown: what });
             }
         }
         return findings;

@@ -4,12 +4,13 @@
  */
 import { daemonsetToleratesAllTaints } from "./daemonset-tolerates-all-taints";
 import { helmReleaseIsInspectable } from "./helm-release-is-inspectable";
-import { exemptionFor, levelOf, PackConfig, RuleConfig } from "./lib/exemptions";
+import { exemptionFor, exemptionsOf, levelOf, PackConfig } from "./lib/exemptions";
 import { describe, Subject } from "./lib/kube";
-import { EnforcementLevel, Rule } from "./lib/rule";
+import { EnforcementLevel, Finding, Rule } from "./lib/rule";
 import { nodeAgentRequestsAndPriority } from "./node-agent-requests-and-priority";
 import { pdbAllowsVoluntaryDisruption } from "./pdb-allows-voluntary-disruption";
 import { podCoveredByOnePdb } from "./pod-covered-by-one-pdb";
+import { replicatedDeploymentHasPdb } from "./replicated-deployment-has-pdb";
 import { statefulWorkloadHasPdb } from "./stateful-workload-has-pdb";
 
 export const RULES: readonly Rule[] = [
@@ -19,6 +20,7 @@ export const RULES: readonly Rule[] = [
     podCoveredByOnePdb,
     helmReleaseIsInspectable,
     nodeAgentRequestsAndPriority,
+    replicatedDeploymentHasPdb,
 ];
 
 export interface Violation {
@@ -40,7 +42,14 @@ export interface Report {
     readonly objects: number;
 }
 
-/** Applies every rule to the subjects; linear in their number (PDBs are indexed by namespace). */
+/** One rule's findings over the subjects (resource rules object by object). */
+export function findingsOf(rule: Rule, subjects: readonly Subject[]): Finding[] {
+    return rule.scope === "resource"
+        ? subjects.filter((s) => rule.appliesTo(s)).flatMap((s) => rule.check(s))
+        : rule.check(subjects);
+}
+
+/** Applies every rule to the subjects; near-linear in their number (see lib/workloads.ts). */
 export function evaluate(subjects: readonly Subject[], config?: PackConfig): Report {
     const violations: Violation[] = [];
     const exempted: Exempted[] = [];
@@ -49,12 +58,9 @@ export function evaluate(subjects: readonly Subject[], config?: PackConfig): Rep
         if (level === "disabled") {
             continue;
         }
-        const exemptions = (config?.[rule.name] as RuleConfig | undefined)?.exemptions;
-        const findings = rule.scope === "resource"
-            ? subjects.filter((s) => rule.appliesTo(s)).flatMap((s) => rule.check(s).map((message) => ({ subject: s, message })))
-            : rule.check(subjects);
-        for (const f of findings) {
-            const exemption = exemptionFor(f.subject, exemptions);
+        // Manifests hold no unknown values, so every finding is a verdict.
+        for (const f of findingsOf(rule, subjects)) {
+            const exemption = exemptionFor(f.subject, exemptionsOf(rule.name, config));
             if (exemption) {
                 exempted.push({ rule: rule.name, subject: f.subject, reason: exemption.reason });
             } else {

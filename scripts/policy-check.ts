@@ -1,92 +1,176 @@
 /**
- * `npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json]`
+ * `npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json] [--allow-empty]`
  *
  * Applies the policy pack's rules to Kubernetes manifests: `helm template` output, the offline
  * render (`rendered/<stack>`), or any multi-document YAML or JSON. Exit codes: 0 no blocking
- * violation, 1 a mandatory (or remediate) rule is violated, 2 unreadable input or bad arguments.
+ * violation, 1 a mandatory (or remediate) rule is violated, 2 bad input, bad config or bad
+ * arguments, with one line naming the file (and document) and what is wrong. Input that holds
+ * no Kubernetes object is bad input unless --allow-empty says otherwise, so a failed
+ * `helm template` piped in never passes.
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { PackConfig, validatePackConfig } from "../policies/lib/exemptions";
-import { describe, KubeObject, Subject, subjectOf } from "../policies/lib/kube";
+import { describe, KubeObject, namespaceOf, Subject, subjectOf } from "../policies/lib/kube";
 import { blocks, evaluate, Report, RULES } from "../policies/rules";
 
 export class InputError extends Error {}
 
-function isKubeObject(value: unknown): value is KubeObject {
-    return value !== null && typeof value === "object" && typeof (value as KubeObject).kind === "string" && typeof (value as KubeObject).apiVersion === "string";
-}
+/** Aliases a document may expand, as the `yaml` package counts them: enough for real manifests, far below a "billion laughs". */
+const MAX_ALIAS_COUNT = 1000;
 
-/** Objects in one document, expanding `kind: List`; anything without apiVersion and kind is skipped. */
-function objectsIn(value: unknown): KubeObject[] {
-    if (Array.isArray(value)) {
-        return value.flatMap(objectsIn);
-    }
-    if (isKubeObject(value)) {
-        const items = (value as { items?: unknown }).items;
-        return Array.isArray(items) && value.kind!.endsWith("List") ? items.flatMap(objectsIn) : [value];
-    }
-    return [];
-}
+const oneLine = (message: string) => message.split("\n")[0].trim();
 
-/** Parses one file's text; throws an InputError naming the file (and line, for YAML). */
-export function parseManifests(text: string, file: string): KubeObject[] {
-    if (file.endsWith(".json")) {
-        try {
-            return objectsIn(JSON.parse(text));
-        } catch (err) {
-            throw new InputError(`${file}: invalid JSON: ${(err as Error).message}`);
+/** The objects of one parsed document: one object, or a `*List`'s items. */
+function objectsIn(value: unknown, where: string): KubeObject[] {
+    if (value === null || value === undefined) {
+        return [];
+    }
+    if (typeof value !== "object" || Array.isArray(value)) {
+        throw new InputError(`${where}: not a Kubernetes object (a ${Array.isArray(value) ? "list" : typeof value}, not a mapping with apiVersion and kind)`);
+    }
+    const object = value as Record<string, unknown>;
+    if (typeof object.apiVersion !== "string" || typeof object.kind !== "string" || object.apiVersion === "" || object.kind === "") {
+        const keys = Object.keys(object);
+        const cased = keys.filter((k) => ["apiversion", "kind"].includes(k.toLowerCase()) && k !== "apiVersion" && k !== "kind");
+        throw new InputError(`${where}: not a Kubernetes object: ${cased.length > 0
+            ? `keys are case-sensitive (found ${cased.join(", ")}; expected apiVersion and kind)`
+            : `apiVersion and kind must be non-empty strings (keys: ${keys.slice(0, 5).join(", ") || "none"})`}`);
+    }
+    if (object.kind.endsWith("List") && "items" in object) {
+        if (!Array.isArray(object.items)) {
+            throw new InputError(`${where}: ${object.kind} items must be a list`);
         }
+        return object.items.flatMap((item, i) => {
+            const found = objectsIn(item, `${where} items[${i}]`);
+            if (found.length === 0) throw new InputError(`${where} items[${i}]: empty item`);
+            return found;
+        });
     }
-    const docs = YAML.parseAllDocuments(text, { uniqueKeys: false });
+    return [object as KubeObject];
+}
+
+/**
+ * Parses one file's text as kubectl reads it: multi-document YAML 1.1 with merge keys (`<<:`),
+ * duplicate keys rejected, alias expansion capped; JSON for `*.json`.
+ */
+export function parseManifests(text: string, file: string): KubeObject[] {
+    if (/\.json$/i.test(file)) {
+        let value: unknown;
+        try {
+            value = JSON.parse(text);
+        } catch (err) {
+            throw new InputError(`${file}: invalid JSON: ${oneLine((err as Error).message)}`);
+        }
+        return objectsIn(value, file);
+    }
     const objects: KubeObject[] = [];
-    for (const doc of Array.isArray(docs) ? docs : [docs]) {
+    const docs = YAML.parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: false });
+    const list = Array.isArray(docs) ? docs : [docs];
+    list.forEach((doc, i) => {
+        const where = `${file} document ${i + 1}`;
         const error = doc.errors[0];
         if (error) {
             const line = error.linePos?.[0]?.line;
-            throw new InputError(`${file}${line ? `:${line}` : ""}: invalid YAML: ${error.message.split("\n")[0]}`);
+            throw new InputError(`${where}${line ? ` (line ${line})` : ""}: invalid YAML: ${oneLine(error.message)}`);
         }
-        objects.push(...objectsIn(doc.toJS({ maxAliasCount: 1000 })));
-    }
+        let value: unknown;
+        try {
+            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+        } catch (err) {
+            throw new InputError(`${where}: invalid YAML: ${oneLine((err as Error).message)}`);
+        }
+        objects.push(...objectsIn(value, where));
+    });
     return objects;
 }
 
-/** The manifest files named, directories searched recursively in a stable order. */
+const MANIFEST = /\.(ya?ml|json)$/i;
+
+/**
+ * The manifest files named, directories searched recursively in a stable order. Each file is
+ * read once however many paths reach it (overlapping arguments, symlinks); a dangling symlink,
+ * a symlink loop or a path that does not exist is an error.
+ */
 export function manifestFiles(inputs: readonly string[]): string[] {
     const files: string[] = [];
-    const walk = (p: string) => {
-        let stat: fs.Stats;
+    const seen = new Set<string>();
+    const walk = (p: string, named: boolean) => {
+        let real: string;
         try {
-            stat = fs.statSync(p);
-        } catch {
-            throw new InputError(`${p}: no such file or directory`);
+            real = fs.realpathSync(p);
+        } catch (err) {
+            // A pipe behind /dev/stdin has no real path, yet reads fine.
+            if (fs.existsSync(p)) {
+                real = p;
+                return read(p, real, named);
+            }
+            const code = (err as NodeJS.ErrnoException).code;
+            const link = (() => { try { return fs.lstatSync(p).isSymbolicLink(); } catch { return false; } })();
+            throw new InputError(`${p}: ${code === "ELOOP" ? "symlink loop" : link ? "dangling symlink" : code === "ENOENT" ? "no such file or directory" : oneLine((err as Error).message)}`);
         }
+        read(p, real, named);
+    };
+    const read = (p: string, real: string, named: boolean) => {
+        if (seen.has(real)) {
+            return;
+        }
+        seen.add(real);
+        const stat = fs.statSync(p);
         if (stat.isDirectory()) {
-            for (const entry of fs.readdirSync(p).sort()) {
+            let entries: string[];
+            try {
+                entries = fs.readdirSync(p).sort();
+            } catch (err) {
+                throw new InputError(`${p}: cannot read directory: ${oneLine((err as Error).message)}`);
+            }
+            for (const entry of entries) {
                 const child = path.join(p, entry);
-                if (fs.statSync(child).isDirectory() || /\.(ya?ml|json)$/.test(entry)) {
-                    walk(child);
+                const isDir = (() => { try { return fs.statSync(child).isDirectory(); } catch { return false; } })();
+                if (isDir || MANIFEST.test(entry) || (() => { try { fs.statSync(child); return false; } catch { return true; } })()) {
+                    walk(child, false);
                 }
             }
-        } else {
+        } else if (named || MANIFEST.test(p)) {
             files.push(p);
         }
     };
-    inputs.forEach(walk);
+    inputs.forEach((p) => walk(p, true));
     return files;
+}
+
+/** `group/Kind namespace/name`: what the API server keys an object by. */
+function identity(o: KubeObject): string {
+    const group = o.apiVersion!.includes("/") ? o.apiVersion!.split("/")[0] : "";
+    return `${group}/${o.kind} ${namespaceOf(subjectOf(o))}/${o.metadata?.name ?? ""}`;
 }
 
 export function loadSubjects(inputs: readonly string[]): Subject[] {
     const subjects: Subject[] = [];
+    const declared = new Map<string, { file: string; json: string }>();
     for (const file of manifestFiles(inputs)) {
         let text: string;
         try {
             text = fs.readFileSync(file, "utf8");
         } catch (err) {
-            throw new InputError(`${file}: cannot read: ${(err as Error).message}`);
+            throw new InputError(`${file}: cannot read: ${oneLine((err as Error).message)}`);
         }
-        subjects.push(...parseManifests(text, file).map((o) => subjectOf(o, file)));
+        for (const object of parseManifests(text, file)) {
+            // The API server holds one object per identity: the same object twice is counted once,
+            // two different bodies for one identity is an input error, not a guess.
+            const key = identity(object);
+            const json = JSON.stringify(object);
+            const before = declared.get(key);
+            if (before && object.metadata?.name) {
+                if (before.json !== json) {
+                    throw new InputError(`${file}: ${describe(subjectOf(object))} is also declared in ${before.file} with a different body; only one can exist`);
+                }
+                continue;
+            }
+            declared.set(key, { file, json });
+            subjects.push(subjectOf(object, file));
+        }
     }
     return subjects;
 }
@@ -96,11 +180,11 @@ export function loadConfig(file: string): PackConfig {
     try {
         config = JSON.parse(fs.readFileSync(file, "utf8"));
     } catch (err) {
-        throw new InputError(`${file}: cannot read the policy config: ${(err as Error).message}`);
+        throw new InputError(`${file}: cannot read the policy config: ${oneLine((err as Error).message)}`);
     }
     const problems = validatePackConfig(config, RULES.map((r) => r.name));
     if (problems.length > 0) {
-        throw new InputError(`${file}: invalid policy config:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        throw new InputError(`${file}: invalid policy config: ${problems.join("; ")}`);
     }
     return config as PackConfig;
 }
@@ -116,7 +200,7 @@ export function formatText(report: Report): string {
 }
 
 export function formatJson(report: Report): string {
-    const ref = (s: Subject) => ({ kind: describe(s).split(" ")[0], namespace: s.object.metadata?.namespace ?? "default", name: s.object.metadata?.name ?? s.name });
+    const ref = (s: Subject) => ({ kind: describe(s).split(" ")[0], namespace: namespaceOf(s), name: s.object.metadata?.name ?? s.name });
     return JSON.stringify({
         objects: report.objects,
         violations: report.violations.map((v) => ({ rule: v.rule, level: v.level, resource: ref(v.subject), message: v.message })),
@@ -125,13 +209,14 @@ export function formatJson(report: Report): string {
     }, null, 2);
 }
 
-const USAGE = "usage: npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json]";
+const USAGE = "usage: npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json] [--allow-empty]";
 
 export function main(argv: readonly string[]): number {
     try {
         const rest = [...argv];
         const inputs: string[] = [];
         let format = "text";
+        let allowEmpty = false;
         let config: PackConfig | undefined;
         while (rest.length > 0) {
             const arg = rest.shift()!;
@@ -144,24 +229,28 @@ export function main(argv: readonly string[]): number {
                 const file = rest.shift();
                 if (!file) throw new InputError(`--config needs a file; ${USAGE}`);
                 config = loadConfig(file);
-            } else if (arg.startsWith("-")) {
+            } else if (arg === "--allow-empty") {
+                allowEmpty = true;
+            } else if (arg.startsWith("-") && arg !== "-") {
                 throw new InputError(`unknown option ${arg}; ${USAGE}`);
             } else {
-                inputs.push(arg);
+                inputs.push(arg === "-" ? "/dev/stdin" : arg);
             }
         }
         if (inputs.length === 0) {
             throw new InputError(USAGE);
         }
-        const report = evaluate(loadSubjects(inputs), config);
+        const subjects = loadSubjects(inputs);
+        if (subjects.length === 0 && !allowEmpty) {
+            throw new InputError(`${inputs.join(", ")}: no Kubernetes object found (did the render fail?); pass --allow-empty if empty input is expected`);
+        }
+        const report = evaluate(subjects, config);
         console.log(format === "json" ? formatJson(report) : formatText(report));
         return report.violations.some((v) => blocks(v.level)) ? 1 : 0;
     } catch (err) {
-        if (err instanceof InputError) {
-            console.error(`error: ${err.message}`);
-            return 2;
-        }
-        throw err;
+        const message = err instanceof InputError ? err.message : `internal error: ${oneLine(String((err as Error)?.message ?? err))}`;
+        console.error(`error: ${message}`);
+        return 2;
     }
 }
 

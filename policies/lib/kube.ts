@@ -29,7 +29,8 @@ export interface Subject {
 
 /** The Pulumi type token a manifest would have: `kubernetes:<group or core>/<version>:<Kind>`. */
 export function typeOf(object: KubeObject): string {
-    const [group, version] = (object.apiVersion ?? "").includes("/") ? object.apiVersion!.split("/") : ["core", object.apiVersion ?? ""];
+    const apiVersion = object.apiVersion ?? "";
+    const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["core", apiVersion];
     return `kubernetes:${group}/${version}:${object.kind ?? ""}`;
 }
 
@@ -37,37 +38,108 @@ export function subjectOf(object: KubeObject, source?: string): Subject {
     return { type: typeOf(object), name: object.metadata?.name ?? source ?? "(unnamed)", object };
 }
 
+/** The kind, from the type token: always known, even when the body holds unknown values. */
 export function kindOf(s: Subject): string {
-    return s.object.kind ?? s.type.split(":").pop() ?? "";
+    return s.type.split(":").pop()!;
 }
 
+/** The API group, from the type token (`core` for the legacy group). */
+export function groupOf(s: Subject): string {
+    return s.type.split(":")[1].split("/")[0];
+}
+
+/**
+ * A value that CrossGuard cannot know during preview. Rules read the body through @pulumi/policy's
+ * proxy, which throws UnknownValueError on such a read; `attempt` turns that into this marker so
+ * only the rule (or the part of a rule) that reads it is affected. Recognised by shape, so pure
+ * code needs no import of the SDK.
+ */
+export interface Unknown {
+    readonly unknown: string;
+}
+
+export function isUnknownValueError(err: unknown): err is Error {
+    return err instanceof Error && err.constructor.name === "UnknownValueError";
+}
+
+export function isUnknown(value: unknown): value is Unknown {
+    return value instanceof UnknownValue;
+}
+
+class UnknownValue implements Unknown {
+    constructor(readonly unknown: string) {}
+}
+
+/** Runs a read; an unknown value met on the way becomes an Unknown naming its path. */
+export function attempt<T>(read: () => T): T | Unknown {
+    try {
+        return read();
+    } catch (err) {
+        if (isUnknownValueError(err)) {
+            return new UnknownValue(err.message);
+        }
+        throw err;
+    }
+}
+
+/** A plain deep copy (reads every value, so an unknown anywhere inside throws). */
+export function plain<T>(value: T): T {
+    return value === undefined ? value : JSON.parse(JSON.stringify(value));
+}
+
+/** `metadata.namespace`; unset or "" is `default`, as kubectl applies it with the default context. */
 export function namespaceOf(s: Subject): string {
-    return s.object.metadata?.namespace ?? "default";
+    const ns = s.object.metadata?.namespace;
+    return ns === undefined || ns === null || ns === "" ? "default" : ns;
 }
 
 export function nameOf(s: Subject): string {
     return s.object.metadata?.name ?? s.name;
 }
 
-/** `Kind namespace/name`, as messages and reports print it. */
+/** `Kind namespace/name`, as messages and reports print it; never throws on an unknown. */
 export function describe(s: Subject): string {
-    return `${kindOf(s)} ${namespaceOf(s)}/${nameOf(s)}`;
+    const ns = attempt(() => namespaceOf(s));
+    const name = attempt(() => nameOf(s));
+    return `${kindOf(s)} ${isUnknown(ns) ? "(namespace unknown during preview)" : ns}/${isUnknown(name) ? s.name : name}`;
 }
 
 export interface LabelSelectorRequirement {
     readonly key: string;
-    readonly operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | string;
-    readonly values?: readonly string[];
+    readonly operator: string;
+    readonly values?: readonly string[] | null;
 }
 
 export interface LabelSelector {
-    readonly matchLabels?: Readonly<Record<string, string>>;
-    readonly matchExpressions?: readonly LabelSelectorRequirement[];
+    readonly matchLabels?: Readonly<Record<string, string>> | null;
+    readonly matchExpressions?: readonly LabelSelectorRequirement[] | null;
+}
+
+const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"];
+
+/**
+ * Why the API server would reject this selector (apimachinery ValidateLabelSelector): an unknown
+ * operator, In/NotIn without values, Exists/DoesNotExist with values. Undefined when valid.
+ */
+export function selectorProblem(selector: LabelSelector | null | undefined): string | undefined {
+    for (const req of selector?.matchExpressions ?? []) {
+        const values = req?.values ?? [];
+        if (!OPERATORS.includes(req?.operator)) {
+            return `operator ${JSON.stringify(req?.operator)} is not one of ${OPERATORS.join(", ")}`;
+        }
+        if ((req.operator === "In" || req.operator === "NotIn") && values.length === 0) {
+            return `${req.key} ${req.operator} needs at least one value`;
+        }
+        if ((req.operator === "Exists" || req.operator === "DoesNotExist") && values.length > 0) {
+            return `${req.key} ${req.operator} must have no values`;
+        }
+    }
+    return undefined;
 }
 
 /**
- * Kubernetes label-selector semantics: every matchLabels entry and every expression must hold.
- * An empty selector matches everything, a missing one nothing (policy/v1 PDB behaviour).
+ * Kubernetes label-selector semantics (policy/v1): every matchLabels entry and every expression
+ * must hold; an empty selector selects every pod in the namespace, a null one none.
  */
 export function selectorMatches(selector: LabelSelector | undefined | null, labels: Readonly<Record<string, string>>): boolean {
     if (!selector) {
@@ -81,60 +153,29 @@ export function selectorMatches(selector: LabelSelector | undefined | null, labe
     for (const req of selector.matchExpressions ?? []) {
         const has = Object.prototype.hasOwnProperty.call(labels, req.key);
         const values = req.values ?? [];
-        switch (req.operator) {
-            case "In":
-                if (!has || !values.includes(labels[req.key])) return false;
-                break;
-            case "NotIn":
-                if (has && values.includes(labels[req.key])) return false;
-                break;
-            case "Exists":
-                if (!has) return false;
-                break;
-            case "DoesNotExist":
-                if (has) return false;
-                break;
-            default:
-                return false;
+        const holds = req.operator === "In" ? has && values.includes(labels[req.key])
+            : req.operator === "NotIn" ? !(has && values.includes(labels[req.key]))
+                : req.operator === "Exists" ? has
+                    : req.operator === "DoesNotExist" && !has;
+        if (!holds) {
+            return false;
         }
     }
     return true;
 }
 
-/** The pod template spec of a workload kind that has one. */
-export function podSpecOf(object: KubeObject): any | undefined {
-    switch (object.kind) {
+/** The pod template of a workload kind that has one. */
+export function podTemplateOf(object: KubeObject, kind: string): any | undefined {
+    switch (kind) {
         case "Deployment":
         case "StatefulSet":
         case "DaemonSet":
         case "ReplicaSet":
         case "Job":
-            return object.spec?.template?.spec;
+            return object.spec?.template;
         case "CronJob":
-            return object.spec?.jobTemplate?.spec?.template?.spec;
+            return object.spec?.jobTemplate?.spec?.template;
         default:
             return undefined;
-    }
-}
-
-/**
- * A UnknownValueError from @pulumi/policy, recognised by shape so pure code needs no import.
- */
-export function isUnknownValueError(err: unknown): err is Error & { props?: string[] } {
-    return err instanceof Error && err.constructor?.name === "UnknownValueError";
-}
-
-/**
- * A plain copy of a (possibly proxied) object, or the path of the first value that is unknown
- * during preview.
- */
-export function materialize(object: unknown): { object: KubeObject } | { unknown: string } {
-    try {
-        return { object: JSON.parse(JSON.stringify(object ?? {})) };
-    } catch (err) {
-        if (isUnknownValueError(err)) {
-            return { unknown: err.message };
-        }
-        throw err;
     }
 }

@@ -1,10 +1,15 @@
-import { KubeObject, Subject } from "./kube";
+import { attempt, isUnknown, KubeObject, Subject } from "./kube";
 
 export type EnforcementLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
 export interface Finding {
     readonly subject: Subject;
     readonly message: string;
+    /**
+     * Set when the rule could not decide because a value it reads is unknown during preview
+     * (CrossGuard only): the message then says what was not checked, and nothing is violated.
+     */
+    readonly unknown?: string;
 }
 
 interface RuleBase {
@@ -19,8 +24,11 @@ interface RuleBase {
 export interface ResourceRule extends RuleBase {
     readonly scope: "resource";
     appliesTo(subject: Subject): boolean;
-    /** Messages for each way the object fails; empty when it passes. */
-    check(subject: Subject): string[];
+    /**
+     * Messages for each way the object fails; empty when it passes. A `*Patch` resource arrives
+     * with `partial` set: judge only the fields it sets.
+     */
+    check(subject: Subject, partial?: boolean): Finding[];
     /** The object fixed, for enforcement level `remediate`. */
     remediate?(object: KubeObject): KubeObject;
 }
@@ -32,3 +40,15 @@ export interface StackRule extends RuleBase {
 }
 
 export type Rule = ResourceRule | StackRule;
+
+/**
+ * Runs independent parts of a resource rule. A part that reads a value unknown during preview
+ * yields one `unknown` finding instead of hiding the other parts' verdicts.
+ */
+export function parts(subject: Subject, checks: ReadonlyArray<() => string[]>): Finding[] {
+    return checks.flatMap((check) => {
+        const messages = attempt(check);
+        return isUnknown(messages) ? [{ subject, message: `not checked: ${messages.unknown}`, unknown: messages.unknown }]
+            : messages.map((message) => ({ subject, message }));
+    });
+}

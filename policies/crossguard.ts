@@ -114,7 +114,8 @@ function stackPolicy(rule: StackRule): StackValidationPolicy {
             for (const r of args.resources.filter((r) => isKubernetes(r.type))) {
                 const expanded = subjectsOf(r);
                 if ("unknown" in expanded) unknown.push(`${r.name}: ${expanded.unknown}`);
-                else subjects.push(...expanded.subjects);
+                // A patch keeps its own kind here: stack rules must not take it for a whole new object.
+                else subjects.push(...(expanded.partial ? [{ type: r.type, urn: r.urn, name: r.name, object: r.props }] : expanded.subjects));
             }
             const exemptions = (args.getConfig<RuleConfig>() ?? {}).exemptions;
             const findings = rule.check(subjects).filter((f) => !exemptionFor(f.subject, exemptions));

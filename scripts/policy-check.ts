@@ -66,7 +66,7 @@ export function parseManifests(text: string, file: string): KubeObject[] {
         return objectsIn(value, file);
     }
     const objects: KubeObject[] = [];
-    const docs = YAML.parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true, prettyErrors: false });
+    const docs = YAML.parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true });
     const list = Array.isArray(docs) ? docs : [docs];
     list.forEach((doc, i) => {
         const where = `${file} document ${i + 1}`;

@@ -159,9 +159,7 @@ function elasticsearchPdb(subject: Subject, namespace: string): Pdb | undefined 
         return {
             subject, name, namespace,
             label: `PodDisruptionBudget ${namespace}/${name} (ECK's copy of ${describe(subject)} spec.podDisruptionBudget.spec)`,
-            selector: attempt(() => plain(spec.selector)),
-            budget: attempt(() => ({ minAvailable: plain(spec.minAvailable), maxUnavailable: plain(spec.maxUnavailable) })),
-            invalid: pdbProblem(spec),
+            ...pdbFields(spec),
         };
     }
     if (template !== undefined && template !== null && !METADATA_FIELDS.some((f) => set(metadata[f]))) {
@@ -176,22 +174,33 @@ function elasticsearchPdb(subject: Subject, namespace: string): Pdb | undefined 
     };
 }
 
-/** Why the API server rejects a PDB spec (k8s pkg/apis/policy/validation ValidatePodDisruptionBudgetSpec). */
-function pdbProblem(spec: any): string | undefined {
+/**
+ * Why the API server rejects a PDB spec (k8s pkg/apis/policy/validation ValidatePodDisruptionBudgetSpec
+ * and apimachinery ValidateLabelSelector), judged on the values that are known.
+ */
+function pdbProblem(budget: Budget | Unknown, selector: Pdb["selector"]): string | undefined {
     const problems: string[] = [];
-    if (set(spec?.minAvailable) && set(spec?.maxUnavailable)) {
-        problems.push("minAvailable and maxUnavailable cannot both be set");
+    if (!isUnknown(budget)) {
+        if (set(budget.minAvailable) && set(budget.maxUnavailable)) {
+            problems.push("minAvailable and maxUnavailable cannot both be set");
+        }
+        for (const field of ["minAvailable", "maxUnavailable"] as const) {
+            const value = budget[field];
+            if (value === undefined || value === null) continue;
+            const ok = (Number.isInteger(value) && (value as number) >= 0) || (typeof value === "string" && /^[0-9]+%$/.test(value) && Number(value.slice(0, -1)) <= 100);
+            if (!ok) problems.push(`${field}: ${JSON.stringify(value)} is not a non-negative integer or a percentage from 0% to 100%`);
+        }
     }
-    for (const field of ["minAvailable", "maxUnavailable"]) {
-        const value = spec?.[field];
-        if (value === undefined || value === null) continue;
-        const ok = (Number.isInteger(value) && value >= 0) || (typeof value === "string" && /^[0-9]+%$/.test(value) && Number(value.slice(0, -1)) <= 100);
-        if (!ok) problems.push(`${field}: ${JSON.stringify(value)} is not a non-negative integer or a percentage from 0% to 100%`);
-    }
-    const selector = attempt(() => plain(spec?.selector));
     const bad = isUnknown(selector) ? undefined : selectorProblem(selector);
     if (bad) problems.push(`selector: ${bad}`);
     return problems.length > 0 ? problems.join("; ") : undefined;
+}
+
+/** A PDB's selector and numbers, each read on its own so one unknown value does not hide the other. */
+function pdbFields(spec: any): Pick<Pdb, "selector" | "budget" | "invalid"> {
+    const selector = attempt(() => plain(spec?.selector));
+    const budget = attempt(() => ({ minAvailable: plain(spec?.minAvailable), maxUnavailable: plain(spec?.maxUnavailable) }));
+    return { selector, budget, invalid: pdbProblem(budget, selector) };
 }
 
 /** The workloads a subject declares (several for a sharded Prometheus or a multi-nodeSet Elasticsearch). */
@@ -241,9 +250,7 @@ function pdbOf(subject: Subject): Pdb {
     const name = nameOf(subject);
     return {
         subject, name, namespace, label: describe(subject),
-        selector: attempt(() => plain(spec?.selector)),
-        budget: attempt(() => ({ minAvailable: plain(spec?.minAvailable), maxUnavailable: plain(spec?.maxUnavailable) })),
-        invalid: pdbProblem(spec),
+        ...pdbFields(spec),
     };
 }
 

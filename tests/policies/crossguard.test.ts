@@ -2,132 +2,132 @@ import * as assert from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { toCrossGuard } from "../../policies/crossguard";
 import { daemonsetToleratesAllTaints } from "../../policies/daemonset-tolerates-all-taints";
+import { nodeAgentRequestsAndPriority } from "../../policies/node-agent-requests-and-priority";
+import { pdbAllowsVoluntaryDisruption } from "../../policies/pdb-allows-voluntary-disruption";
 import { RULES } from "../../policies/rules";
 import { statefulWorkloadHasPdb } from "../../policies/stateful-workload-has-pdb";
+import { crossGuardMessages, resourceOf, runResource, runStack, sdk } from "./crossguard-harness";
 import { daemonSet, pdb, statefulSet } from "./fixtures";
-
-// The policy SDK's own preview machinery: props wrapped so that reading an unknown throws.
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { unknownArrayValue, unknownCheckingProxy } = require("@pulumi/policy/proxy") as {
-    unknownArrayValue: any;
-    unknownCheckingProxy: <T>(o: T) => T;
-};
-
-class NotApplicable extends Error {}
-
-function resourceArgs(type: string, props: Record<string, any>, config: object = {}) {
-    return {
-        type,
-        props: unknownCheckingProxy(props),
-        urn: `urn:pulumi:dev::observability-platform::${type}::x`,
-        name: "x",
-        opts: {},
-        stackTags: new Map(),
-        getConfig: () => config,
-        notApplicable: (reason?: string): never => {
-            throw new NotApplicable(reason);
-        },
-    } as any;
-}
-
-function validateResource(policy: ResourceValidationPolicy, args: any): string[] {
-    const messages: string[] = [];
-    const validate = policy.validateResource as (a: any, r: (m: string) => void) => void;
-    validate(args, (m) => messages.push(m));
-    return messages;
-}
-
-function validateStack(policy: StackValidationPolicy, resources: Array<{ type: string; name: string; props: any }>, config: object = {}) {
-    const messages: string[] = [];
-    let notApplicable: string | undefined;
-    try {
-        policy.validateStack!({
-            resources: resources.map((r) => ({ ...r, props: unknownCheckingProxy(r.props), urn: `urn:pulumi:dev::p::${r.type}::${r.name}`, opts: {}, dependencies: [], propertyDependencies: {} })),
-            stackTags: new Map(),
-            getConfig: () => config,
-            notApplicable: (reason?: string): never => {
-                throw new NotApplicable(reason);
-            },
-        } as any, (m: string) => messages.push(m));
-    } catch (err) {
-        if (!(err instanceof NotApplicable)) throw err;
-        notApplicable = err.message;
-    }
-    return { messages, notApplicable };
-}
 
 const DS = "kubernetes:apps/v1:DaemonSet";
 const tolerate = toCrossGuard(daemonsetToleratesAllTaints) as ResourceValidationPolicy;
+const agent = toCrossGuard(nodeAgentRequestsAndPriority) as ResourceValidationPolicy;
 const hasPdb = toCrossGuard(statefulWorkloadHasPdb) as StackValidationPolicy;
+const allows = toCrossGuard(pdbAllowsVoluntaryDisruption) as StackValidationPolicy;
+const dbPdb = (change: (spec: any, o: any) => void = () => undefined) => {
+    const o: any = pdb("db", "data", { selector: { matchLabels: { app: "db" } } });
+    change(o.spec, o);
+    return o;
+};
 
 describe("CrossGuard wrappers", () => {
-    it("exposes every rule with its fixed name, description and enforcement level", () => {
+    it("expose every rule with its fixed name, description and enforcement level", () => {
         const policies = RULES.map(toCrossGuard);
-        assert.deepStrictEqual(policies.map((p) => p.name), [
-            "daemonset-tolerates-all-taints", "stateful-workload-has-pdb", "pdb-allows-voluntary-disruption",
-            "pod-covered-by-one-pdb", "helm-release-is-inspectable", "node-agent-requests-and-priority",
+        assert.deepStrictEqual(policies.map((p) => `${p.name}:${p.enforcementLevel}`), [
+            "daemonset-tolerates-all-taints:mandatory", "stateful-workload-has-pdb:mandatory", "pdb-allows-voluntary-disruption:mandatory",
+            "pod-covered-by-one-pdb:mandatory", "helm-release-is-inspectable:advisory", "node-agent-requests-and-priority:advisory", "replicated-deployment-has-pdb:advisory",
         ]);
-        assert.deepStrictEqual(policies.map((p) => p.enforcementLevel), ["mandatory", "mandatory", "mandatory", "mandatory", "advisory", "advisory"]);
         for (const p of policies) {
             assert.match(p.description ?? "", /^[A-Z].*\.$/, p.name);
             assert.ok(p.configSchema?.properties?.exemptions, `${p.name} accepts exemptions`);
         }
     });
 
-    it("reports a DaemonSet (as a v4 Chart child would arrive) that does not tolerate every taint", () => {
-        const messages = validateResource(tolerate, resourceArgs(DS, daemonSet((o) => (o.spec.template.spec.tolerations = []))));
-        assert.strictEqual(messages.length, 1);
-        assert.match(messages[0], /does not tolerate every taint/);
+    it("ignore other providers' resources and honour exemptions", () => {
+        assert.deepStrictEqual(runResource(tolerate, { type: "random:index/randomPassword:RandomPassword", name: "p", props: { length: 3 } }).messages, []);
+        const broken = resourceOf(daemonSet((o) => (o.spec.template.spec.tolerations = [])));
+        assert.deepStrictEqual(runResource(tolerate, broken, { exemptions: [{ kind: "DaemonSet", namespace: "logging", name: "agent", reason: "test" }] }).messages, []);
+        assert.deepStrictEqual(runStack(hasPdb, [resourceOf(statefulSet())], { exemptions: [{ kind: "StatefulSet", namespace: "data", name: "db", reason: "scratch" }] }).messages, []);
     });
 
-    it("passes a compliant DaemonSet and ignores other resource types", () => {
-        assert.deepStrictEqual(validateResource(tolerate, resourceArgs(DS, daemonSet())), []);
-        assert.deepStrictEqual(validateResource(tolerate, resourceArgs("random:index/randomPassword:RandomPassword", { length: 3 })), []);
+    it("remediate by adding the toleration, and leave a compliant object alone", () => {
+        const args = (props: any) => ({ type: DS, props: sdk.unknownCheckingProxy(props), urn: "u", name: "agent", getConfig: () => ({}) } as any);
+        assert.deepStrictEqual((tolerate.remediateResource!(args(daemonSet((o) => (o.spec.template.spec.tolerations = [])))) as any).spec.template.spec.tolerations, [{ operator: "Exists" }]);
+        assert.strictEqual(tolerate.remediateResource!(args(daemonSet())), undefined);
     });
 
-    it("skips an exempted resource", () => {
-        const args = resourceArgs(DS, daemonSet((o) => (o.spec.template.spec.tolerations = [])), { exemptions: [{ name: "agent", reason: "test" }] });
-        assert.deepStrictEqual(validateResource(tolerate, args), []);
+    it("report stack findings against each workload's own URN", () => {
+        const r = runStack(hasPdb, [resourceOf(statefulSet()), resourceOf(statefulSet("cache"))]);
+        assert.deepStrictEqual(r.urns, ["urn:pulumi:dev::observability-platform::kubernetes:apps/v1:StatefulSet::db", "urn:pulumi:dev::observability-platform::kubernetes:apps/v1:StatefulSet::cache"]);
     });
 
-    it("says what it could not check when a value is unknown during preview, instead of throwing", () => {
-        const args = resourceArgs(DS, daemonSet((o) => (o.spec.template.spec.tolerations = unknownArrayValue)));
-        assert.throws(() => validateResource(tolerate, args), (err: Error) =>
-            err instanceof NotApplicable && /could not check DaemonSet .*during preview: .*tolerations can't be known during preview/.test(err.message));
+    describe("values unknown during preview matter only where a rule reads them", () => {
+        it("an unknown annotation or status hides nothing: the PDB still covers its StatefulSet", () => {
+            const p = dbPdb((_, o) => {
+                o.metadata.annotations = { note: sdk.unknownStringValue };
+                o.status = sdk.unknownObjectValue;
+            });
+            assert.deepStrictEqual(runStack(hasPdb, [resourceOf(statefulSet()), resourceOf(p)]), { messages: [], urns: [] });
+        });
+
+        it("an unknown selector makes coverage unknown, never a violation", () => {
+            const r = runStack(hasPdb, [resourceOf(statefulSet()), resourceOf(dbPdb((s) => (s.selector = sdk.unknownObjectValue)))]);
+            assert.deepStrictEqual(r.messages, []);
+            assert.match(r.notApplicable ?? "", /StatefulSet data\/db: PodDisruptionBudget data\/db may select its pods/);
+        });
+
+        it("known violations are still reported beside unknown ones, with a note", () => {
+            const r = runStack(hasPdb, [resourceOf(statefulSet("cache")), resourceOf(statefulSet()), resourceOf(dbPdb((_, o) => (o.metadata.namespace = sdk.unknownStringValue)))]);
+            assert.strictEqual(r.messages.length, 0, "cache may be covered by the PDB whose namespace is unknown");
+            const known = runStack(hasPdb, [resourceOf(statefulSet("cache", "other")), resourceOf(dbPdb((s) => (s.selector = sdk.unknownObjectValue)))]);
+            assert.strictEqual(known.messages.length, 1);
+            assert.match(known.messages[0], /StatefulSet other\/cache is stateful/);
+        });
+
+        it("an unknown minAvailable leaves only that PDB unchecked", () => {
+            const r = runStack(allows, [resourceOf(statefulSet()), resourceOf(dbPdb((s) => (s.maxUnavailable = sdk.unknownNumberValue))), resourceOf(pdb("z", "data", { maxUnavailable: 0, selector: {} }))]);
+            assert.strictEqual(r.messages.length, 1);
+            assert.match(r.messages[0], /PodDisruptionBudget data\/z sets maxUnavailable: 0.*Not checked during preview: PodDisruptionBudget data\/db: number value at \.spec\.maxUnavailable/);
+        });
+
+        it("a DaemonSet with known, wrong tolerations fails even when a label is unknown", () => {
+            const ds = daemonSet((o) => {
+                o.spec.template.spec.tolerations = [];
+                o.spec.template.metadata.labels.version = sdk.unknownStringValue;
+                o.metadata.labels = { x: sdk.unknownStringValue };
+            });
+            assert.match(runResource(tolerate, resourceOf(ds)).messages[0], /DaemonSet logging\/agent does not tolerate every taint/);
+        });
+
+        it("unknown tolerations are not checked, and say so", () => {
+            const r = runResource(tolerate, resourceOf(daemonSet((o) => (o.spec.template.spec.tolerations = sdk.unknownArrayValue))));
+            assert.match(r.notApplicable ?? "", /could not check during preview: .*tolerations can't be known during preview/);
+        });
+
+        it("an unknown priority class does not hide a container without requests", () => {
+            const ds = daemonSet((o) => {
+                o.spec.template.spec.priorityClassName = sdk.unknownStringValue;
+                delete o.spec.template.spec.containers[0].resources;
+            });
+            assert.deepStrictEqual(runResource(agent, resourceOf(ds)).messages.map((m) => m.replace(/ sets no.*/, "")), ["DaemonSet logging/agent container agent"]);
+        });
     });
 
-    it("remediates by adding the toleration", () => {
-        const fixed = tolerate.remediateResource!(resourceArgs(DS, daemonSet((o) => (o.spec.template.spec.tolerations = [])))) as any;
-        assert.deepStrictEqual(fixed.spec.template.spec.tolerations, [{ operator: "Exists" }]);
-        assert.strictEqual(tolerate.remediateResource!(resourceArgs(DS, daemonSet())), undefined, "a compliant object is left alone");
-    });
+    describe("Patch and List resources", () => {
+        it("a DaemonSetPatch is judged only on what it sets", () => {
+            const patch = { metadata: { name: "agent", namespace: "logging" }, spec: { template: { spec: { priorityClassName: "system-node-critical" } } } };
+            assert.deepStrictEqual(runResource(tolerate, { type: "kubernetes:apps/v1:DaemonSetPatch", name: "agent", props: patch }).messages, []);
+            assert.deepStrictEqual(runResource(agent, { type: "kubernetes:apps/v1:DaemonSetPatch", name: "agent", props: patch }).messages, []);
+            const wrong = { ...patch, spec: { template: { spec: { tolerations: [{ key: "a", operator: "Exists" }] } } } };
+            assert.strictEqual(runResource(tolerate, { type: "kubernetes:apps/v1:DaemonSetPatch", name: "agent", props: wrong }).messages.length, 1);
+        });
 
-    it("stack rule reports each uncovered workload against its own URN", () => {
-        const { messages } = validateStack(hasPdb, [
-            { type: "kubernetes:apps/v1:StatefulSet", name: "db", props: statefulSet() },
-            { type: "kubernetes:apps/v1:StatefulSet", name: "cache", props: statefulSet("cache") },
-            { type: "kubernetes:policy/v1:PodDisruptionBudget", name: "db-pdb", props: pdb("db", "data", { selector: { matchLabels: { app: "db" } } }) },
-        ]);
-        assert.strictEqual(messages.length, 1);
-        assert.match(messages[0], /StatefulSet data\/cache/);
-    });
+        it("a StatefulSetPatch is no new workload, a PodDisruptionBudgetPatch no new PDB", () => {
+            const ssPatch = { type: "kubernetes:apps/v1:StatefulSetPatch", name: "db", props: { metadata: { name: "db", namespace: "data" }, spec: { replicas: 5 } } };
+            assert.deepStrictEqual(crossGuardMessages([], [ssPatch])["stateful-workload-has-pdb"], []);
+            const pdbPatch = { type: "kubernetes:policy/v1:PodDisruptionBudgetPatch", name: "db", props: { metadata: { name: "db", namespace: "data" }, spec: { selector: { matchLabels: { app: "db" } } } } };
+            const r = crossGuardMessages([], [resourceOf(statefulSet()), pdbPatch]);
+            assert.strictEqual(r["stateful-workload-has-pdb"].length, 1, "the patch creates no PDB");
+            assert.deepStrictEqual(r["pdb-allows-voluntary-disruption"], [], "fields it does not set are not judged");
+            const blocking = { ...pdbPatch, props: { ...pdbPatch.props, spec: { maxUnavailable: 0 } } };
+            assert.match(crossGuardMessages([], [blocking])["pdb-allows-voluntary-disruption"][0], /PodDisruptionBudgetPatch data\/db sets maxUnavailable: 0/);
+        });
 
-    it("stack rule checks the known resources and names the unknown ones", () => {
-        const unknownPdb = pdb("db", "data", {});
-        (unknownPdb as any).spec.selector = unknownArrayValue;
-        const withViolation = validateStack(hasPdb, [
-            { type: "kubernetes:apps/v1:StatefulSet", name: "db", props: statefulSet() },
-            { type: "kubernetes:policy/v1:PodDisruptionBudget", name: "db-pdb", props: unknownPdb },
-        ]);
-        assert.match(withViolation.messages[0], /Not checked during preview: db-pdb/);
-        const clean = validateStack(hasPdb, [{ type: "kubernetes:policy/v1:PodDisruptionBudget", name: "db-pdb", props: unknownPdb }]);
-        assert.deepStrictEqual(clean.messages, []);
-        assert.match(clean.notApplicable ?? "", /could not check 1 resource\(s\) during preview: db-pdb/);
-    });
-
-    it("stack rule honours exemptions from the pack config", () => {
-        const { messages } = validateStack(hasPdb, [{ type: "kubernetes:apps/v1:StatefulSet", name: "db", props: statefulSet() }],
-            { exemptions: [{ kind: "StatefulSet", namespace: "data", name: "db", reason: "scratch data" }] });
-        assert.deepStrictEqual(messages, []);
+        it("a *List is unpacked item by item", () => {
+            const list = { type: "kubernetes:apps/v1:DaemonSetList", name: "agents", props: { items: [daemonSet(), daemonSet((o) => { o.metadata.name = "bad"; o.spec.template.spec.tolerations = []; })] } };
+            assert.strictEqual(runResource(tolerate, list).messages.length, 1);
+            const ssList = { type: "kubernetes:apps/v1:StatefulSetList", name: "dbs", props: { items: [statefulSet()] } };
+            assert.match(crossGuardMessages([], [ssList])["stateful-workload-has-pdb"][0], /StatefulSet data\/db is stateful/);
+        });
     });
 });

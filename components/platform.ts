@@ -106,6 +106,8 @@ export class Platform extends pulumi.ComponentResource {
             namespaces: ns,
         };
 
+        // prod spreads every multi-replica workload over zones as well as nodes.
+        const zoneAware = settings.profile === "prod";
         const external = (app: string) => (settings.domain ? `https://${app}.${settings.domain}` : undefined);
 
         const logging = settings.logging.enabled
@@ -114,7 +116,7 @@ export class Platform extends pulumi.ComponentResource {
                 logging: settings.logging,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
-                zoneAware: settings.profile === "prod",
+                zoneAware,
                 monitoringCrds: crds,
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
                 kibanaUrl: external("kibana"),
@@ -147,6 +149,7 @@ export class Platform extends pulumi.ComponentResource {
                 elasticsearch: jaegerEs && logging
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
                     : undefined,
+                zoneAware,
                 monitoringCrds: crds,
             }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
             : undefined;
@@ -163,6 +166,7 @@ export class Platform extends pulumi.ComponentResource {
                 alertingSecrets: settings.alertingSecrets,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
+                zoneAware,
                 certManager: settings.tls.enabled,
                 scope,
                 logs: grafanaLogs && logging
@@ -187,6 +191,7 @@ export class Platform extends pulumi.ComponentResource {
             ingressClassName: settings.ingressClassName,
             issuer: tls?.uiIssuer ?? ISSUERS.ca,
             oidcClientSecret: settings.oidcClientSecret,
+            zoneAware,
             networkPolicies: settings.access.networkPolicies ? dataStorePolicies(dataStores(settings)) : [],
         }, { parent: this, dependsOn: [...Object.values(created), ...(tls?.ready ?? []), ...pillars] });
 

@@ -16,6 +16,8 @@ export interface AccessArgs {
     readonly issuer: string;
     /** oauth2-proxy's client secret (a Pulumi secret); required with `uiAuth: oauth2-proxy`. */
     readonly oidcClientSecret?: pulumi.Input<string>;
+    /** Spread the gates' replicas over zones too. Default false. */
+    readonly zoneAware?: boolean;
     /** The data-store NetworkPolicies (`dataStorePolicies`); empty when turned off. */
     readonly networkPolicies: readonly Record<string, any>[];
 }
@@ -89,7 +91,7 @@ export class Access extends pulumi.ComponentResource {
             }, child)];
         }
         const manifest = manifestDeclarer(this, name);
-        for (const obj of gateManifests(route, args.access, domain)) {
+        for (const obj of gateManifests(route, args.access, domain, args.zoneAware ?? false)) {
             manifest(`gate-${route.app}-${obj.kind.toLowerCase()}`, obj, { dependsOn: deps });
         }
     }

@@ -6,6 +6,7 @@
 import * as crypto from "crypto";
 import { IMAGES } from "../shared/images";
 import { AccessSettings } from "../settings/profiles";
+import { drainSafePdb, spreadAcrossNodes } from "../shared/workloads";
 
 export interface UiRoute {
     /** Host label and object-name suffix: `<app>.<domain>`, Ingress `ui-<app>`. */
@@ -122,9 +123,10 @@ export const gateNames = (app: string) => ({ name: `ui-gate-${app}`, secret: `ui
  * The gate's Deployment and Service. `basic` reads nginx.conf from a ConfigMap and the
  * htpasswd file from a Secret; `oauth2-proxy` reads its client and cookie secrets from a Secret.
  */
-export function gateManifests(r: UiRoute, access: AccessSettings, domain: string): Record<string, any>[] {
+export function gateManifests(r: UiRoute, access: AccessSettings, domain: string, zoneAware: boolean): Record<string, any>[] {
     const { name, secret } = gateNames(r.app);
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "observability-platform" };
+    const selector = { "app.kubernetes.io/name": name };
     const port = GATE_PORT[access.uiAuth];
     const container = access.uiAuth === "basic"
         ? {
@@ -175,7 +177,7 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
             metadata: { name, namespace: r.namespace, labels },
             spec: {
                 replicas: 2,
-                selector: { matchLabels: { "app.kubernetes.io/name": name } },
+                selector: { matchLabels: selector },
                 template: {
                     metadata: {
                         labels,
@@ -186,13 +188,9 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                     },
                     spec: {
                         automountServiceAccountToken: false,
-                        // Two replicas on two nodes where there are two: one drain never takes the UI away.
-                        topologySpreadConstraints: [{
-                            maxSkew: 1,
-                            topologyKey: "kubernetes.io/hostname",
-                            whenUnsatisfiable: "ScheduleAnyway",
-                            labelSelector: { matchLabels: { "app.kubernetes.io/name": name } },
-                        }],
+                        // Two replicas on two nodes where there are two, and a PDB below: one
+                        // drain never takes the UI away.
+                        topologySpreadConstraints: spreadAcrossNodes(selector, zoneAware),
                         securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [{ ...container, resources: GATE_RESOURCES, securityContext: GATE_SECURITY }],
                         volumes,
@@ -204,8 +202,9 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
             apiVersion: "v1",
             kind: "Service",
             metadata: { name, namespace: r.namespace, labels },
-            spec: { selector: { "app.kubernetes.io/name": name }, ports: [{ name: "http", port, targetPort: "http" }] },
+            spec: { selector, ports: [{ name: "http", port, targetPort: "http" }] },
         },
+        drainSafePdb(name, r.namespace, selector),
     ];
 }
 

@@ -6,10 +6,12 @@
  */
 import { LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
-import { resourcesOf, setupJob } from "../shared/workloads";
+import { resourcesOf, setupJob, spreadAcrossNodes } from "../shared/workloads";
 
 export const ES_NAME = "logs";
 export const KIBANA_NAME = "logs";
+/** Labels ECK 3.5.0 puts on Kibana pods (pkg/controller/kibana/label/label.go NewLabels). */
+export const KIBANA_POD_LABELS = { "kibana.k8s.elastic.co/name": KIBANA_NAME };
 export const LOG_DATA_STREAM = "kubernetes-logs-fluentbit";
 export const LOG_INDEX_PATTERN = "kubernetes-logs-*";
 export const ILM_POLICY = "kubernetes-logs";
@@ -107,6 +109,9 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                         initContainers: [{
                             name: "sysctl",
                             securityContext: { privileged: true, runAsUser: 0 },
+                            // Without its own, ECK copies Elasticsearch's resources onto it
+                            // (defaults/pod_template.go WithInitContainerDefaults).
+                            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
                             command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
                         }],
                         containers: [{
@@ -129,7 +134,8 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
     };
 }
 
-export function kibanaManifest(namespace: string, logging: LoggingSettings, publicBaseUrl?: string): Record<string, any> {
+/** Kibana; several replicas spread over nodes (and zones in prod) and get a PDB from the program. */
+export function kibanaManifest(namespace: string, logging: LoggingSettings, zoneAware: boolean, publicBaseUrl?: string): Record<string, any> {
     return {
         apiVersion: "kibana.k8s.elastic.co/v1",
         kind: "Kibana",
@@ -141,7 +147,10 @@ export function kibanaManifest(namespace: string, logging: LoggingSettings, publ
             // Links Kibana builds (share, alerts, reports) point at the ingress, not the pod.
             ...(publicBaseUrl ? { config: { "server.publicBaseUrl": publicBaseUrl } } : {}),
             podTemplate: {
-                spec: { containers: [{ name: "kibana", resources: resourcesOf(logging.kibana.resources) }] },
+                spec: {
+                    containers: [{ name: "kibana", resources: resourcesOf(logging.kibana.resources) }],
+                    ...(logging.kibana.replicas > 1 ? { topologySpreadConstraints: spreadAcrossNodes(KIBANA_POD_LABELS, zoneAware) } : {}),
+                },
             },
         },
     };

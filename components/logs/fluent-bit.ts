@@ -8,6 +8,15 @@ import { ResourceSettings } from "../settings/profiles";
 import { AGENT_NODE_AFFINITY, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS } from "../shared/workloads";
 
 export const FLUENT_BIT = "fluent-bit";
+
+/**
+ * Where container logs really live. containerd and CRI-O write them under /var/log/pods, which
+ * /var/log covers. With Docker Engine through cri-dockerd, the files under /var/log/pods are
+ * symlinks into Docker's data root, so that directory is mounted read-only at the same path or
+ * every symlink would dangle. Nodes without Docker get an empty directory; a Docker data root
+ * moved away from /var/lib/docker is not supported.
+ */
+export const DOCKER_CONTAINERS_DIR = "/var/lib/docker/containers";
 const LABELS = { "app.kubernetes.io/name": FLUENT_BIT, "app.kubernetes.io/part-of": "observability-platform" };
 
 export function fluentBitRbac(namespace: string): Record<string, any>[] {
@@ -85,6 +94,7 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                         readinessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, periodSeconds: 10 },
                         volumeMounts: [
                             { name: "varlog", mountPath: "/var/log", readOnly: true },
+                            { name: "docker-containers", mountPath: DOCKER_CONTAINERS_DIR, readOnly: true },
                             { name: "state", mountPath: STATE_DIR },
                             { name: "config", mountPath: CONFIG_DIR, readOnly: true },
                             { name: "es-ca", mountPath: ES_CA_FILE.replace(/\/[^/]+$/, ""), readOnly: true },
@@ -93,6 +103,7 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                     }],
                     volumes: [
                         { name: "varlog", hostPath: { path: "/var/log", type: "Directory" } },
+                        { name: "docker-containers", hostPath: { path: DOCKER_CONTAINERS_DIR, type: "DirectoryOrCreate" } },
                         { name: "state", hostPath: { path: STATE_DIR, type: "DirectoryOrCreate" } },
                         { name: "config", configMap: { name: input.configMap } },
                         { name: "es-ca", secret: { secretName: input.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },

@@ -5,17 +5,17 @@ import * as random from "@pulumi/random";
 import * as YAML from "yaml";
 import { chartSource, ECK_OPERATOR } from "../shared/charts";
 import {
-    dataView, ECK, elasticsearchManifest, ES_NAME, ES_USERS, esRoles, EsUser, ilmPolicy, indexTemplate, kibanaManifest,
+    dataView, ECK, elasticsearchManifest, KIBANA_NAME, KIBANA_POD_LABELS, ES_NAME, ES_USERS, esRoles, EsUser, ilmPolicy, indexTemplate, kibanaManifest,
     LOG_DATA_STREAM, LOG_INDEX_PATTERN, setupJobManifest, setupScript, userSecretName,
 } from "./elasticsearch";
 import { esExporterManifests } from "./es-exporter";
 import { fluentBitSections, parserSections, renderSections } from "./fluent-bit-config";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
-import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, ECK_WEBHOOK_CERT, ECK_WEBHOOK_SECRET, ECK_WEBHOOK_SERVICE, eckOperatorValues } from "./values";
+import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
 import { manifestDeclarer } from "../shared/manifest";
 import { LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
-import { DRAIN_SAFE_PDB, protectStatefulTransform } from "../shared/workloads";
+import { drainSafePdb, protectStatefulTransform } from "../shared/workloads";
 
 /** Where a consumer in another namespace finds its Elasticsearch credentials and CA. */
 export interface EsConsumer {
@@ -76,21 +76,15 @@ export class Logging extends pulumi.ComponentResource {
                 spec: { secretName, dnsNames, issuerRef: { name: args.caIssuer, kind: "ClusterIssuer", group: "cert-manager.io" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
             });
 
-        const webhookCert = certificate("eck-webhook-cert", ns, ECK_WEBHOOK_CERT, ECK_WEBHOOK_SECRET, [
-            `${ECK_WEBHOOK_SERVICE}.${ns}.svc`, `${ECK_WEBHOOK_SERVICE}.${ns}.svc.cluster.local`,
-        ]);
+        const zoneAware = args.zoneAware ?? false;
+        const nodeReader = zoneAware ? eckNodeReaderRbac(ns).map((obj) => manifest(`eck-${obj.kind.toLowerCase()}`, obj)) : [];
         const operator = new k8s.helm.v4.Chart(`${name}-eck-operator`, {
             ...chartSource(ECK_OPERATOR),
             name: ECK_RELEASE,
             namespace: ns,
-            values: eckOperatorValues(args.logging.operator.resources, true),
-        }, { ...child, dependsOn: [webhookCert], transforms: protect ? [protectStatefulTransform] : [] });
-        manifest("eck-operator-pdb", {
-            apiVersion: "policy/v1",
-            kind: "PodDisruptionBudget",
-            metadata: { name: ECK_RELEASE, namespace: ns },
-            spec: { ...DRAIN_SAFE_PDB, selector: { matchLabels: ECK_OPERATOR_SELECTOR } },
-        });
+            values: eckOperatorValues(args.logging.operator.resources, ns),
+        }, { ...child, dependsOn: nodeReader, transforms: protect ? [protectStatefulTransform] : [] });
+        manifest("eck-operator-pdb", drainSafePdb(ECK_RELEASE, ns, ECK_OPERATOR_SELECTOR));
 
         const httpCert = certificate("es-http-cert", ns, `${ES_NAME}-es-http-tls`, `${ES_NAME}-es-http-tls`, [
             ECK.httpService, `${ECK.httpService}.${ns}`, `${ECK.httpService}.${ns}.svc`, `${ECK.httpService}.${ns}.svc.cluster.local`,
@@ -116,11 +110,15 @@ export class Logging extends pulumi.ComponentResource {
             logging: args.logging,
             storageClassName: args.storageClassName,
             protectData: protect,
-            zoneAware: args.zoneAware ?? false,
+            zoneAware,
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
         }), { dependsOn: after, protect, retainOnDelete: protect });
-        const kibana = manifest("kibana", kibanaManifest(ns, args.logging, args.kibanaUrl), { dependsOn: [operator] });
+        const kibana = manifest("kibana", kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl), { dependsOn: [operator] });
+        // ECK 3.5.0 makes no PDB for Kibana (kibana_types.go has no podDisruptionBudget field).
+        if (args.logging.kibana.replicas > 1) {
+            manifest("kibana-pdb", drainSafePdb(`${KIBANA_NAME}-kb`, ns, KIBANA_POD_LABELS));
+        }
 
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, {
             metadata: { name: "logging-setup", namespace: ns },

@@ -7,29 +7,58 @@ import { resourcesOf } from "../shared/workloads";
 export const ECK_RELEASE = "elastic-operator";
 /** Pod labels of the operator StatefulSet (eck-operator.selectorLabels). */
 export const ECK_OPERATOR_SELECTOR = { "app.kubernetes.io/name": "elastic-operator", "app.kubernetes.io/instance": ECK_RELEASE };
-export const ECK_WEBHOOK_CERT = "elastic-operator-webhook";
-export const ECK_WEBHOOK_SECRET = "elastic-operator-webhook-cert";
-/** eck-operator.webhookServiceName: `<name>-webhook`. */
-export const ECK_WEBHOOK_SERVICE = "elastic-operator-webhook";
+/** eck-operator.serviceAccountName: the fullname when the chart creates it. */
+export const ECK_SERVICE_ACCOUNT = ECK_RELEASE;
 
-export function eckOperatorValues(resources: ResourceSettings, certManager: boolean): Record<string, unknown> {
+/**
+ * The operator manages the logging namespace only, with namespaced RBAC (least privilege):
+ * `createClusterScopedResources: false` makes role-bindings.yaml write a Role and RoleBinding
+ * in that namespace instead of the ClusterRole/ClusterRoleBinding, so the operator can no longer
+ * read Secrets in other namespaces. validate-chart.yaml then requires the webhook and the
+ * StorageClass check to be off: both need cluster-scoped objects. Without the webhook, ECK
+ * still validates every Elasticsearch and Kibana when it reconciles them
+ * (elasticsearch_controller.go calls ValidateElasticsearch) and reports errors as events;
+ * without the StorageClass check, a volume expansion on a class that cannot expand fails at
+ * the PVC instead of being refused up front. The CRDs stay cluster-scoped: Kubernetes has no
+ * other kind, and the eck-operator-crds subchart installs them (`installCRDs`), independently
+ * of createClusterScopedResources.
+ */
+export function eckOperatorValues(resources: ResourceSettings, namespace: string): Record<string, unknown> {
     return {
         installCRDs: true,
+        managedNamespaces: [namespace],
+        createClusterScopedResources: false,
         replicaCount: 1,
         resources: resourcesOf(resources),
         // The chart's PDB template has no unhealthyPodEvictionPolicy; the program adds its own.
         podDisruptionBudget: { enabled: false },
-        webhook: certManager
-            ? {
-                enabled: true,
-                // cert-manager issues the webhook certificate and injects its CA
-                // (templates/webhook.yaml annotates cert-manager.io/inject-ca-from).
-                manageCerts: false,
-                certManagerCert: ECK_WEBHOOK_CERT,
-                certsSecret: ECK_WEBHOOK_SECRET,
-            }
-            : { enabled: true, manageCerts: true },
+        webhook: { enabled: false },
         telemetry: { disabled: true },
-        config: { metrics: { port: "0" } },
+        config: { metrics: { port: "0" }, validateStorageClass: false },
     };
+}
+
+/**
+ * Zone awareness (prod) makes ECK copy each node's zone label onto the Elasticsearch pod: it
+ * GETs the Node through its cache (pkg/controller/elasticsearch/driver/shared/node_labels.go),
+ * which lists and watches Nodes. Namespaced RBAC cannot grant that, and the chart grants it only
+ * inside its ClusterRole, so the program adds this one read-only rule and nothing else.
+ */
+export function eckNodeReaderRbac(namespace: string): Record<string, any>[] {
+    const name = `${ECK_RELEASE}-node-reader`;
+    return [
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRole",
+            metadata: { name },
+            rules: [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }],
+        },
+        {
+            apiVersion: "rbac.authorization.k8s.io/v1",
+            kind: "ClusterRoleBinding",
+            metadata: { name },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name },
+            subjects: [{ kind: "ServiceAccount", name: ECK_SERVICE_ACCOUNT, namespace }],
+        },
+    ];
 }

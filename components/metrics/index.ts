@@ -18,6 +18,8 @@ export interface MonitoringArgs {
     readonly alertingSecrets: pulumi.Input<Readonly<Record<string, string>>>;
     /** Unset uses the cluster's default StorageClass. */
     readonly storageClassName?: string;
+    /** Spread Prometheus, Alertmanager and Grafana replicas over zones too. Default false. */
+    readonly zoneAware?: boolean;
     /** Retain PVCs and protect the CRDs and stateful resources. Default false. */
     readonly protectData?: boolean;
     /**
@@ -80,7 +82,9 @@ export class Monitoring extends pulumi.ComponentResource {
             name: MONITORING_RELEASE,
             namespace,
             values: monitoringValues({
+                namespace,
                 metrics: args.metrics,
+                zoneAware: args.zoneAware ?? false,
                 storageClassName: args.storageClassName,
                 protectData: protect,
                 certManager: args.certManager,

@@ -49,6 +49,36 @@ export const DRAIN_SAFE_PDB = { maxUnavailable: 1, unhealthyPodEvictionPolicy: "
 /** The same, for chart values whose template copies the block into the PDB spec. */
 export const DRAIN_SAFE_PDB_VALUES = { enabled: true, minAvailable: null, ...DRAIN_SAFE_PDB };
 
+/**
+ * Topology spread for a multi-replica workload whose pods carry `matchLabels`.
+ *
+ * Nodes, hard (`DoNotSchedule`): no node gets a second replica while an eligible node has fewer,
+ * so one node's loss or drain takes at most its share. maxSkew counts only eligible nodes, so a
+ * one-node cluster still runs every replica. `nodeTaintsPolicy: Honor` leaves cordoned and
+ * tainted nodes out of the count: a pod evicted by a drain is not held Pending because the
+ * cordoned node it left now has zero replicas.
+ *
+ * Zones (prod), soft (`ScheduleAnyway`): preferred, never required, because a hard zone rule
+ * would refuse every node that lacks the `topology.kubernetes.io/zone` label.
+ */
+export function spreadAcrossNodes(matchLabels: Readonly<Record<string, string>>, zones: boolean): Record<string, unknown>[] {
+    const labelSelector = { matchLabels: { ...matchLabels } };
+    return [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", nodeTaintsPolicy: "Honor", labelSelector },
+        ...(zones ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector }] : []),
+    ];
+}
+
+/** A drain-safe PDB as a raw manifest, for workloads whose chart or operator makes none. */
+export function drainSafePdb(name: string, namespace: string, matchLabels: Readonly<Record<string, string>>): Record<string, any> {
+    return {
+        apiVersion: "policy/v1",
+        kind: "PodDisruptionBudget",
+        metadata: { name, namespace },
+        spec: { ...DRAIN_SAFE_PDB, selector: { matchLabels: { ...matchLabels } } },
+    };
+}
+
 /** Kinds whose deletion loses data or takes every custom resource of a CRD with it. */
 const PROTECTED_KINDS = new Set([
     "CustomResourceDefinition", "StatefulSet", "PersistentVolumeClaim",

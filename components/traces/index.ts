@@ -3,16 +3,19 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "../shared/charts";
-import { JAEGER_RELEASE, JaegerElasticsearch, jaegerValues } from "./jaeger-values";
+import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, jaegerValues } from "./jaeger-values";
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
+import { drainSafePdb } from "../shared/workloads";
 
 export interface TracingArgs {
     readonly namespace: string;
     readonly tracing: TracingSettings;
     /** Elasticsearch for span storage; without it Jaeger keeps traces in memory. */
     readonly elasticsearch?: JaegerElasticsearch;
+    /** Spread Jaeger replicas over zones too. Default false. */
+    readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; the agents' ServiceMonitor is created only when given. */
     readonly monitoringCrds?: pulumi.Resource;
 }
@@ -37,8 +40,12 @@ export class Tracing extends pulumi.ComponentResource {
             ...chartSource(JAEGER),
             name: JAEGER_RELEASE,
             namespace: ns,
-            values: jaegerValues(args.tracing, args.elasticsearch),
+            values: jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch),
         }, child);
+        // The chart has no PDB template; several replicas get the program's.
+        if (args.tracing.replicas > 1) {
+            manifest("jaeger-pdb", drainSafePdb(JAEGER_RELEASE, ns, JAEGER_POD_LABELS));
+        }
         this.otlpEndpoint = `${JAEGER_RELEASE}.${ns}.svc:4317`;
         this.queryUrl = `http://${JAEGER_RELEASE}.${ns}.svc:16686`;
 

@@ -5,10 +5,12 @@
  * index cleaner CronJob, which reads `storage.elasticsearch.url`).
  */
 import { TracingSettings } from "../settings/profiles";
-import { resourcesOf } from "../shared/workloads";
+import { resourcesOf, spreadAcrossNodes } from "../shared/workloads";
 
 export const JAEGER_RELEASE = "jaeger";
 export const JAEGER_INDEX_PREFIX = "jaeger";
+/** Pod labels of the chart's all-in-one Deployment (jaeger.selectorLabels + component), not the CronJob's. */
+export const JAEGER_POD_LABELS = { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": JAEGER_RELEASE, "app.kubernetes.io/component": "all-in-one" };
 
 export interface JaegerElasticsearch {
     readonly url: string;
@@ -55,7 +57,7 @@ export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> 
     };
 }
 
-export function jaegerValues(tracing: TracingSettings, es?: JaegerElasticsearch): Record<string, unknown> {
+export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: JaegerElasticsearch): Record<string, unknown> {
     const credentials = es
         ? [
             { name: "ES_USERNAME", valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: "username" } } },
@@ -70,6 +72,9 @@ export function jaegerValues(tracing: TracingSettings, es?: JaegerElasticsearch)
             // Recreate (the chart's default) would drop every span during a rollout.
             ...(es ? { strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } } } : {}),
             resources: resourcesOf(tracing.resources),
+            // templates/jaeger/jaeger-deploy.yaml reads `topologySpreadConstraints`; the chart's
+            // values.yaml ships the misspelt `topologySpreadContraints`, which nothing reads.
+            ...(tracing.replicas > 1 ? { topologySpreadConstraints: spreadAcrossNodes(JAEGER_POD_LABELS, zoneAware) } : {}),
             extraEnv: credentials,
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             podSecurityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },

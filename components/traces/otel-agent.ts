@@ -29,6 +29,14 @@ export interface OtelAgentInput {
     readonly jaegerEndpoint: string;
 }
 
+/** k8sattributes `pod_association`, most reliable first. */
+export const POD_ASSOCIATION = [
+    { sources: [{ from: "resource_attribute", name: "k8s.pod.uid" }] },
+    { sources: [{ from: "resource_attribute", name: "k8s.pod.name" }, { from: "resource_attribute", name: "k8s.namespace.name" }] },
+    { sources: [{ from: "resource_attribute", name: "k8s.pod.ip" }] },
+    { sources: [{ from: "connection" }] },
+];
+
 /** The collector configuration; the memory limiter sits at 80% of the container's memory limit. */
 export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
     const endpoint = (port: number) => `\${env:MY_POD_IP}:${port}`;
@@ -52,11 +60,12 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
                 // Only pods on this node: the agent watches a fraction of the cluster.
                 filter: { node_from_env_var: "K8S_NODE_NAME" },
                 passthrough: false,
-                pod_association: [
-                    { sources: [{ from: "resource_attribute", name: "k8s.pod.ip" }] },
-                    { sources: [{ from: "resource_attribute", name: "k8s.pod.uid" }] },
-                    { sources: [{ from: "connection" }] },
-                ],
+                // What the application says about itself first (the Downward API snippet in the
+                // README puts these into OTEL_RESOURCE_ATTRIBUTES), the connection's source IP
+                // last: under a CNI that SNATs host-port traffic that IP is the node's, not the
+                // pod's. Rules are tried in order; a rule matches only when all its sources do
+                // (k8sattributesprocessor v0.148.0 README, internal/kube/client.go).
+                pod_association: POD_ASSOCIATION,
                 extract: {
                     metadata: [
                         "k8s.namespace.name", "k8s.pod.name", "k8s.pod.uid", "k8s.node.name",

@@ -1,5 +1,7 @@
 import * as assert from "assert";
+import * as childProcess from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import * as charts from "../../components/shared/charts";
@@ -109,20 +111,77 @@ describe("GitHub workflows", () => {
 
     describe("drift", () => {
         const wf = workflow("drift.yml");
+        const up = workflow("pulumi-up.yml");
+        const job = wf.jobs.drift;
+        const step = (id: string) => job.steps.find((s: any) => s.id === id);
+        const named = (name: RegExp) => job.steps.find((s: any) => name.test(s.name ?? ""));
 
-        it("checks every stack on a schedule and fails on any change", () => {
+        /** Runs the preview step's script with a stub `pulumi` that exits `code`; returns its outputs. */
+        function classify(code: number): Record<string, string> {
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-"));
+            fs.writeFileSync(path.join(dir, "pulumi"), `#!/bin/sh\necho "$@" > "${dir}/args"\nexit ${code}\n`, { mode: 0o755 });
+            const out = path.join(dir, "out");
+            const r = childProcess.spawnSync("bash", ["-e", "-c", step("preview").run], {
+                env: { PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out, STACK_REF: "org/prod" }, encoding: "utf8",
+            });
+            assert.strictEqual(r.status, 0, r.stderr);
+            const outputs = Object.fromEntries(fs.readFileSync(out, "utf8").trim().split("\n").map((l) => l.split("=")));
+            return { ...outputs, args: fs.readFileSync(path.join(dir, "args"), "utf8").trim() };
+        }
+
+        it("checks every stack on a schedule with a refreshed preview that expects no changes", () => {
             assert.ok(wf.on.schedule[0].cron);
-            assert.deepStrictEqual([...wf.jobs.drift.strategy.matrix.stack].sort(), STACKS);
-            const step = pulumiStep(wf.jobs.drift).with;
-            assert.strictEqual(step.command, "preview");
-            assert.strictEqual(step.refresh, true);
-            assert.strictEqual(step["expect-no-changes"], true);
+            assert.deepStrictEqual([...job.strategy.matrix.stack].sort(), STACKS);
+            assert.strictEqual(classify(0).args, "preview --stack org/prod --refresh --diff --expect-no-changes --non-interactive");
         });
 
-        it("says so loudly in an issue", () => {
-            const notify = wf.jobs.drift.steps.find((s: any) => s.if === "failure()");
-            assert.match(notify.run, /gh issue (create|comment)/);
-            assert.strictEqual(wf.jobs.drift.permissions.issues, "write");
+        it("shares one concurrency group per stack with the deploy, and never cancels either", () => {
+            const groupOf = (j: any, expr: string) => j.concurrency.group.replace(expr, "prod");
+            assert.strictEqual(groupOf(job, "${{ matrix.stack }}"), groupOf(up.jobs.up, "${{ inputs.stack }}"));
+            assert.strictEqual(job.concurrency["cancel-in-progress"], false);
+            assert.strictEqual(up.jobs.up.concurrency["cancel-in-progress"], false);
+        });
+
+        it("does not queue behind a deploy, where it would replace the next queued deploy", () => {
+            assert.strictEqual(job.needs, "deploys");
+            assert.strictEqual(job.if, "needs.deploys.outputs.active == '0'");
+            assert.match(wf.jobs.deploys.steps[0].run, /gh run list .*--workflow deploy\.yml.*select\(\.status != "completed"\)/);
+            assert.strictEqual(wf.jobs.deploys.permissions.actions, "read");
+        });
+
+        it("calls it drift only when the preview proposes changes (exit code 7)", () => {
+            assert.strictEqual(classify(0).result, "clean");
+            assert.strictEqual(classify(7).result, "drift");
+            for (const code of [1, 3, 6, 255]) {
+                const out = classify(code);
+                assert.deepStrictEqual([out.result, out["exit-code"]], ["error", String(code)], `exit code ${code}`);
+            }
+        });
+
+        it("opens the drift issue on drift only, and reports a failed check as what it is", () => {
+            const drift = named(/drift issue/);
+            assert.strictEqual(drift.if, "steps.preview.outputs.result == 'drift'");
+            assert.match(drift.run, /gh issue (create|comment)/);
+            const failed = named(/could not run/);
+            assert.strictEqual(failed.if, "failure() || steps.preview.outputs.result == 'error'");
+            assert.match(failed.run, /--label drift-check-failed/);
+            assert.doesNotMatch(failed.run, /--label drift(\s|$)/);
+            assert.match(failed.run, /3\) cause="authentication error/);
+            assert.strictEqual(named(/Fail unless/).if, "steps.preview.outputs.result != 'clean'");
+            assert.strictEqual(job.permissions.issues, "write");
+        });
+    });
+
+    describe("the Pulumi CLI", () => {
+        const tested = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        const steps = fs.readdirSync(WORKFLOWS).flatMap((file) => Object.values<any>(workflow(file).jobs)
+            .flatMap((j) => (j.steps ?? []).filter((s: any) => String(s.uses).startsWith("pulumi/actions@")).map((s: any) => ({ file, step: s }))));
+
+        it(`every workflow installs the version the project is tested with (${tested})`, () => {
+            assert.ok(steps.length >= 3);
+            for (const { file, step } of steps) {
+                assert.strictEqual(step.with?.["pulumi-version"], tested, file);
+            }
         });
     });
 });
@@ -146,6 +205,24 @@ describe("Renovate", () => {
     it("sees every pinned image", () => {
         const found = matches("components/shared/images.ts").map((g: any) => `${g.depName}:${g.currentValue}`).sort();
         assert.deepStrictEqual(found, Object.values(IMAGES).sort());
+    });
+
+    it("sees the Pulumi CLI version in every workflow, as pulumi/pulumi's GitHub releases, grouped with the SDK", () => {
+        const cli = config.customManagers.find((m: any) => m.depNameTemplate === "pulumi");
+        assert.strictEqual(cli.datasourceTemplate, "github-releases");
+        assert.strictEqual(cli.packageNameTemplate, "pulumi/pulumi");
+        assert.strictEqual(new RegExp(cli.extractVersionTemplate).exec("v3.270.0")!.groups!.version, "3.270.0");
+        const tested = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).dependencies["@pulumi/pulumi"];
+        for (const file of fs.readdirSync(path.join(ROOT, ".github", "workflows"))) {
+            const rel = `.github/workflows/${file}`;
+            assert.strictEqual(manager(rel), cli, `${rel} is read by the CLI manager`);
+            const text = fs.readFileSync(path.join(ROOT, rel), "utf8");
+            const found = cli.matchStrings.flatMap((re: string) => [...text.matchAll(new RegExp(re, "g"))].map((m) => m.groups!.currentValue));
+            assert.strictEqual(found.length, (text.match(/pulumi-version:/g) ?? []).length, rel);
+            assert.ok(found.every((v: string) => v === tested), rel);
+        }
+        assert.ok(config.packageRules.some((r: any) => r.matchDepNames?.includes("pulumi") && r.groupName === "pulumi packages"));
+        assert.ok(config.packageRules.some((r: any) => r.matchPackageNames?.includes("@pulumi/**") && r.groupName === "pulumi packages"));
     });
 
     it("keeps TypeScript on 5.x and moves the CRD chart with kube-prometheus-stack", () => {

@@ -106,9 +106,23 @@ describe("Access", () => {
         it("rolls its pods when its nginx configuration changes, and only then", () => {
             const s = settingsFor("staging");
             const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
-            const checksum = (r: typeof prom) => gateManifests(r, s.access, "x.example.com")[0].spec.template.metadata.annotations["checksum/config"];
+            const checksum = (r: typeof prom) => gateManifests(r, s.access, "x.example.com", false)[0].spec.template.metadata.annotations["checksum/config"];
             assert.strictEqual(checksum(prom), checksum({ ...prom }));
             assert.notStrictEqual(checksum(prom), checksum({ ...prom, port: 9091 }));
+        });
+
+        it("its two replicas never share a node while another can take one, and one drain-safe PDB covers them", () => {
+            const s = settingsFor("staging");
+            const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
+            const [deployment, , pdb] = gateManifests(prom, s.access, "x.example.com", false);
+            const pod = deployment.spec.template.spec;
+            assert.strictEqual(deployment.spec.replicas, 2);
+            assert.deepStrictEqual(pod.topologySpreadConstraints.map((c: any) => `${c.topologyKey} ${c.whenUnsatisfiable}`), ["kubernetes.io/hostname DoNotSchedule"]);
+            assert.deepStrictEqual(pod.topologySpreadConstraints[0].labelSelector.matchLabels, deployment.spec.selector.matchLabels);
+            assert.strictEqual(pdb.kind, "PodDisruptionBudget");
+            assert.deepStrictEqual(pdb.spec, { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: deployment.spec.selector.matchLabels } });
+            const zoned = gateManifests(prom, s.access, "x.example.com", true)[0].spec.template.spec.topologySpreadConstraints;
+            assert.deepStrictEqual(zoned.map((c: any) => c.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
         });
 
         it("its nginx configuration passes nginx -t", () => {
@@ -195,7 +209,7 @@ describe("Access", () => {
             const s = settingsFor("dev", OIDC);
             const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
             assert.strictEqual(uiIngress(prom, "obs.example.com", "nginx", "ca", s.access).spec.rules[0].http.paths[0].backend.service.port.number, 4180);
-            assert.deepStrictEqual(gateManifests(prom, s.access, "obs.example.com")[1].spec.ports[0].port, 4180);
+            assert.deepStrictEqual(gateManifests(prom, s.access, "obs.example.com", false)[1].spec.ports[0].port, 4180);
         });
 
         it("refuses to start without its OIDC settings", () => {

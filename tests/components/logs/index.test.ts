@@ -1,8 +1,8 @@
 import * as assert from "assert";
-import { dataView, elasticsearchManifest, ilmPolicy, setupScript } from "../../../components/logs/elasticsearch";
+import { dataView, elasticsearchManifest, ilmPolicy, kibanaManifest, setupScript } from "../../../components/logs/elasticsearch";
 import { BUILTIN_MULTILINE_PARSERS, fluentBitSections, parserSections, renderSections } from "../../../components/logs/fluent-bit-config";
 import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
-import { eckOperatorValues } from "../../../components/logs/values";
+import { eckNodeReaderRbac, eckOperatorValues } from "../../../components/logs/values";
 import { toMebibytes } from "../../../components/shared/quantity";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
@@ -124,6 +124,16 @@ describe("Logging", () => {
         });
     }
 
+    it("reads Docker-runtime logs: the directory /var/log/pods symlinks into is mounted read-only at the same path", () => {
+        const pod = fluentBitDaemonSet({ namespace: "logging", resources: settingsFor("dev").logging.fluentBit.resources, configMap: "c", credentialsSecret: "u", caSecret: "ca", configChecksum: "x" }).spec.template.spec;
+        const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/lib/docker/containers");
+        assert.ok(mount?.readOnly, "mounted read-only");
+        const volume = pod.volumes.find((v: any) => v.name === mount.name);
+        // containerd and CRI-O nodes have no such directory: the pod must still start there.
+        assert.deepStrictEqual(volume.hostPath, { path: "/var/lib/docker/containers", type: "DirectoryOrCreate" });
+        assert.match(config("dev").main, /multiline\.parser\s+cri, docker/, "the docker parser is claimed only with its files readable");
+    });
+
     it("prod runs at least three Elasticsearch nodes spread over zones", () => {
         const s = settingsFor("prod");
         assert.ok(s.logging.elasticsearch.nodes >= 3);
@@ -137,23 +147,61 @@ describe("Logging", () => {
         assert.doesNotMatch(script, /(^|\s)-k(\s|$)|--insecure/, "TLS is verified");
     });
 
-    it("the ECK operator takes its webhook certificate from cert-manager and makes no PDB of its own", () => {
-        const v = eckOperatorValues(settingsFor("dev").logging.operator.resources, true) as any;
-        assert.deepStrictEqual(v.webhook, { enabled: true, manageCerts: false, certManagerCert: "elastic-operator-webhook", certsSecret: "elastic-operator-webhook-cert" });
+    it("the ECK operator manages only the logging namespace with namespaced RBAC, and makes no PDB of its own", () => {
+        const v = eckOperatorValues(settingsFor("dev").logging.operator.resources, "obs-logs") as any;
+        assert.deepStrictEqual(v.managedNamespaces, ["obs-logs"]);
+        assert.strictEqual(v.createClusterScopedResources, false);
+        // eck-operator 3.5.0 validate-chart.yaml fails the render unless both are off.
+        assert.strictEqual(v.webhook.enabled, false);
+        assert.strictEqual(v.config.validateStorageClass, false);
+        assert.strictEqual(v.installCRDs, true, "the CRDs still come from the chart's eck-operator-crds subchart");
         assert.deepStrictEqual(v.podDisruptionBudget, { enabled: false });
     });
 
+    it("the only cluster-wide grant ECK gets is reading Nodes, and only for zone awareness", () => {
+        const [role, binding] = eckNodeReaderRbac("logging");
+        assert.deepStrictEqual(role.rules, [{ apiGroups: [""], resources: ["nodes"], verbs: ["get", "list", "watch"] }]);
+        assert.deepStrictEqual(binding.subjects, [{ kind: "ServiceAccount", name: "elastic-operator", namespace: "logging" }]);
+        assert.strictEqual(binding.roleRef.name, role.metadata.name);
+    });
+
+    it("Kibana spreads and gets a drain-safe PDB only with more than one replica", () => {
+        const logging = settingsFor("prod").logging;
+        const two = kibanaManifest("logging", logging, true).spec.podTemplate.spec;
+        assert.strictEqual(logging.kibana.replicas, 2);
+        assert.deepStrictEqual(two.topologySpreadConstraints.map((c: any) => `${c.topologyKey} ${c.whenUnsatisfiable}`),
+            ["kubernetes.io/hostname DoNotSchedule", "topology.kubernetes.io/zone ScheduleAnyway"]);
+        assert.deepStrictEqual(two.topologySpreadConstraints[0].labelSelector.matchLabels, { "kibana.k8s.elastic.co/name": "logs" });
+        const one = kibanaManifest("logging", { ...logging, kibana: { ...logging.kibana, replicas: 1 } }, true).spec.podTemplate.spec;
+        assert.strictEqual(one.topologySpreadConstraints, undefined);
+    });
+
+    it("the sysctl init container sets its own small requests instead of inheriting Elasticsearch's", () => {
+        const es = elasticsearchManifest({
+            namespace: "logging", logging: settingsFor("prod").logging, protectData: true, zoneAware: true,
+            httpCertificateSecret: "tls", rolesSecret: "roles",
+        });
+        const [init] = es.spec.nodeSets[0].podTemplate.spec.initContainers;
+        assert.strictEqual(init.name, "sysctl");
+        assert.deepStrictEqual(init.resources.requests, { cpu: "10m", memory: "16Mi" });
+    });
+
     describe("in the whole program", () => {
-        it("gives the ECK operator one drain-safe PDB and Elasticsearch none from the program", async () => {
+        it("gives the ECK operator and Kibana one drain-safe PDB each and Elasticsearch none from the program", async () => {
             const run = await runProgram("prod");
             const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "logging");
-            assert.deepStrictEqual(pdbs.map((p) => p.inputs.metadata.name), ["elastic-operator"]);
-            assert.strictEqual(pdbs[0].inputs.spec.maxUnavailable, 1);
-            assert.strictEqual(pdbs[0].inputs.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
+            assert.deepStrictEqual(pdbs.map((p) => p.inputs.metadata.name).sort(), ["elastic-operator", "logs-kb"], "the operator's and Kibana's (2 replicas in prod)");
+            for (const pdb of pdbs) {
+                assert.strictEqual(pdb.inputs.spec.maxUnavailable, 1);
+                assert.strictEqual(pdb.inputs.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
+            }
             const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
             assert.ok(es.protect && es.retainOnDelete, "prod protects Elasticsearch");
             const chart = run.resources.find((r) => r.inputs.chart === "eck-operator")!;
             assert.strictEqual(chart.inputs.version, "3.5.0");
+            const clusterRoles = run.resources.filter((r) => r.inputs.kind === "ClusterRole" && /elastic/.test(r.inputs.metadata.name));
+            assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), ["elastic-operator-node-reader"], "prod is zone-aware");
+            assert.ok(chart.dependsOn.includes(clusterRoles[0].urn), "the operator starts with its Node read in place");
         });
 
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {

@@ -13,7 +13,9 @@ function settingsFor(profile: string): PlatformSettings {
 function valuesFor(profile: string, extra: Partial<MonitoringValuesInput> = {}): any {
     const s = settingsFor(profile);
     return monitoringValues({
+        namespace: "monitoring",
         metrics: s.metrics,
+        zoneAware: profile === "prod",
         protectData: s.protectData,
         certManager: true,
         alertmanagerConfigSecret: "am",

@@ -2,6 +2,9 @@ import * as assert from "assert";
 import { jaegerConfig, jaegerValues } from "../../../components/traces/jaeger-values";
 import { AGENT_PORTS, otelAgentConfig, otelAgentDaemonSet } from "../../../components/traces/otel-agent";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
+import * as fs from "fs";
+import * as path from "path";
+import * as YAML from "yaml";
 import { runProgram } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
@@ -58,7 +61,7 @@ describe("Tracing", () => {
 
             it(`Jaeger stores in ${s.tracing.storage} with ${s.tracing.replicas} replica(s)`, () => {
                 const es = s.tracing.storage === "elasticsearch" ? ES : undefined;
-                const v = jaegerValues(s.tracing, es) as any;
+                const v = jaegerValues(s.tracing, profile === "prod", es) as any;
                 assertPipelinesConsistent(v.userconfig);
                 assert.strictEqual(v.jaeger.replicas, s.tracing.replicas);
                 const backend = v.userconfig.extensions.jaeger_storage.backends.primary_store;
@@ -100,6 +103,66 @@ describe("Tracing", () => {
         }
         assert.match(readme, /status\.hostIP/);
         assert.match(readme, /OTEL_EXPORTER_OTLP_ENDPOINT/);
+    });
+
+    describe("pod identity through the Downward API", () => {
+        const readme = fs.readFileSync(path.join(__dirname, "../../../README.md"), "utf8");
+        /** The README's YAML example that sets OTEL_RESOURCE_ATTRIBUTES, as the container's env list. */
+        const snippetEnv = (): any[] => {
+            const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("OTEL_RESOURCE_ATTRIBUTES"));
+            assert.ok(block, "the README has the snippet");
+            return YAML.parse(block!).spec.containers[0].env;
+        };
+
+        it("the README's app snippet passes pod name, namespace, UID and node from the Downward API into OTEL_RESOURCE_ATTRIBUTES", () => {
+            const env = snippetEnv();
+            const field = (name: string) => env.find((e) => e.name === name)?.valueFrom?.fieldRef?.fieldPath;
+            assert.strictEqual(field("POD_NAME"), "metadata.name");
+            assert.strictEqual(field("POD_NAMESPACE"), "metadata.namespace");
+            assert.strictEqual(field("POD_UID"), "metadata.uid");
+            assert.strictEqual(field("NODE_NAME"), "spec.nodeName");
+            const attrsAt = env.findIndex((e) => e.name === "OTEL_RESOURCE_ATTRIBUTES");
+            const attrs = Object.fromEntries(String(env[attrsAt].value).split(",").map((kv) => kv.split("=")));
+            assert.deepStrictEqual(attrs, {
+                "k8s.pod.name": "$(POD_NAME)", "k8s.namespace.name": "$(POD_NAMESPACE)", "k8s.pod.uid": "$(POD_UID)", "k8s.node.name": "$(NODE_NAME)",
+            });
+            // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+            for (const ref of String(env[attrsAt].value).matchAll(/\$\(([A-Z_]+)\)/g)) {
+                const at = env.findIndex((e) => e.name === ref[1]);
+                assert.ok(at >= 0 && at < attrsAt, `${ref[1]} is defined before OTEL_RESOURCE_ATTRIBUTES`);
+            }
+        });
+
+        it("the agent matches spans by the attributes the snippet sets before it falls back to the connection IP", () => {
+            const association = otelAgentConfig({ samplingPercentage: 100, jaegerEndpoint: "j:4317" }).processors.k8sattributes.pod_association;
+            const rules = association.map((a: any) => a.sources.map((src: any) => src.name ?? src.from).join("+"));
+            assert.deepStrictEqual(rules, ["k8s.pod.uid", "k8s.pod.name+k8s.namespace.name", "k8s.pod.ip", "connection"]);
+            const set = new Set(String(snippetEnv().find((e) => e.name === "OTEL_RESOURCE_ATTRIBUTES").value).split(",").map((kv) => kv.split("=")[0]));
+            for (const rule of association.slice(0, 2)) {
+                for (const src of rule.sources) {
+                    assert.ok(set.has(src.name), `the snippet sets ${src.name}`);
+                }
+            }
+        });
+    });
+
+    it("Jaeger with several replicas spreads over nodes (zones in prod) under the key its template reads, and gets one drain-safe PDB", async () => {
+        const prod = settingsFor("prod");
+        assert.ok(prod.tracing.replicas > 1);
+        const v = jaegerValues(prod.tracing, true, ES) as any;
+        assert.ok(!("topologySpreadContraints" in v.jaeger), "the misspelt key of the chart's values.yaml is read by nothing");
+        assert.deepStrictEqual(v.jaeger.topologySpreadConstraints.map((c: any) => `${c.topologyKey} ${c.whenUnsatisfiable}`),
+            ["kubernetes.io/hostname DoNotSchedule", "topology.kubernetes.io/zone ScheduleAnyway"]);
+        assert.deepStrictEqual(v.jaeger.topologySpreadConstraints[0].labelSelector.matchLabels,
+            { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" });
+        assert.strictEqual((jaegerValues(settingsFor("dev").tracing, false) as any).jaeger.topologySpreadConstraints, undefined, "one replica needs none");
+        const run = await runProgram("prod");
+        // The tracing namespace also holds the gate in front of Jaeger's UI, with its own PDB.
+        const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "tracing" && !r.inputs.metadata.name.startsWith("ui-gate-"));
+        assert.deepStrictEqual(pdbs.map((p) => [p.inputs.metadata.name, p.inputs.spec.maxUnavailable, p.inputs.spec.unhealthyPodEvictionPolicy]), [["jaeger", 1, "AlwaysAllow"]]);
+        assert.deepStrictEqual(pdbs[0].inputs.spec.selector.matchLabels, v.jaeger.topologySpreadConstraints[0].labelSelector.matchLabels);
+        const chart = run.resources.find((r) => r.inputs.chart === "jaeger")!;
+        assert.strictEqual(chart.inputs.values.jaeger.topologySpreadConstraints.length, 2, "prod passes zoneAware");
     });
 
     describe("in the whole program", () => {

@@ -368,12 +368,47 @@ describe("Graylog", () => {
             assert.match(conf, /Port\s+12201/);
         });
 
+        it("Fluent Bit gives GELF a numeric level from the application's level, so the severity streams match", async () => {
+            const run = await runProgram("staging");
+            const cm = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
+            const conf: string = Object.values<string>(cm.inputs.data).join("\n");
+            assert.match(conf, /Gelf_Level_Key\s+gelf_level/);
+            assert.match(conf, /Condition\s+Key_value_matches level \/\^\(err\|error\)\$\/i\n\s+Set\s+gelf_level 3/);
+            assert.match(conf, /Condition\s+Key_value_matches level \/\^\(warn\|warning\)\$\/i\n\s+Set\s+gelf_level 4/);
+            // The filters run before the outputs whatever their place in the file, but must follow the kubernetes filter (Merge_Log).
+            assert.ok(conf.search(/Name\s+kubernetes/) < conf.indexOf("Key_value_matches"));
+        });
+
         it("uses the stack's root password when one is set", async () => {
             const run = await runProgram("staging", { config: { "observability-platform:graylogRootPassword": "a-long-enough-admin-password" } });
             const root = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-root")!;
             assert.strictEqual(root.inputs.stringData.password, "a-long-enough-admin-password");
             assert.ok(secretAt(root, "password"));
             assert.strictEqual(run.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.endsWith("root-password")), undefined);
+        });
+
+        it("hands the receivers' credentials to Graylog only inside secret Secrets", async () => {
+            const run = await runProgram("staging", {
+                config: {
+                    "observability-platform:alerting": JSON.stringify({
+                        receivers: [{ name: "mail", type: "email", to: "ops@example.com" }, { name: "hook", type: "webhook" }],
+                        defaultReceiver: "hook",
+                        smtp: { smarthost: "smtp.example.com:587", from: "graylog@example.com", username: "graylog" },
+                    }),
+                    "observability-platform:alertingSecrets": JSON.stringify({ mail: "smtp-password-1234", hook: "https://hooks.example.com/x" }),
+                },
+            });
+            const notifications = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-notifications")!;
+            assert.ok(notifications.secretPaths.some((p) => p.join(".") === "stringData" || p.join(".").startsWith("stringData")), "the webhook URL is a Pulumi secret");
+            assert.deepStrictEqual(Object.keys(notifications.inputs.stringData), ["hook"], "only what the Job reads from files");
+            const secrets = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-secrets")!;
+            assert.ok(secretAt(secrets, "GRAYLOG_TRANSPORT_EMAIL_AUTH_PASSWORD"), "the SMTP password is a Pulumi secret");
+            const chart = run.resources.find((r) => r.inputs.chart === "graylog")!;
+            assert.strictEqual(chart.inputs.values.graylog.config.email.enabled, "true");
+            const job = run.resources.find((r) => r.inputs.kind === "Job" && r.inputs.metadata.name === "graylog-setup")!;
+            assert.ok(job.dependsOn.includes(notifications.urn), "the Job waits for its credentials");
+            const script = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "graylog-setup")!.inputs.data["setup.sh"];
+            assert.ok(!script.includes("hooks.example.com") && !script.includes("smtp-password"), "no credential in the script");
         });
 
         it("prod protects the MongoDB replica set", async () => {

@@ -138,6 +138,10 @@ export class Platform extends pulumi.ComponentResource {
                 protectData: settings.protectData,
                 externalUrl: external("graylog"),
                 monitoringCrds: crds,
+                zoneAware: settings.profile === "prod",
+                alerting: settings.alerting,
+                alertingSecrets: settings.alertingSecrets,
+                networkPolicies: settings.access.networkPolicies,
             }, after(ns.graylog)));
         }
 

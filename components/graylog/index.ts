@@ -4,11 +4,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
-    gelfSetupJob, gelfSetupScript, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs,
-    graylogChartTransform, graylogServiceMonitor, graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri,
+    externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
+    graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri, smtpReceiver,
 } from "./values";
+import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
-import { GraylogSettings } from "../settings/profiles";
+import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { protectStatefulTransform } from "../shared/workloads";
 
 export interface GraylogArgs {
@@ -24,6 +25,14 @@ export interface GraylogArgs {
     readonly externalUrl?: string;
     /** The Prometheus Operator CRDs; the ServiceMonitor is created only when given. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** Require distinct nodes and spread over zones (prod). */
+    readonly zoneAware?: boolean;
+    /** The stack's alert receivers: Graylog notifies the same ones. */
+    readonly alerting: AlertingSettings;
+    /** Receiver name -> credential (a secret), as for Alertmanager. */
+    readonly alertingSecrets: pulumi.Input<Readonly<Record<string, string>>>;
+    /** Fence the external inputs with a NetworkPolicy. */
+    readonly networkPolicies: boolean;
 }
 
 /**
@@ -40,6 +49,7 @@ export class Graylog extends pulumi.ComponentResource {
         const manifest = manifestDeclarer(this, name);
         const password = (role: string, length: number) => new random.RandomPassword(`${name}-${role}`, { length, special: false }, child).result;
 
+        const smtpPasswordOf = args.alerting.smtp?.username ? smtpReceiver(args.alerting) : undefined;
         const rootPassword = args.rootPassword ? pulumi.secret(args.rootPassword) : password("root-password", 32);
         const pepper = password("password-secret", 96);
         const mongoAdmin = password("mongodb-admin", 32);
@@ -61,8 +71,16 @@ export class Graylog extends pulumi.ComponentResource {
                 GRAYLOG_ROOT_USERNAME: "admin",
                 GRAYLOG_PASSWORD_SECRET: pepper,
                 GRAYLOG_ROOT_PASSWORD_SHA2: pulumi.secret(pulumi.output(rootPassword).apply((pw) => crypto.createHash("sha256").update(pw).digest("hex"))),
+                ...(smtpPasswordOf ? { GRAYLOG_TRANSPORT_EMAIL_AUTH_PASSWORD: pulumi.secret(pulumi.output(args.alertingSecrets).apply((c) => c[smtpPasswordOf] ?? "")) } : {}),
             },
         }, child);
+        const secretReceivers = notificationSecretReceivers(args.alerting);
+        const notificationsSecret = secretReceivers.length > 0
+            ? [new k8s.core.v1.Secret(`${name}-notifications`, {
+                metadata: { name: NOTIFICATIONS_SECRET, namespace: ns },
+                stringData: pulumi.secret(pulumi.output(args.alertingSecrets).apply((c) => Object.fromEntries(secretReceivers.map((r) => [r, c[r] ?? ""])))),
+            }, child)]
+            : [];
 
         const operator = new k8s.helm.v4.Chart(`${name}-mongodb-operator`, {
             ...chartSource(MONGODB_OPERATOR),
@@ -70,7 +88,7 @@ export class Graylog extends pulumi.ComponentResource {
             namespace: ns,
             values: mongodbOperatorValues(),
         }, { ...child, transforms: protect ? [protectStatefulTransform] : [] });
-        const mongodb = manifest("mongodb", mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName), {
+        const mongodb = manifest("mongodb", mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName, args.zoneAware), {
             dependsOn: [operator, mongoSecret],
             protect,
             retainOnDelete: protect,
@@ -81,12 +99,12 @@ export class Graylog extends pulumi.ComponentResource {
 
         // A change to the Graylog settings rolls the pods; nothing else does (a new root password
         // needs a rollout restart, see the README).
-        const checksum = crypto.createHash("sha256").update(JSON.stringify(args.graylog)).digest("hex");
+        const checksum = crypto.createHash("sha256").update(JSON.stringify([args.graylog, args.alerting.smtp, smtpReceiver(args.alerting)])).digest("hex");
         const chart = new k8s.helm.v4.Chart(`${name}-graylog`, {
             ...chartSource(GRAYLOG),
             name: GRAYLOG_RELEASE,
             namespace: ns,
-            values: graylogValues(args.graylog, args.storageClassName, args.externalUrl),
+            values: graylogValues(args.graylog, args.storageClassName, args.externalUrl, { zoneAware: args.zoneAware, alerting: args.alerting }),
         }, {
             ...child,
             dependsOn: [graylogSecret, mongodb],
@@ -95,13 +113,16 @@ export class Graylog extends pulumi.ComponentResource {
 
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, {
             metadata: { name: "graylog-setup", namespace: ns },
-            data: { "setup.sh": gelfSetupScript(ns) },
+            data: { "setup.sh": setupScript({ namespace: ns, graylog: args.graylog, alerting: args.alerting }) },
         }, child);
-        manifest("setup-job", gelfSetupJob(ns, "graylog-setup"), {
-            dependsOn: [chart, setup, rootSecret],
+        manifest("setup-job", graylogSetupJob(ns, "graylog-setup", GRAYLOG_ROOT_SECRET, args.alerting), {
+            dependsOn: [chart, setup, rootSecret, ...notificationsSecret],
             customTimeouts: { create: "30m", update: "30m" },
             deleteBeforeReplace: true,
         });
+        for (const object of externalInputManifests(ns, args.graylog, args.networkPolicies)) {
+            manifest(`${object.kind.toLowerCase()}-${object.metadata.name}`, object, { dependsOn: [chart] });
+        }
         if (args.monitoringCrds) {
             manifest("servicemonitor", graylogServiceMonitor(ns), { dependsOn: [args.monitoringCrds, chart] });
         }

@@ -4,9 +4,10 @@
  * templates).
  */
 import { IMAGES } from "../shared/images";
-import { GraylogSettings } from "../settings/profiles";
+import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { parseQuantity } from "../shared/quantity";
-import { DRAIN_SAFE_PDB, resourcesOf, setupJob } from "../shared/workloads";
+import { DRAIN_SAFE_PDB, resourcesOf } from "../shared/workloads";
+import { GELF_PORT, inputPlans } from "./setup";
 
 export const GRAYLOG_RELEASE = "graylog";
 /** graylog.service.name: `<fullname>-svc`. */
@@ -15,8 +16,6 @@ export const GRAYLOG_SECRET = "graylog-secrets";
 export const GRAYLOG_ROOT_SECRET = "graylog-root";
 export const MONGODB_NAME = "graylog-mongodb";
 export const MONGODB_PASSWORDS_SECRET = "graylog-mongodb-passwords";
-export const GELF_PORT = 12201;
-export const GELF_INPUT_TITLE = "fluent-bit GELF TCP";
 /** Pod labels the chart puts on its StatefulSets' pods. */
 export const GRAYLOG_POD_LABEL = { app: "graylog-app" };
 export const DATANODE_POD_LABEL = { app: "graylog-datanode" };
@@ -37,7 +36,65 @@ export function mongodbUri(namespace: string, password: string): string {
     return `mongodb://graylog:${encodeURIComponent(password)}@${host}/graylog?replicaSet=${MONGODB_NAME}&authSource=graylog`;
 }
 
-export function graylogValues(g: GraylogSettings, storageClassName?: string, externalUrl?: string): Record<string, unknown> {
+/** `repository:tag` of a pinned image, as the chart's `image` value. */
+function imageValue(image: string): { repository: string; tag: string } {
+    const at = image.lastIndexOf(":");
+    return { repository: image.slice(0, at), tag: image.slice(at + 1) };
+}
+
+/**
+ * Replicas of one StatefulSet apart: on different nodes, and in prod across zones too. The chart
+ * has `affinity` but no topologySpreadConstraints (templates/workload/statefulsets/*.yaml).
+ * Different nodes are required in prod, where losing one node must leave a quorum, and preferred
+ * elsewhere, so a small staging cluster still schedules every replica.
+ */
+export function spreadAffinity(labels: Record<string, string>, zoneAware: boolean): Record<string, unknown> {
+    const term = (topologyKey: string) => ({ labelSelector: { matchLabels: labels }, topologyKey });
+    return {
+        podAntiAffinity: zoneAware
+            ? {
+                requiredDuringSchedulingIgnoredDuringExecution: [term("kubernetes.io/hostname")],
+                preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term("topology.kubernetes.io/zone") }],
+            }
+            : { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: term("kubernetes.io/hostname") }] },
+    };
+}
+
+export interface GraylogValuesOptions {
+    /** Spread replicas across zones and require distinct nodes (prod). */
+    readonly zoneAware?: boolean;
+    /** The stack's alerting: an email receiver turns on Graylog's SMTP transport. */
+    readonly alerting?: AlertingSettings;
+}
+
+/** The stack's first email receiver, whose credential is the SMTP password (as in Alertmanager). */
+export function smtpReceiver(alerting?: AlertingSettings): string | undefined {
+    return alerting?.smtp ? alerting.receivers.find((r) => r.type === "email")?.name : undefined;
+}
+
+/** Graylog's SMTP transport from `alerting.smtp`; the password goes to the Secret, never here. */
+function emailValues(alerting: AlertingSettings | undefined, externalUrl?: string): Record<string, string> {
+    const smtp = alerting?.smtp;
+    if (!smtp || !smtpReceiver(alerting)) {
+        return { enabled: "false" };
+    }
+    const [hostname, port] = smtp.smarthost.split(":");
+    return {
+        enabled: "true",
+        senderAddress: smtp.from,
+        hostname,
+        port,
+        useAuth: String(smtp.username !== undefined),
+        // As Alertmanager: require_tls is STARTTLS; 465 speaks TLS from the first byte.
+        useTls: String(smtp.requireTls && port !== "465"),
+        useSsl: String(port === "465"),
+        ...(externalUrl ? { webInterfaceUrl: externalUrl } : {}),
+    };
+}
+
+export function graylogValues(g: GraylogSettings, storageClassName?: string, externalUrl?: string, options: GraylogValuesOptions = {}): Record<string, unknown> {
+    const zoneAware = options.zoneAware ?? false;
+    const smtpUser = smtpReceiver(options.alerting) ? options.alerting?.smtp?.username : undefined;
     // The chart renders a PDB only above 2 Graylog / 1 Data Node replicas; below that the
     // program adds its own (graylogPdbs), so every StatefulSet has exactly one.
     const chartPdb = (replicas: number, threshold: number) =>
@@ -47,10 +104,13 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
         // Every Secret comes from the program: with this set the chart generates no password
         // (its own path uses randAlphaNum) and reads GRAYLOG_* keys from this Secret.
         global: { existingSecretName: GRAYLOG_SECRET, storageClass: storageClassName ?? "" },
+        // Pinned to one patch release (the chart would run the floating 7.0 tag).
         graylog: {
             enterprise: false,
+            image: imageValue(IMAGES.graylog),
             replicas: g.replicas,
-            inputs: [{ name: "input-gelf", port: GELF_PORT, targetPort: GELF_PORT, protocol: "TCP" }],
+            affinity: spreadAffinity(GRAYLOG_POD_LABEL, zoneAware),
+            inputs: inputPlans(g).map((i) => ({ name: i.portName, port: i.port, targetPort: i.port, protocol: "TCP" })),
             service: { metrics: { enabled: true } },
             // Graylog binds its Prometheus exporter to localhost unless told otherwise.
             // The browser calls the API at http_external_uri. The chart's own value
@@ -59,6 +119,7 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             env: {
                 GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: "0.0.0.0:9833",
                 ...(externalUrl ? { GRAYLOG_HTTP_EXTERNAL_URI: `${externalUrl}/` } : {}),
+                ...(smtpUser ? { GRAYLOG_TRANSPORT_EMAIL_AUTH_USERNAME: smtpUser } : {}),
             },
             config: {
                 rootUsername: "admin",
@@ -70,13 +131,16 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
                 // The GeoIP CronJob's first run is a Helm hook, which v4 Chart never runs.
                 geolocation: { enabled: false },
                 plugins: { enabled: false },
+                email: emailValues(options.alerting, externalUrl),
             },
             resources: resourcesOf(g.resources),
             persistence: { enabled: true, size: g.storageSize },
             podDisruptionBudget: chartPdb(g.replicas, 2),
         },
         datanode: {
+            image: imageValue(IMAGES.graylogDatanode),
             replicas: g.dataNodeReplicas,
+            affinity: spreadAffinity(DATANODE_POD_LABEL, zoneAware),
             config: {
                 opensearchHeap: heapOf(g.dataNodeResources.limits.memory),
                 javaOpts: "-Xms512m -Xmx512m",
@@ -109,11 +173,19 @@ export function graylogPdbs(namespace: string, g: GraylogSettings): Record<strin
 
 export const MONGODB_OPERATOR_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } };
 
+/**
+ * Watch scope (chart 1.9.1): `operator.watchNamespace` stays unset, so WATCH_NAMESPACE is the
+ * operator's own namespace (templates/operator.yaml fieldRef) and its RBAC is a namespaced Role
+ * (operator-roles-base.yaml picks a ClusterRole only for a list or `*`). ClusterMongoDBRole
+ * support is off: it is cluster-wide (a ClusterRole and `-watch-resource=clustermongodbroles`)
+ * and Graylog's replica set uses none.
+ */
 export function mongodbOperatorValues(): Record<string, unknown> {
     return {
         operator: {
             replicas: 1,
             watchedResources: ["mongodbcommunity"],
+            enableClusterMongoDBRoles: false,
             resources: MONGODB_OPERATOR_RESOURCES,
             // The operator otherwise reports usage to MongoDB (MDB_OPERATOR_TELEMETRY_ENABLED).
             telemetry: { enabled: false },
@@ -121,7 +193,7 @@ export function mongodbOperatorValues(): Record<string, unknown> {
     };
 }
 
-export function mongodbManifest(namespace: string, g: GraylogSettings, version: string, storageClassName?: string): Record<string, any> {
+export function mongodbManifest(namespace: string, g: GraylogSettings, version: string, storageClassName?: string, zoneAware = false): Record<string, any> {
     const claim = (name: string, size: string) => ({
         metadata: { name },
         spec: {
@@ -160,6 +232,8 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
                     template: {
                         spec: {
                             serviceAccountName: "mongodb-kubernetes-appdb",
+                            // The operator merges this pod spec into the StatefulSet it builds.
+                            affinity: spreadAffinity({ app: `${MONGODB_NAME}-svc` }, zoneAware),
                             containers: [
                                 { name: "mongod", resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
                                 { name: "mongodb-agent", resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
@@ -173,44 +247,56 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
     };
 }
 
-/**
- * A GELF TCP input for Fluent Bit, created through Graylog's API only when no input with that
- * title exists, so the Job can run any number of times.
- */
-export function gelfSetupScript(namespace: string): string {
-    const api = `http://${GRAYLOG_SERVICE}.${namespace}.svc:9000/api`;
-    const input = JSON.stringify({
-        title: GELF_INPUT_TITLE,
-        type: "org.graylog2.inputs.gelf.tcp.GELFTCPInput",
-        global: true,
-        configuration: { bind_address: "0.0.0.0", port: GELF_PORT, recv_buffer_size: 1048576, decompress_size_limit: 8388608, max_message_size: 2097152, use_null_delimiter: true },
-    });
-    return [
-        "#!/bin/sh",
-        "set -eu",
-        `api="${api}"`,
-        'auth="${GRAYLOG_USER}:${GRAYLOG_PASSWORD}"',
-        "until curl -sS --fail -u \"$auth\" \"$api/system/lbstatus\" >/dev/null; do echo 'waiting for Graylog'; sleep 10; done",
-        `if curl -sS --fail -u "$auth" -H 'Accept: application/json' "$api/system/inputs" | grep -q '"title":"${GELF_INPUT_TITLE}"'; then`,
-        "  echo 'GELF input already present'",
-        "else",
-        `  curl -sS --fail-with-body -u "$auth" -H 'Content-Type: application/json' -H 'X-Requested-By: observability-platform' -X POST "$api/system/inputs" -d '${input}'`,
-        "  echo; echo 'GELF input created'",
-        "fi",
-        "",
-    ].join("\n");
-}
+export const EXTERNAL_INPUTS_SERVICE = "graylog-inputs";
 
-export function gelfSetupJob(namespace: string, configMap: string): Record<string, any> {
-    return setupJob({
-        name: "graylog-setup",
-        namespace,
-        configMap,
-        env: [
-            { name: "GRAYLOG_USER", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "username" } } },
-            { name: "GRAYLOG_PASSWORD", valueFrom: { secretKeyRef: { name: GRAYLOG_ROOT_SECRET, key: "password" } } },
-        ],
-    });
+/**
+ * For the Syslog and Beats inputs (off by default): a LoadBalancer Service that carries only
+ * their ports to senders outside the cluster, and a NetworkPolicy that admits only
+ * `inputs.sourceRanges` to those ports. The Service keeps the client's address
+ * (externalTrafficPolicy Local), without which the policy would see node addresses instead. A
+ * NetworkPolicy isolates the pods it selects, so it also keeps open what reaches Graylog today:
+ * its own namespace, and the API/UI, metrics and GELF ports from anywhere.
+ */
+export function externalInputManifests(namespace: string, g: GraylogSettings, networkPolicies: boolean): Record<string, any>[] {
+    const external = inputPlans(g).filter((i) => i.port !== GELF_PORT);
+    if (external.length === 0) {
+        return [];
+    }
+    const ports = external.map((i) => ({ name: i.portName, port: i.port, targetPort: i.port, protocol: "TCP" }));
+    const labels = { "app.kubernetes.io/part-of": "observability-platform" };
+    return [
+        {
+            apiVersion: "v1",
+            kind: "Service",
+            metadata: { name: EXTERNAL_INPUTS_SERVICE, namespace, labels },
+            spec: {
+                type: "LoadBalancer",
+                externalTrafficPolicy: "Local",
+                loadBalancerSourceRanges: [...g.inputs.sourceRanges],
+                selector: GRAYLOG_POD_LABEL,
+                ports,
+            },
+        },
+        ...(networkPolicies
+            ? [{
+                apiVersion: "networking.k8s.io/v1",
+                kind: "NetworkPolicy",
+                metadata: { name: "graylog-external-inputs", namespace, labels },
+                spec: {
+                    podSelector: { matchLabels: GRAYLOG_POD_LABEL },
+                    policyTypes: ["Ingress"],
+                    ingress: [
+                        { from: [{ podSelector: {} }] },
+                        { ports: [9000, 9833, GELF_PORT].map((port) => ({ protocol: "TCP", port })) },
+                        {
+                            from: g.inputs.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
+                            ports: external.map((i) => ({ protocol: "TCP", port: i.port })),
+                        },
+                    ],
+                },
+            }]
+            : []),
+    ];
 }
 
 export function graylogServiceMonitor(namespace: string): Record<string, any> {
@@ -234,15 +320,20 @@ const SYSCTL_INIT = {
     resources: { requests: { cpu: "1m", memory: "4Mi" }, limits: { cpu: "50m", memory: "16Mi" } },
 };
 
+/** For the chart's init containers, which it renders without resources (`copy-data`, `copy-plugin-*`). */
+export const INIT_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
 type TransformArgs = { type: string; props: Record<string, any>; opts: Record<string, any> };
 
 /**
- * Mends what Graylog chart 1.0.0 renders, in three places the chart has no value for:
+ * Mends what Graylog chart 1.0.0 renders, in four places the chart has no value for:
  * - its StatefulSets' `checksum/*` annotations hash a `lookup` that falls back to randAlphaNum
  *   when empty, as it always is when Pulumi renders, so every preview would roll the pods; they
  *   get a checksum of what the program feeds them instead;
  * - the Data Node gets a privileged init container that raises vm.max_map_count on its node
  *   (the same way ECK's Elasticsearch does), since the chart offers no init for it;
+ * - its init containers (`copy-data`, which copies the data directory, and `copy-plugin-*`)
+ *   have no resources value, so they get small requests and limits;
  * - its PDBs carry only `minAvailable`; they become `maxUnavailable: 1` with
  *   `unhealthyPodEvictionPolicy: AlwaysAllow`, so a stuck pod never blocks a drain.
  */
@@ -259,8 +350,13 @@ export function graylogChartTransform(checksum: string) {
         const props = structuredClone(args.props);
         const template = props.spec.template;
         template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, "checksum/config": checksum, "checksum/secret": checksum } };
-        if (template.metadata.labels?.app === DATANODE_POD_LABEL.app) {
-            template.spec.initContainers = [SYSCTL_INIT, ...(template.spec.initContainers ?? [])];
+        const inits: Record<string, any>[] = template.spec.initContainers ?? [];
+        template.spec.initContainers = [
+            ...(template.metadata.labels?.app === DATANODE_POD_LABEL.app ? [SYSCTL_INIT] : []),
+            ...inits.map((c) => (c.resources?.requests ? c : { ...c, resources: INIT_RESOURCES })),
+        ];
+        if (template.spec.initContainers.length === 0) {
+            delete template.spec.initContainers;
         }
         return { props, opts: args.opts };
     };

@@ -28,6 +28,25 @@ function section(name: Section["name"], entries: Array<[string, string | number]
     return { name, entries: entries.map(([k, v]) => [k, String(v)] as const) };
 }
 
+/**
+ * Application log levels (lifted to the top level by Merge_Log) as syslog severities in
+ * `gelf_level`, the GELF output's level key. Fluent Bit 4.2.2's gelf packer (src/flb_pack_gelf.c)
+ * maps only a digit or an exact syslog keyword, so "error" or "WARN" would reach Graylog as a
+ * string, and GelfDecoder keeps `level` only when it is an integer: severity streams would then
+ * match nothing. Regexes are case-insensitive through the `/.../i` form (src/flb_regex.c).
+ */
+export const GELF_LEVELS: ReadonlyArray<readonly [string, number]> = [
+    ["/^(emerg|emergency)$/i", 0],
+    ["/^alert$/i", 1],
+    ["/^(crit|critical|fatal|panic)$/i", 2],
+    ["/^(err|error)$/i", 3],
+    ["/^(warn|warning)$/i", 4],
+    ["/^notice$/i", 5],
+    ["/^(info|information|informational)$/i", 6],
+    ["/^(debug|trace)$/i", 7],
+];
+export const GELF_LEVEL_KEY = "gelf_level";
+
 export function fluentBitSections(input: FluentBitConfigInput): Section[] {
     const sections: Section[] = [
         section("SERVICE", [
@@ -112,6 +131,12 @@ export function fluentBitSections(input: FluentBitConfigInput): Section[] {
         ]),
     ];
     if (input.graylog) {
+        sections.push(...GELF_LEVELS.map(([pattern, level]) => section("FILTER", [
+            ["Name", "modify"],
+            ["Match", "kube.*"],
+            ["Condition", `Key_value_matches level ${pattern}`],
+            ["Set", `${GELF_LEVEL_KEY} ${level}`],
+        ])));
         sections.push(section("OUTPUT", [
             ["Name", "gelf"],
             ["Alias", "graylog"],
@@ -121,6 +146,7 @@ export function fluentBitSections(input: FluentBitConfigInput): Section[] {
             ["Mode", "tcp"],
             ["Gelf_Short_Message_Key", "log"],
             ["Gelf_Timestamp_Key", "time"],
+            ["Gelf_Level_Key", GELF_LEVEL_KEY],
             ["Retry_Limit", "no_limits"],
             ["storage.total_limit_size", `${input.bufferLimitMb}M`],
         ]));

@@ -284,6 +284,10 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
+    const inputs = s.graylog.inputs;
+    if (s.graylog.enabled && (inputs.syslogTcp || inputs.beats) && inputs.sourceRanges.length === 0) {
+        problems.push(`${prefix}graylog.inputs.sourceRanges: is empty with an external input on; allowed: the CIDRs of the senders, such as ["203.0.113.0/24"] (the inputs are reachable from outside the cluster)`);
+    }
     if (s.logging.enabled && !s.tls.enabled) {
         problems.push(`${prefix}tls.enabled: got false with logging enabled; allowed: true (Elasticsearch's certificate comes from the platform CA so that Grafana, Jaeger and Fluent Bit can verify it), or disable logging`);
     }

@@ -95,6 +95,15 @@ export interface GraylogSettings {
     readonly mongodbStorageSize: string;
     readonly resources: ResourceSettings;
     readonly dataNodeResources: ResourceSettings;
+    /** Inputs for sources outside the cluster, beside the GELF TCP input Fluent Bit uses. */
+    readonly inputs: {
+        /** Syslog over TCP on port 1514. */
+        readonly syslogTcp: boolean;
+        /** Beats (Filebeat, Winlogbeat) on port 5044. */
+        readonly beats: boolean;
+        /** Client CIDRs allowed to reach them (LoadBalancer source ranges and NetworkPolicy). */
+        readonly sourceRanges: readonly string[];
+    };
 }
 
 export interface TlsSettings {
@@ -196,6 +205,7 @@ const dev: ProfileDefaults = {
         mongodbStorageSize: "5Gi",
         resources: res("200m", "1Gi", "1", "1536Mi"),
         dataNodeResources: res("500m", "2Gi", "1", "2Gi"),
+        inputs: { syslogTcp: false, beats: false, sourceRanges: [] },
     },
     tls: { enabled: true },
     access: { uiAuth: "basic", networkPolicies: true },

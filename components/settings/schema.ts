@@ -24,6 +24,7 @@ const quantity = (example: string) =>
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$/;
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CIDR = /^((25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])\/(3[0-2]|[12]?[0-9])$/;
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 
 const dnsName = allowed(z.string().regex(DNS_NAME), "a lower-case DNS name with at least two labels, such as observability.example.com");
@@ -156,8 +157,16 @@ export const configSchema = z.strictObject({
             mongodbStorageSize: quantity("10Gi").optional(),
             resources: resources.optional(),
             dataNodeResources: resources.optional(),
+            inputs: obj(
+                {
+                    syslogTcp: bool.optional(),
+                    beats: bool.optional(),
+                    sourceRanges: allowed(z.array(allowed(z.string().regex(CIDR), "an IPv4 CIDR such as 203.0.113.0/24")), "a list of IPv4 CIDRs such as 203.0.113.0/24").optional(),
+                },
+                "an object {syslogTcp, beats, sourceRanges}",
+            ),
         },
-        "an object {enabled, replicas, dataNodeReplicas, mongodbMembers, storageSize, mongodbStorageSize, resources, dataNodeResources}",
+        "an object {enabled, replicas, dataNodeReplicas, mongodbMembers, storageSize, mongodbStorageSize, resources, dataNodeResources, inputs}",
     ),
     tls: obj({ enabled: bool.optional(), acmeEmail: email.optional() }, "an object {enabled, acmeEmail}"),
     access: obj(

@@ -11,4 +11,12 @@ export const IMAGES = {
     /** Debian-based (glibc crypt), so bcrypt htpasswd entries work. */
     nginx: "nginxinc/nginx-unprivileged:1.28.0",
     oauth2Proxy: "quay.io/oauth2-proxy/oauth2-proxy:v7.12.0",
+    /**
+     * Graylog chart 1.0.0 would run the floating `7.0` tags; these pin the newest 7.0 patch
+     * (graylog2-server tag 7.0.12, data-node/pom.xml at the same version). Server and Data Node
+     * move together. Digests could not be fetched here (no registry access); add `@sha256:`
+     * digests where the registry can be read.
+     */
+    graylog: "graylog/graylog:7.0.12",
+    graylogDatanode: "graylog/graylog-datanode:7.0.12",
 } as const;

@@ -1,14 +1,12 @@
 import * as assert from "assert";
-import { spawnSync } from "child_process";
-import * as fs from "fs";
-import * as path from "path";
 import {
-    DATANODE_POD_LABEL, gelfSetupJob, gelfSetupScript, GELF_INPUT_TITLE, GRAYLOG_POD_LABEL, graylogChartTransform, graylogPdbs,
-    graylogValues, mongodbManifest, mongodbOperatorValues, mongodbUri,
+    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, graylogChartTransform, graylogPdbs, graylogValues, INIT_RESOURCES,
+    mongodbManifest, mongodbOperatorValues, mongodbUri,
 } from "../../../components/graylog/values";
-import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { buildSettings, isConfigError, PlatformSettings } from "../../../components/settings";
+import { AlertingSettings } from "../../../components/settings/profiles";
+import { IMAGES } from "../../../components/shared/images";
 import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../../../scripts/mock-program";
-import { tempDir } from "../../helpers/tools";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Whether the value at `key` inside stringData is (within) a Pulumi secret. */
@@ -85,6 +83,179 @@ describe("Graylog", () => {
         assert.deepStrictEqual([g.replicas, g.dataNodeReplicas, g.mongodbMembers], [3, 3, 3]);
     });
 
+    describe("spreading replicas", () => {
+        const antiAffinity = (v: any, key: "graylog" | "datanode") => v[key].affinity.podAntiAffinity;
+
+        it("prod requires Graylog and Data Node replicas on different nodes and prefers different zones", () => {
+            const v = graylogValues(settingsFor("prod").graylog, undefined, undefined, { zoneAware: true }) as any;
+            for (const [key, labels] of [["graylog", GRAYLOG_POD_LABEL], ["datanode", DATANODE_POD_LABEL]] as const) {
+                const a = antiAffinity(v, key);
+                assert.deepStrictEqual(a.requiredDuringSchedulingIgnoredDuringExecution, [{ labelSelector: { matchLabels: labels }, topologyKey: "kubernetes.io/hostname" }]);
+                assert.deepStrictEqual(a.preferredDuringSchedulingIgnoredDuringExecution, [{ weight: 100, podAffinityTerm: { labelSelector: { matchLabels: labels }, topologyKey: "topology.kubernetes.io/zone" } }]);
+            }
+        });
+
+        it("other profiles prefer different nodes, so a small cluster still schedules every replica", () => {
+            const v = graylogValues(settingsFor("staging").graylog) as any;
+            for (const key of ["graylog", "datanode"] as const) {
+                const a = antiAffinity(v, key);
+                assert.strictEqual(a.requiredDuringSchedulingIgnoredDuringExecution, undefined);
+                assert.strictEqual(a.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.topologyKey, "kubernetes.io/hostname");
+            }
+        });
+
+        it("MongoDB members are spread the same way", () => {
+            const g = settingsFor("prod").graylog;
+            const pod = mongodbManifest("graylog", g, "7.0.25", undefined, true).spec.statefulSet.spec.template.spec;
+            assert.deepStrictEqual(pod.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels, { app: "graylog-mongodb-svc" });
+        });
+
+        it("the whole prod program spreads Graylog across zones and staging does not", async () => {
+            const chartValues = async (stack: string) => (await runProgram(stack)).resources.find((r) => r.inputs.chart === "graylog")!.inputs.values;
+            assert.ok((await chartValues("prod")).graylog.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
+            assert.strictEqual((await chartValues("staging")).graylog.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, undefined);
+        });
+    });
+
+    describe("boundaries", () => {
+        const rejects = (graylog: Record<string, unknown>, key: RegExp) => {
+            assert.throws(() => settingsFor("staging", { "observability-platform:graylog": JSON.stringify(graylog) }), (e: unknown) => isConfigError(e) && key.test((e as Error).message));
+        };
+        const accepts = (graylog: Record<string, unknown>) => settingsFor("staging", { "observability-platform:graylog": JSON.stringify(graylog) }).graylog;
+        const pdbOwner = (g: PlatformSettings["graylog"], app: string) => {
+            const v = graylogValues(g) as any;
+            const chart = app === GRAYLOG_POD_LABEL.app ? v.graylog.podDisruptionBudget.enabled : v.datanode.podDisruptionBudget.enabled;
+            const program = graylogPdbs("graylog", g).some((p) => p.spec.selector.matchLabels.app === app);
+            assert.notStrictEqual(chart, program, "exactly one PDB");
+            return chart ? "chart" : "program";
+        };
+
+        for (const [replicas, owner] of [[1, "program"], [2, "program"], [3, "chart"]] as const) {
+            it(`Graylog replicas ${replicas}: the ${owner}'s PDB covers them (the chart renders one only above 2)`, () => {
+                assert.strictEqual(pdbOwner(accepts({ replicas }), GRAYLOG_POD_LABEL.app), owner);
+            });
+        }
+        for (const [dataNodeReplicas, owner] of [[1, "program"], [2, "chart"], [3, "chart"]] as const) {
+            it(`Data Node replicas ${dataNodeReplicas}: the ${owner}'s PDB covers them (the chart renders one above 1)`, () => {
+                assert.strictEqual(pdbOwner(accepts({ dataNodeReplicas }), DATANODE_POD_LABEL.app), owner);
+            });
+        }
+        for (const key of ["replicas", "dataNodeReplicas"]) {
+            it(`${key}: 0 and 10 are refused, 1 and 9 accepted`, () => {
+                rejects({ [key]: 0 }, new RegExp(`graylog\\.${key}`));
+                rejects({ [key]: 10 }, new RegExp(`graylog\\.${key}`));
+                assert.strictEqual((accepts({ [key]: 1 }) as any)[key], 1);
+                assert.strictEqual((accepts({ [key]: 9 }) as any)[key], 9);
+            });
+        }
+        it("mongodbMembers: 0, 2, 4 and 6 are refused; 1, 3 and 5 accepted", () => {
+            for (const n of [0, 2, 4, 6]) {
+                rejects({ mongodbMembers: n }, /graylog\.mongodbMembers: got \d; allowed: 1, 3 or 5/);
+            }
+            for (const n of [1, 3, 5]) {
+                assert.strictEqual(accepts({ mongodbMembers: n }).mongodbMembers, n);
+            }
+        });
+        it("the root password: 15 characters are refused, 16 and 17 accepted", () => {
+            const build = (pw: string) => settingsFor("staging", { "observability-platform:graylogRootPassword": pw });
+            assert.throws(() => build("x".repeat(15)), (e: unknown) => isConfigError(e) && /graylogRootPassword: .*at least 16 characters/.test((e as Error).message));
+            assert.ok(build("x".repeat(16)).graylogRootPassword);
+            assert.ok(build("x".repeat(17)).graylogRootPassword);
+        });
+        it("an external input needs sourceRanges; /32 is a range, /33 is not", () => {
+            rejects({ inputs: { syslogTcp: true } }, /graylog\.inputs\.sourceRanges: is empty with an external input on/);
+            rejects({ inputs: { beats: true, sourceRanges: [] } }, /graylog\.inputs\.sourceRanges/);
+            rejects({ inputs: { beats: true, sourceRanges: ["203.0.113.7/33"] } }, /graylog\.inputs\.sourceRanges\[0\]: got "203\.0\.113\.7\/33"; allowed: an IPv4 CIDR/);
+            assert.deepStrictEqual(accepts({ inputs: { beats: true, sourceRanges: ["203.0.113.7/32"] } }).inputs.sourceRanges, ["203.0.113.7/32"]);
+            assert.strictEqual(accepts({ inputs: { sourceRanges: [] } }).inputs.beats, false, "both inputs off by default");
+        });
+    });
+
+    describe("pinned images", () => {
+        it("runs Graylog and the Data Node at one exact patch release, the images Renovate watches", () => {
+            const v = graylogValues(settingsFor("staging").graylog) as any;
+            assert.strictEqual(`${v.graylog.image.repository}:${v.graylog.image.tag}`, IMAGES.graylog);
+            assert.strictEqual(`${v.datanode.image.repository}:${v.datanode.image.tag}`, IMAGES.graylogDatanode);
+            for (const image of [IMAGES.graylog, IMAGES.graylogDatanode]) {
+                assert.match(image, /:\d+\.\d+\.\d+$/);
+            }
+            assert.strictEqual(IMAGES.graylog.split(":")[1], IMAGES.graylogDatanode.split(":")[1], "server and Data Node at the same version");
+        });
+    });
+
+    describe("external inputs", () => {
+        const on = settingsFor("staging", { "observability-platform:graylog": JSON.stringify({ inputs: { syslogTcp: true, beats: true, sourceRanges: ["203.0.113.0/24"] } }) }).graylog;
+
+        it("are off by default: the chart exposes only GELF and nothing else is made", () => {
+            const g = settingsFor("staging").graylog;
+            assert.deepStrictEqual((graylogValues(g) as any).graylog.inputs.map((i: any) => i.port), [12201]);
+            assert.deepStrictEqual(externalInputManifests("graylog", g, true), []);
+        });
+
+        it("add their ports to the chart's Service and containers", () => {
+            assert.deepStrictEqual((graylogValues(on) as any).graylog.inputs, [
+                { name: "input-gelf", port: 12201, targetPort: 12201, protocol: "TCP" },
+                { name: "input-syslog", port: 1514, targetPort: 1514, protocol: "TCP" },
+                { name: "input-beats", port: 5044, targetPort: 5044, protocol: "TCP" },
+            ]);
+        });
+
+        it("get a LoadBalancer limited to the source ranges that keeps client addresses", () => {
+            const svc = externalInputManifests("graylog", on, true).find((o) => o.kind === "Service")!;
+            assert.strictEqual(svc.spec.type, "LoadBalancer");
+            assert.strictEqual(svc.spec.externalTrafficPolicy, "Local");
+            assert.deepStrictEqual(svc.spec.loadBalancerSourceRanges, ["203.0.113.0/24"]);
+            assert.deepStrictEqual(svc.spec.selector, GRAYLOG_POD_LABEL);
+            assert.deepStrictEqual(svc.spec.ports.map((p: any) => p.port), [1514, 5044]);
+        });
+
+        it("get a NetworkPolicy: their ports only from the source ranges, Graylog's own ports open as before", () => {
+            const np = externalInputManifests("graylog", on, true).find((o) => o.kind === "NetworkPolicy")!;
+            assert.deepStrictEqual(np.spec.podSelector.matchLabels, GRAYLOG_POD_LABEL);
+            const [own, open, external] = np.spec.ingress;
+            assert.deepStrictEqual(own, { from: [{ podSelector: {} }] });
+            assert.deepStrictEqual(open.ports.map((p: any) => p.port), [9000, 9833, 12201]);
+            assert.strictEqual(open.from, undefined);
+            assert.deepStrictEqual(external.from, [{ ipBlock: { cidr: "203.0.113.0/24" } }]);
+            assert.deepStrictEqual(external.ports.map((p: any) => p.port), [1514, 5044]);
+        });
+
+        it("get no NetworkPolicy when the stack turns NetworkPolicies off", () => {
+            assert.deepStrictEqual(externalInputManifests("graylog", on, false).map((o) => o.kind), ["Service"]);
+        });
+    });
+
+    describe("email through Graylog's SMTP transport", () => {
+        const alerting: AlertingSettings = {
+            receivers: [{ name: "ops-mail", type: "email", to: "ops@example.com" }],
+            smtp: { smarthost: "smtp.example.com:587", from: "graylog@example.com", username: "graylog", requireTls: true },
+            groupWait: "30s", groupInterval: "5m", repeatInterval: "4h",
+        };
+        const g = settingsFor("staging").graylog;
+
+        it("is on with an email receiver, from alerting.smtp, and the password stays out of the values", () => {
+            const v = graylogValues(g, undefined, "https://graylog.example.com", { alerting }) as any;
+            assert.deepStrictEqual(v.graylog.config.email, {
+                enabled: "true", senderAddress: "graylog@example.com", hostname: "smtp.example.com", port: "587",
+                useAuth: "true", useTls: "true", useSsl: "false", webInterfaceUrl: "https://graylog.example.com",
+            });
+            assert.strictEqual(v.graylog.env.GRAYLOG_TRANSPORT_EMAIL_AUTH_USERNAME, "graylog");
+            assert.ok(!JSON.stringify(v).includes("PASSWORD\""));
+        });
+
+        it("port 465 speaks TLS from the start", () => {
+            const v = graylogValues(g, undefined, undefined, { alerting: { ...alerting, smtp: { ...alerting.smtp!, smarthost: "smtp.example.com:465" } } }) as any;
+            assert.strictEqual(v.graylog.config.email.useSsl, "true");
+            assert.strictEqual(v.graylog.config.email.useTls, "false");
+        });
+
+        it("is off without an email receiver", () => {
+            const v = graylogValues(g, undefined, undefined, { alerting: { ...alerting, receivers: [] } }) as any;
+            assert.deepStrictEqual(v.graylog.config.email, { enabled: "false" });
+            assert.strictEqual(v.graylog.env.GRAYLOG_TRANSPORT_EMAIL_AUTH_USERNAME, undefined);
+        });
+    });
+
     describe("the chart transform", () => {
         const transform = graylogChartTransform("abc");
         const statefulSet = (app: string) => ({
@@ -112,6 +283,16 @@ describe("Graylog", () => {
             assert.strictEqual(dataNode.initContainers[0].name, "sysctl");
             assert.match(dataNode.initContainers[0].command.join(" "), /vm\.max_map_count=262144/);
             assert.strictEqual(transform(statefulSet("graylog-app"))!.props.spec.template.spec.initContainers, undefined);
+        });
+
+        it("gives the chart's init containers requests and limits, and keeps any they already have", () => {
+            const sts = statefulSet("graylog-app");
+            (sts.props.spec.template.spec as any).initContainers = [{ name: "copy-data" }, { name: "copy-plugin-x", resources: { requests: { cpu: "5m", memory: "8Mi" } } }];
+            const inits = transform(sts)!.props.spec.template.spec.initContainers;
+            assert.deepStrictEqual(inits[0].resources, INIT_RESOURCES);
+            assert.deepStrictEqual(inits[1].resources, { requests: { cpu: "5m", memory: "8Mi" } });
+            const dataNode = transform(statefulSet("graylog-datanode"))!.props.spec.template.spec.initContainers;
+            assert.ok(dataNode.every((c: any) => c.resources.requests.cpu && c.resources.requests.memory), "sysctl requests too");
         });
 
         it("makes the chart's minAvailable PDBs drain-safe and keeps their selector", () => {
@@ -152,56 +333,12 @@ describe("Graylog", () => {
             assert.match(uri, /replicaSet=graylog-mongodb/);
         });
 
-        it("the operator watches only MongoDBCommunity and sends no telemetry", () => {
+        it("the operator watches only MongoDBCommunity in its own namespace, with no cluster-wide roles, and sends no telemetry", () => {
             const op = mongodbOperatorValues() as any;
             assert.deepStrictEqual(op.operator.watchedResources, ["mongodbcommunity"]);
+            assert.strictEqual(op.operator.watchNamespace, undefined, "unset: WATCH_NAMESPACE is the operator's namespace and its RBAC a Role");
+            assert.strictEqual(op.operator.enableClusterMongoDBRoles, false);
             assert.strictEqual(op.operator.telemetry.enabled, false);
-        });
-    });
-
-    describe("the GELF input setup", () => {
-        /** Runs the setup script against a fake curl that answers like Graylog's API. */
-        function runSetup(existingInputs: string): { status: number; calls: string[] } {
-            const dir = tempDir("gelf");
-            const log = path.join(dir, "calls.log");
-            fs.writeFileSync(path.join(dir, "curl"), [
-                "#!/bin/sh",
-                `echo "$*" >> ${log}`,
-                'case "$*" in',
-                "  *lbstatus*) echo ALIVE ;;",
-                "  *'-X POST'*) echo '{\"id\":\"new\"}' ;;",
-                `  *system/inputs*) printf '%s' '${existingInputs}' ;;`,
-                "esac",
-            ].join("\n"), { mode: 0o755 });
-            fs.writeFileSync(path.join(dir, "setup.sh"), gelfSetupScript("graylog"));
-            const r = spawnSync("sh", [path.join(dir, "setup.sh")], {
-                env: { PATH: `${dir}:${process.env.PATH}`, GRAYLOG_USER: "admin", GRAYLOG_PASSWORD: "pw" },
-                encoding: "utf8",
-            });
-            return { status: r.status ?? -1, calls: fs.readFileSync(log, "utf8").trim().split("\n") };
-        }
-
-        it("creates the input when Graylog has none", () => {
-            const { status, calls } = runSetup('{"inputs":[],"total":0}');
-            assert.strictEqual(status, 0);
-            const post = calls.find((c) => c.includes("-X POST"))!;
-            assert.ok(post, "posted an input");
-            assert.match(post, /org\.graylog2\.inputs\.gelf\.tcp\.GELFTCPInput/);
-            assert.match(post, /"port":12201/);
-            assert.match(post, /X-Requested-By/);
-        });
-
-        it("does nothing when the input already exists, so the Job can run again", () => {
-            const { status, calls } = runSetup(`{"inputs":[{"title":"${GELF_INPUT_TITLE}","id":"x"}],"total":1}`);
-            assert.strictEqual(status, 0);
-            assert.strictEqual(calls.filter((c) => c.includes("-X POST")).length, 0);
-        });
-
-        it("reads the admin credentials from the root Secret, not from the manifest", () => {
-            const job = gelfSetupJob("graylog", "graylog-setup");
-            const env = job.spec.template.spec.containers[0].env;
-            assert.deepStrictEqual(env.map((e: any) => e.valueFrom.secretKeyRef.name), ["graylog-root", "graylog-root"]);
-            assert.ok(!JSON.stringify(job).includes("password\":\""), "no literal password");
         });
     });
 
@@ -231,12 +368,47 @@ describe("Graylog", () => {
             assert.match(conf, /Port\s+12201/);
         });
 
+        it("Fluent Bit gives GELF a numeric level from the application's level, so the severity streams match", async () => {
+            const run = await runProgram("staging");
+            const cm = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
+            const conf: string = Object.values<string>(cm.inputs.data).join("\n");
+            assert.match(conf, /Gelf_Level_Key\s+gelf_level/);
+            assert.match(conf, /Condition\s+Key_value_matches level \/\^\(err\|error\)\$\/i\n\s+Set\s+gelf_level 3/);
+            assert.match(conf, /Condition\s+Key_value_matches level \/\^\(warn\|warning\)\$\/i\n\s+Set\s+gelf_level 4/);
+            // The filters run before the outputs whatever their place in the file, but must follow the kubernetes filter (Merge_Log).
+            assert.ok(conf.search(/Name\s+kubernetes/) < conf.indexOf("Key_value_matches"));
+        });
+
         it("uses the stack's root password when one is set", async () => {
             const run = await runProgram("staging", { config: { "observability-platform:graylogRootPassword": "a-long-enough-admin-password" } });
             const root = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-root")!;
             assert.strictEqual(root.inputs.stringData.password, "a-long-enough-admin-password");
             assert.ok(secretAt(root, "password"));
             assert.strictEqual(run.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword" && r.name.endsWith("root-password")), undefined);
+        });
+
+        it("hands the receivers' credentials to Graylog only inside secret Secrets", async () => {
+            const run = await runProgram("staging", {
+                config: {
+                    "observability-platform:alerting": JSON.stringify({
+                        receivers: [{ name: "mail", type: "email", to: "ops@example.com" }, { name: "hook", type: "webhook" }],
+                        defaultReceiver: "hook",
+                        smtp: { smarthost: "smtp.example.com:587", from: "graylog@example.com", username: "graylog" },
+                    }),
+                    "observability-platform:alertingSecrets": JSON.stringify({ mail: "smtp-password-1234", hook: "https://hooks.example.com/x" }),
+                },
+            });
+            const notifications = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-notifications")!;
+            assert.ok(notifications.secretPaths.some((p) => p.join(".") === "stringData" || p.join(".").startsWith("stringData")), "the webhook URL is a Pulumi secret");
+            assert.deepStrictEqual(Object.keys(notifications.inputs.stringData), ["hook"], "only what the Job reads from files");
+            const secrets = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "graylog-secrets")!;
+            assert.ok(secretAt(secrets, "GRAYLOG_TRANSPORT_EMAIL_AUTH_PASSWORD"), "the SMTP password is a Pulumi secret");
+            const chart = run.resources.find((r) => r.inputs.chart === "graylog")!;
+            assert.strictEqual(chart.inputs.values.graylog.config.email.enabled, "true");
+            const job = run.resources.find((r) => r.inputs.kind === "Job" && r.inputs.metadata.name === "graylog-setup")!;
+            assert.ok(job.dependsOn.includes(notifications.urn), "the Job waits for its credentials");
+            const script = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "graylog-setup")!.inputs.data["setup.sh"];
+            assert.ok(!script.includes("hooks.example.com") && !script.includes("smtp-password"), "no credential in the script");
         });
 
         it("prod protects the MongoDB replica set", async () => {

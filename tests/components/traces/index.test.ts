@@ -2,11 +2,12 @@ import * as assert from "assert";
 import { jaegerConfig, jaegerValues } from "../../../components/traces/jaeger-values";
 import { AGENT_PORTS, otelAgentConfig, otelAgentDaemonSet } from "../../../components/traces/otel-agent";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { profileConfig } from "../../helpers/settings";
 import { runProgram } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
-    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+    buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
 const ES = { url: "https://logs-es-http.logging.svc:9200", credentialsSecret: "creds", caSecret: "ca", replicas: 1 };
 
 /** Every component a pipeline names must be defined, and every defined one used. */

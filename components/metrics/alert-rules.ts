@@ -33,25 +33,44 @@ function rule(alert: string, severity: Severity, expr: string, forDuration: stri
     return { alert, expr, for: forDuration, labels: { severity }, annotations: { summary, description, runbook } };
 }
 
+/**
+ * Scrape jobs the rules scope to, so an alert names the component that breaks. The agent is
+ * scraped through its ServiceMonitor, whose job is the Service's name (components/traces:
+ * otelAgentMonitoring); Jaeger through its pod annotations (the jaeger chart annotates its pod
+ * `prometheus.io/scrape`), i.e. the `annotated-pods` job, whose labelmap copies the pod label
+ * `app.kubernetes.io/name=jaeger`. A test checks both against the manifests.
+ */
+export const SCRAPE = {
+    otelAgentJob: "otel-agent-metrics",
+    annotatedPodsJob: "annotated-pods",
+    jaegerPodName: "jaeger",
+} as const;
+
+/** The README section the drain alerts link to. */
+export const NODE_MAINTENANCE_RUNBOOK = "README.md#node-maintenance";
+
+// Node rules read node-exporter v1.12.1 (chart prometheus-node-exporter 4.56.1) and
+// kube-state-metrics v2.20.0 (chart 8.4.0). Each replaces a chart default rule that watched
+// the same condition (values.ts, DUPLICATED_DEFAULT_RULES), so one condition fires once.
 const nodes: RuleGroup = {
     name: "platform.nodes",
     rules: [
-        rule("PlatformNodeMemoryPressure", "warning",
-            "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.10", "10m",
-            "Node {{ $labels.instance }} has less than 10% memory available",
-            "Only {{ $value | humanizePercentage }} of memory is available; the kubelet will start evicting pods.",
+        rule("NodeMemoryHigh", "warning",
+            "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.90", "5m",
+            "Node {{ $labels.instance }} memory is above 90% used",
+            "{{ $value | humanizePercentage }} of memory has been in use for 5 minutes; the kubelet evicts pods when it runs out.",
             "Find the largest pods on the node (kubectl top pods -A --sort-by=memory) and check their limits; add capacity if the node is simply full."),
-        rule("PlatformNodeCPUSaturated", "warning",
-            "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "15m",
+        rule("NodeCPUHigh", "warning",
+            "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "5m",
             "Node {{ $labels.instance }} CPU is above 90% busy",
-            "CPU has been {{ $value | humanizePercentage }} busy for 15 minutes; latency-sensitive pods are being throttled.",
+            "CPU has been {{ $value | humanizePercentage }} busy for 5 minutes; latency-sensitive pods are being throttled.",
             "Check kubectl top pods on the node and CPU limits; spread noisy workloads or add nodes."),
-        rule("PlatformNodeDiskPressure", "warning",
+        rule("NodeFilesystemAlmostOutOfSpace", "warning",
             "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\",mountpoint=~\"/|/var|/var/lib/.*\"} / node_filesystem_size_bytes < 0.10", "10m",
             "Node {{ $labels.instance }} filesystem {{ $labels.mountpoint }} is over 90% full",
             "Only {{ $value | humanizePercentage }} is free; at the kubelet's eviction threshold images are removed and pods evicted.",
             "Look for large container logs and images (crictl rmi --prune), and for emptyDir volumes growing without bound."),
-        rule("PlatformNodeConditionPressure", "critical",
+        rule("KubeNodePressure", "critical",
             "kube_node_status_condition{condition=~\"MemoryPressure|DiskPressure|PIDPressure\",status=\"true\"} == 1", "5m",
             "Node {{ $labels.node }} reports {{ $labels.condition }}",
             "The kubelet reports {{ $labels.condition }}; it is evicting pods and refusing new ones.",
@@ -59,66 +78,100 @@ const nodes: RuleGroup = {
     ],
 };
 
+// ECK names an Elasticsearch cluster's PDB `<cluster>-es-default` (one per role group with an
+// enterprise license: `<cluster>-es-default-<role>`; ECK 3.5.0 pkg/controller/elasticsearch/pdb).
+// Every other PDB in the platform is named after its workload.
+const PDB_BLOCKING = [
+    "label_replace(label_replace(",
+    "max by (namespace, poddisruptionbudget) (kube_poddisruptionbudget_status_pod_disruptions_allowed) == 0,",
+    "\"workload\", \"$1\", \"poddisruptionbudget\", \"(.+)\"),",
+    "\"workload\", \"Elasticsearch/$1\", \"poddisruptionbudget\", \"(.+)-es-default(-.+)?\")",
+    "and on (namespace, poddisruptionbudget) max by (namespace, poddisruptionbudget) (kube_poddisruptionbudget_status_expected_pods) > 0",
+].join(" ");
+
+// A crash loop restarts often at first, then every 5 minutes once the kubelet's back-off is at
+// its cap: the second clause keeps the alert firing (same labels) while that goes on.
+const CRASH_LOOPING = [
+    "max by (namespace, pod, container) (increase(kube_pod_container_status_restarts_total[10m]) > 5)",
+    "or max by (namespace, pod, container) (",
+    "max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\"}[10m]) == 1",
+    "and on (namespace, pod, container) increase(kube_pod_container_status_restarts_total[1h]) > 5)",
+].join(" ");
+
 const workloads: RuleGroup = {
     name: "platform.workloads",
     rules: [
-        rule("PlatformPodCrashLooping", "warning",
-            "max_over_time(kube_pod_container_status_waiting_reason{reason=\"CrashLoopBackOff\"}[5m]) >= 1", "15m",
+        rule("PodCrashLooping", "critical", CRASH_LOOPING, "1m",
             "Pod {{ $labels.namespace }}/{{ $labels.pod }} ({{ $labels.container }}) is crash-looping",
-            "The container has been in CrashLoopBackOff for 15 minutes.",
+            "The container restarted more than 5 times in 10 minutes.",
             "kubectl logs --previous -n {{ $labels.namespace }} {{ $labels.pod }} -c {{ $labels.container }}"),
         rule("PlatformDaemonSetNotOnEveryNode", "critical",
             "kube_daemonset_status_desired_number_scheduled - kube_daemonset_status_number_available > 0", "15m",
             "DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} is missing on {{ $value }} node(s)",
             "A node without its agent is a blind spot: no metrics, logs or traces leave it.",
             "kubectl get pods -n {{ $labels.namespace }} -o wide | grep -v Running; check taints the agent does not tolerate, node affinity and resource quotas."),
-        rule("PlatformDaemonSetMisscheduled", "warning",
+        rule("KubeDaemonSetMisScheduled", "warning",
             "kube_daemonset_status_number_misscheduled > 0", "15m",
             "DaemonSet {{ $labels.namespace }}/{{ $labels.daemonset }} runs on nodes it should not",
             "{{ $value }} pods run where the DaemonSet's node affinity no longer allows them.",
             "Compare the DaemonSet's affinity with the node labels; delete the stray pods."),
-        rule("PlatformPersistentVolumeFillingUp", "warning",
+        rule("KubePersistentVolumeFillingUp", "warning",
             "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.15 and predict_linear(kubelet_volume_stats_available_bytes[6h], 24 * 3600) < 0", "30m",
             "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} fills up within a day",
-            "{{ $value | humanize1024 }}B left now, and the last six hours' trend reaches zero within 24 hours.",
+            "{{ $value | humanizePercentage }} of the volume is free, and the last six hours' trend reaches zero within 24 hours.",
             "Shorten retention or expand the PVC (allowVolumeExpansion on its StorageClass)."),
-        rule("PlatformPersistentVolumeAlmostFull", "critical",
+        rule("KubePersistentVolumeFillingUp", "critical",
             "kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.05", "5m",
             "Volume {{ $labels.namespace }}/{{ $labels.persistentvolumeclaim }} is over 95% full",
             "Only {{ $value | humanizePercentage }} of the volume is free; writes fail soon.",
             "Expand the PVC now, then fix retention."),
+        rule("PodDisruptionBudgetBlockingDrain", "warning", PDB_BLOCKING, "15m",
+            "PDB {{ $labels.namespace }}/{{ $labels.poddisruptionbudget }} (workload {{ $labels.workload }}) allows no disruption",
+            "For 15 minutes no pod of {{ $labels.workload }} could be evicted: kubectl drain on any of its nodes waits until this changes."
+                + "{{ if match \"^Elasticsearch/\" $labels.workload }} ECK allows no Elasticsearch disruption while the cluster is not green, on purpose:"
+                + " an evicted node could hold the only copy of a shard. Restore green health and the drain proceeds; do not delete the PDB.{{ end }}",
+            `kubectl get pdb -n {{ $labels.namespace }} {{ $labels.poddisruptionbudget }} -o wide; kubectl get pods -n {{ $labels.namespace }} | grep -v Running; see ${NODE_MAINTENANCE_RUNBOOK}.`),
     ],
 };
 
+// Fluent Bit 4.2.2 (cr.fluentbit.io/fluent/fluent-bit:4.2.2), /api/v2/metrics/prometheus; its
+// outputs are named by their Alias (components/logs/fluent-bit-config.ts). Elasticsearch
+// metrics come from elasticsearch-exporter v1.9.0.
 function logging(ns: string): RuleGroup {
     return {
         name: "platform.logging",
         rules: [
             rule("FluentBitOutputErrors", "warning",
-                `sum by (pod, name) (rate(fluentbit_output_errors_total{namespace="${ns}"}[5m])) > 0`, "10m",
+                `sum by (namespace, pod, name) (rate(fluentbit_output_errors_total{namespace="${ns}"}[5m])) > 0`, "10m",
                 "Fluent Bit {{ $labels.pod }} output {{ $labels.name }} is failing",
                 "The output reports {{ $value | humanize }} errors/s; chunks wait in the filesystem buffer until the cap is reached.",
-                "kubectl logs -n logging {{ $labels.pod }}; check the destination (Elasticsearch health, Graylog input) and credentials."),
-            rule("FluentBitOutputRetriesExhausted", "critical",
-                `sum by (pod, name) (rate(fluentbit_output_retries_failed_total{namespace="${ns}"}[5m])) > 0`, "5m",
+                "kubectl logs -n {{ $labels.namespace }} {{ $labels.pod }}; check the destination (Elasticsearch health, Graylog input) and credentials."),
+            // Outputs retry without limit (Retry_Limit no_limits), so records are lost only when an
+            // output's buffer reaches storage.total_limit_size and Fluent Bit drops its oldest
+            // chunks (dropped_records_total, flb_input_chunk.c); retries_failed_total covers a
+            // retry limit, should one be set.
+            rule("FluentBitDroppingLogs", "critical",
+                `sum by (namespace, pod, name) (rate(fluentbit_output_dropped_records_total{namespace="${ns}"}[5m]) + rate(fluentbit_output_retries_failed_total{namespace="${ns}"}[5m])) > 0`, "5m",
                 "Fluent Bit {{ $labels.pod }} is dropping logs for output {{ $labels.name }}",
-                "Retries are exhausted and chunks are being discarded: logs are lost.",
+                "{{ $value | humanize }} records/s are discarded: the output's buffer is full or its retries are exhausted. These logs are lost.",
                 "Restore the destination; if it is healthy, look for mapping errors in Fluent Bit's log."),
+            // chunk_available_capacity_percent is 100 * (1 - buffered bytes / storage.total_limit_size)
+            // per output (flb_engine.c calculate_chunk_capacity_percent): the cap the config sets.
             rule("FluentBitBufferNearlyFull", "warning",
-                `max by (pod) (fluentbit_input_storage_chunks_busy_bytes{namespace="${ns}"}) > 0 and rate(fluentbit_output_retries_total{namespace="${ns}"}[10m]) > 0`, "30m",
-                "Fluent Bit {{ $labels.pod }} is buffering on disk",
-                "Chunks have piled up for 30 minutes while outputs retry; at the storage cap the oldest chunks are dropped.",
-                "Check the outputs' destinations; the buffer only bridges outages up to its cap."),
+                `min by (namespace, pod, name) (fluentbit_output_chunk_available_capacity_percent{namespace="${ns}"}) < 20`, "5m",
+                "Fluent Bit {{ $labels.pod }} buffer for output {{ $labels.name }} is over 80% full",
+                "Only {{ $value | humanize }}% of the output's filesystem buffer (logging.fluentBit.bufferLimit) is left; when it is used up the oldest chunks are dropped.",
+                "Restore the output's destination (Elasticsearch health, Graylog input); the buffer only bridges outages up to its cap."),
             rule("ElasticsearchClusterRed", "critical",
-                `max(elasticsearch_cluster_health_status{color="red",namespace="${ns}"}) == 1`, "5m",
-                "Elasticsearch cluster health is RED",
+                `max by (namespace, cluster) (elasticsearch_cluster_health_status{color="red",namespace="${ns}"}) == 1`, "5m",
+                "Elasticsearch cluster {{ $labels.cluster }} health is RED",
                 "At least one primary shard is unassigned: some logs cannot be written or searched.",
                 "GET _cluster/allocation/explain; look for full disks and lost nodes."),
             rule("ElasticsearchClusterYellow", "warning",
-                `max(elasticsearch_cluster_health_status{color="yellow",namespace="${ns}"}) == 1`, "30m",
-                "Elasticsearch cluster health is YELLOW",
-                "Replica shards are unassigned: one more lost node loses data.",
-                "GET _cluster/allocation/explain; usually a node is down or the disk watermark was crossed."),
+                `max by (namespace, cluster) (elasticsearch_cluster_health_status{color="yellow",namespace="${ns}"}) == 1`, "30m",
+                "Elasticsearch cluster {{ $labels.cluster }} health is YELLOW",
+                "Replica shards are unassigned: one more lost node loses data. Until it is green, ECK's PDB lets no Elasticsearch pod be evicted, so node drains wait.",
+                `GET _cluster/allocation/explain; usually a node is down or the disk watermark was crossed. See ${NODE_MAINTENANCE_RUNBOOK}.`),
             rule("ElasticsearchDiskHighWatermark", "warning",
                 `1 - elasticsearch_filesystem_data_available_bytes{namespace="${ns}"} / elasticsearch_filesystem_data_size_bytes > 0.85`, "15m",
                 "Elasticsearch node {{ $labels.name }} disk is above the low watermark",
@@ -133,22 +186,28 @@ function logging(ns: string): RuleGroup {
     };
 }
 
+// OpenTelemetry Collector 0.148.0 (agent) and Jaeger 2.19 (collector core 0.153): the
+// service's own Prometheus reader sets neither without_type_suffix nor without_units, so
+// otelconf v0.3.0 exports with suffixes: counters end in `_total`. An exporter's
+// enqueue_failed counter exists only after the first failure, hence `or`, not `+`.
 function tracing(ns: string): RuleGroup {
+    const agent = `namespace="${ns}",job="${SCRAPE.otelAgentJob}"`;
+    const jaeger = `namespace="${ns}",job="${SCRAPE.annotatedPodsJob}",app_kubernetes_io_name="${SCRAPE.jaegerPodName}"`;
     return {
         name: "platform.tracing",
         rules: [
             rule("OtelAgentRefusingSpans", "warning",
-                `sum by (pod) (rate(otelcol_receiver_refused_spans_total{namespace="${ns}"}[5m])) > 0`, "10m",
+                `sum by (namespace, pod) (rate(otelcol_receiver_refused_spans_total{${agent}}[5m])) > 0`, "10m",
                 "OpenTelemetry agent {{ $labels.pod }} refuses spans",
                 "The memory limiter is pushing back ({{ $value | humanize }} spans/s refused); applications drop spans or block.",
                 "Raise tracing.agent.resources.limits.memory or lower sampling; check the Jaeger collector is keeping up."),
             rule("OtelAgentDroppingSpans", "critical",
-                `sum by (pod) (rate(otelcol_exporter_send_failed_spans_total{namespace="${ns}"}[5m]) + rate(otelcol_exporter_enqueue_failed_spans_total{namespace="${ns}"}[5m])) > 0`, "10m",
+                `sum by (namespace, pod) (rate(otelcol_exporter_send_failed_spans_total{${agent}}[5m])) > 0 or sum by (namespace, pod) (rate(otelcol_exporter_enqueue_failed_spans_total{${agent}}[5m])) > 0`, "10m",
                 "OpenTelemetry agent {{ $labels.pod }} drops spans",
                 "Spans fail to reach the Jaeger collector ({{ $value | humanize }}/s): traces are incomplete.",
                 "Check the Jaeger collector pods and the agent's exporter errors in its log."),
             rule("JaegerDroppingSpans", "critical",
-                `sum by (pod) (rate(otelcol_exporter_send_failed_spans_total{namespace="${ns}",pod=~".*jaeger.*"}[5m]) + rate(otelcol_receiver_refused_spans_total{namespace="${ns}",pod=~".*jaeger.*"}[5m])) > 0`, "10m",
+                `sum by (namespace, pod) (rate(otelcol_exporter_send_failed_spans_total{${jaeger}}[5m])) > 0 or sum by (namespace, pod) (rate(otelcol_receiver_refused_spans_total{${jaeger}}[5m])) > 0`, "10m",
                 "Jaeger {{ $labels.pod }} drops or refuses spans",
                 "Jaeger cannot store what it receives ({{ $value | humanize }} spans/s).",
                 "Check the storage backend (Elasticsearch health, disk watermarks) and Jaeger's log."),
@@ -156,17 +215,19 @@ function tracing(ns: string): RuleGroup {
     };
 }
 
+// Graylog 7.0.12's Prometheus exporter (prometheus-exporter.yml maps
+// org.graylog2.journal.entries-uncommitted to gl_journal_entries_uncommitted).
 function graylog(ns: string): RuleGroup {
     return {
         name: "platform.graylog",
         rules: [
             rule("GraylogJournalBacklog", "warning",
-                `max by (pod) (gl_journal_entries_uncommitted{namespace="${ns}"}) > 10000`, "15m",
+                `max by (namespace, pod) (gl_journal_entries_uncommitted{namespace="${ns}"}) > 10000`, "15m",
                 "Graylog {{ $labels.pod }} journal holds {{ $value }} unprocessed messages",
                 "Graylog receives faster than it indexes; messages arrive late in searches.",
                 "Check the Data Node's health and disk; scale graylog.replicas or processing buffers."),
             rule("GraylogJournalBacklogCritical", "critical",
-                `max by (pod) (gl_journal_entries_uncommitted{namespace="${ns}"}) > 100000`, "15m",
+                `max by (namespace, pod) (gl_journal_entries_uncommitted{namespace="${ns}"}) > 100000`, "15m",
                 "Graylog {{ $labels.pod }} journal backlog is critical",
                 "{{ $value }} messages wait; when the journal's size limit is hit, the oldest are dropped.",
                 "Restore indexing (Data Node health) before the journal overflows."),
@@ -174,16 +235,23 @@ function graylog(ns: string): RuleGroup {
     };
 }
 
+// cert-manager v1.19.1 is scraped through its pod annotations (components/tls), a job without
+// honor_labels: the certificate's own `namespace` label arrives as `exported_namespace`
+// (the target's namespace wins), so the rules move it back. The expiry gauge is 0 until a
+// certificate is first issued; that case is CertificateNotReady's.
+const certNamespace = (selector: string) =>
+    `label_replace(${selector}, "namespace", "$1", "exported_namespace", "(.+)")`;
+
 const certificates: RuleGroup = {
     name: "platform.certificates",
     rules: [
         rule("CertificateExpiresSoon", "warning",
-            "certmanager_certificate_expiration_timestamp_seconds - time() < 14 * 24 * 3600", "1h",
+            `max by (namespace, name) (${certNamespace("certmanager_certificate_expiration_timestamp_seconds > 0")}) - time() < 14 * 24 * 3600`, "1h",
             "Certificate {{ $labels.namespace }}/{{ $labels.name }} expires in less than 14 days",
             "cert-manager normally renews 30 days ahead; a certificate this close to expiry is not renewing.",
             "kubectl describe certificate -n {{ $labels.namespace }} {{ $labels.name }} and its CertificateRequest/Order."),
         rule("CertificateNotReady", "critical",
-            "max by (namespace, name) (certmanager_certificate_ready_status{condition=\"False\"}) == 1", "30m",
+            `max by (namespace, name) (${certNamespace("certmanager_certificate_ready_status{condition=\"False\"}")}) == 1`, "30m",
             "Certificate {{ $labels.namespace }}/{{ $labels.name }} is not ready",
             "The certificate could not be issued or renewed; the UI or webhook using it will fail TLS.",
             "kubectl describe certificate -n {{ $labels.namespace }} {{ $labels.name }}; check the issuer and ACME challenges."),

@@ -46,7 +46,7 @@ function receiver(r: ReceiverSettings, credential: string, alerting: AlertingSet
 
 /**
  * Routing: critical alerts to `criticalReceiver` (the pager), everything else to
- * `defaultReceiver`; a firing critical silences warnings with the same alertname and instance.
+ * `defaultReceiver`; a firing critical silences warnings of the same alert on the same target.
  */
 export function alertmanagerConfig(alerting: AlertingSettings, credentials: Readonly<Record<string, string>>): Record<string, unknown> {
     const defaultReceiver = alerting.defaultReceiver ?? NULL_RECEIVER;
@@ -66,7 +66,10 @@ export function alertmanagerConfig(alerting: AlertingSettings, credentials: Read
             ],
         },
         inhibit_rules: [
-            { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "instance"] },
+            // Both KubePersistentVolumeFillingUp severities carry the kubelet's `instance` (the
+            // node), so the volume must match too, or one full volume hides every other volume's
+            // warning on that node. A label absent from both alerts counts as equal.
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace", "instance", "persistentvolumeclaim"] },
             { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ["namespace"] },
         ],
         receivers: [

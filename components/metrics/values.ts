@@ -60,6 +60,17 @@ function volumeClaim(size: string, storageClassName?: string) {
     };
 }
 
+/**
+ * kube-prometheus-stack default rules that watch a condition one of the platform's own rules
+ * (alert-rules.ts) already watches, so each condition fires once, under one name. The chart
+ * wraps every default rule in `if not .Values.defaultRules.disabled.<alert>` (88.5.3,
+ * templates/prometheus/rules-1.14); KubePersistentVolumeFillingUp's key covers both severities.
+ */
+export const REPLACED_DEFAULT_RULES = [
+    "NodeMemoryHighUtilization", "NodeCPUHighUsage", "NodeFilesystemAlmostOutOfSpace", "KubeNodePressure",
+    "KubePodCrashLooping", "KubeDaemonSetMisScheduled", "KubePersistentVolumeFillingUp", "KubePdbNotEnoughHealthyPods",
+] as const;
+
 /** Pods annotated `prometheus.io/scrape: "true"` in any namespace, honouring port and path annotations. */
 export const ANNOTATED_PODS_SCRAPE_CONFIG = {
     job_name: "annotated-pods",
@@ -266,6 +277,7 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
             },
         },
+        defaultRules: { disabled: Object.fromEntries(REPLACED_DEFAULT_RULES.map((alert) => [alert, true])) },
         grafana: grafanaValues(input, m.grafana.resources),
         kubeStateMetrics: { enabled: true },
         "kube-state-metrics": { resources: resourcesOf(m.kubeStateMetrics.resources) },

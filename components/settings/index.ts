@@ -267,11 +267,26 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
             problems.push(`${prefix}alertingSecrets.${name}: unknown receiver; allowed: one of the receivers (${receivers.join(", ") || "none defined"})`);
         }
     }
+    if (s.profile === "prod" && s.metrics.enabled && (s.alerting.criticalReceiver ?? s.alerting.defaultReceiver) === undefined) {
+        problems.push(
+            `${prefix}alerting.criticalReceiver: is required in a prod stack; without it critical alerts (a node agent missing on a node, logs being dropped) go to the null receiver. `
+            + "Add a receiver and route critical alerts to it, for example: "
+            + "pulumi config set --path 'alerting.receivers[0].name' pager && pulumi config set --path 'alerting.receivers[0].type' pagerduty && "
+            + "pulumi config set --path alerting.criticalReceiver pager && pulumi config set --secret --path 'alertingSecrets.pager' <routing-key>",
+        );
+    }
     const prom = s.metrics.prometheus;
     if (prometheusBytes(prom.retentionSize) >= parseQuantity(prom.storageSize)) {
         problems.push(`${prefix}metrics.prometheus.retentionSize: got "${prom.retentionSize}"; allowed: less than metrics.prometheus.storageSize (${prom.storageSize}), or Prometheus fills its volume`);
     }
     const es = s.logging.elasticsearch;
+    // Every node is master-eligible (components/logs/elasticsearch.ts): a master needs a majority
+    // of them, and two nodes cannot keep a majority when either fails.
+    if (s.logging.enabled && es.nodes === 2) {
+        problems.push(`${prefix}logging.elasticsearch.nodes: got 2; allowed: 1, or 3 and more (every node is master-eligible and a master needs a majority: two nodes survive the loss of neither)`);
+    } else if (s.logging.enabled && s.profile === "prod" && es.nodes < 3) {
+        problems.push(`${prefix}logging.elasticsearch.nodes: got ${es.nodes} in a prod stack; allowed: 3 or more (a majority of master-eligible nodes must survive the loss of one)`);
+    }
     if (parseQuantity(es.heap) * 2 > parseQuantity(es.resources.limits.memory)) {
         problems.push(`${prefix}logging.elasticsearch.heap: got "${es.heap}"; allowed: at most half of logging.elasticsearch.resources.limits.memory (${es.resources.limits.memory})`);
     }

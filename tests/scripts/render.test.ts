@@ -91,6 +91,14 @@ describe("npm run render", function () {
             "    oidc: {issuerUrl: https://login.example.com, clientId: observability}",
             "  observability-platform:oidcClientSecret:",
             "    secure: v1:EEEEEEEEEEEEEEEE:FFFFFFFFFFFF",
+            // prod must route critical alerts somewhere
+            "  observability-platform:alerting:",
+            "    receivers:",
+            "      - {name: oncall, type: pagerduty}",
+            "    criticalReceiver: oncall",
+            "  observability-platform:alertingSecrets:",
+            "    oncall:",
+            "      secure: v1:GGGGGGGGGGGGGGGG:HHHHHHHHHHHH",
         ],
     };
     for (const [what, lines] of Object.entries(secretStacks)) {

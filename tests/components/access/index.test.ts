@@ -11,11 +11,12 @@ import { dataStores, uiRoutes } from "../../../components/wiring";
 import { validateAccessArgs } from "../../../components/access";
 import { graylogValues } from "../../../components/graylog/values";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { profileConfig } from "../../helpers/settings";
 import { runProgram } from "../../../scripts/mock-program";
 import { runTool, tempDir } from "../../helpers/tools";
 
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
-    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+    buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
 const OIDC = {
     "observability-platform:domain": "obs.example.com",
     "observability-platform:access": JSON.stringify({ uiAuth: "oauth2-proxy", oidc: { issuerUrl: "https://login.example.com/realms/ops", clientId: "observability" } }),

@@ -6,13 +6,14 @@ import {
 import { buildSettings, isConfigError, PlatformSettings } from "../../../components/settings";
 import { AlertingSettings } from "../../../components/settings/profiles";
 import { IMAGES } from "../../../components/shared/images";
+import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Whether the value at `key` inside stringData is (within) a Pulumi secret. */
 const secretAt = (r: RecordedResource, key: string) => r.secretPaths.some((p) => `stringData.${key}`.startsWith(p.join(".")));
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
-    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+    buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
 
 /** What a PDB of the chart's (rendered above its replica threshold) or of the program's selects. */
 function pdbSelectors(g: PlatformSettings["graylog"]): string[] {

@@ -5,11 +5,12 @@ import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
 import { eckNodeReaderRbac, eckOperatorValues } from "../../../components/logs/values";
 import { toMebibytes } from "../../../components/shared/quantity";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
-const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: { "observability-platform:profile": profile } });
+const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: profileConfig(profile) });
 
 function config(profile: string, graylog = settingsFor(profile).graylog.enabled) {
     const s = settingsFor(profile);

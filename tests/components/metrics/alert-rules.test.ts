@@ -1,14 +1,26 @@
 import * as assert from "assert";
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
-import { platformRuleGroups, RuleScope } from "../../../components/metrics/alert-rules";
+import { NODE_MAINTENANCE_RUNBOOK, platformRuleGroups, RuleScope, SCRAPE } from "../../../components/metrics/alert-rules";
+import { MONITORING_RELEASE, monitoringValues, REPLACED_DEFAULT_RULES } from "../../../components/metrics/values";
+import { fluentBitSections } from "../../../components/logs/fluent-bit-config";
+import { otelAgentConfig, otelAgentMonitoring } from "../../../components/traces/otel-agent";
+import { jaegerConfig } from "../../../components/traces/jaeger-values";
+import { buildSettings } from "../../../components/settings";
+import { CHARTS } from "../../../components/shared/charts";
 import { runTool, tempDir } from "../../helpers/tools";
+
+const ROOT = path.join(__dirname, "../../..");
+const FIXTURE = path.join(ROOT, "tests/fixtures/platform-rules.test.yaml");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 const ALL: RuleScope = {
     logging: true, tracing: true, graylog: true, tls: true,
     namespaces: { logging: "logging", tracing: "tracing", graylog: "graylog" },
 };
+const RULES = platformRuleGroups(ALL).flatMap((g) => g.rules);
 
 function writeRules(dir: string, scope: RuleScope): string {
     const file = path.join(dir, "rules.yaml");
@@ -16,9 +28,69 @@ function writeRules(dir: string, scope: RuleScope): string {
     return file;
 }
 
+/** Metric names a PromQL expression reads (label matchers, strings, grouping lists and functions removed). */
+export function metricsOf(expr: string): string[] {
+    const stripped = expr
+        .replace(/"[^"]*"/g, "\"\"")
+        .replace(/\{[^}]*\}/g, "")
+        .replace(/\[[^\]]*\]/g, "")
+        .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
+    const keywords = new Set(["and", "or", "unless", "bool", "offset"]);
+    const names = [...stripped.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)].map((m) => m[1]).filter((n) => !keywords.has(n));
+    return [...new Set(names)];
+}
+
+function durationMinutes(d: string): number {
+    const m = /^(\d+)([mh])$/.exec(d);
+    assert.ok(m, `duration ${d}`);
+    return Number(m[1]) * (m[2] === "h" ? 60 : 1);
+}
+
+interface PromtoolCase {
+    name: string;
+    input_series: Array<{ series: string; values: string }>;
+    alert_rule_test?: Array<{ eval_time: string; alertname: string; exp_alerts?: Array<{ exp_labels?: Record<string, unknown>; exp_annotations?: Record<string, string> }> }>;
+}
+
+/**
+ * Where each metric the rules read comes from, at the pinned version, read in that project's
+ * source: a rule on a name no exporter emits is a rule that never fires.
+ */
+const METRIC_SOURCES: Record<string, string> = {
+    node_memory_MemAvailable_bytes: "node-exporter v1.12.1 meminfo collector",
+    node_memory_MemTotal_bytes: "node-exporter v1.12.1 meminfo collector",
+    node_cpu_seconds_total: "node-exporter v1.12.1 cpu collector",
+    node_filesystem_avail_bytes: "node-exporter v1.12.1 filesystem collector",
+    node_filesystem_size_bytes: "node-exporter v1.12.1 filesystem collector",
+    kube_node_status_condition: "kube-state-metrics v2.20.0 internal/store/node.go",
+    kube_pod_container_status_restarts_total: "kube-state-metrics v2.20.0 internal/store/pod.go",
+    kube_pod_container_status_waiting_reason: "kube-state-metrics v2.20.0 internal/store/pod.go",
+    kube_daemonset_status_desired_number_scheduled: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
+    kube_daemonset_status_number_available: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
+    kube_daemonset_status_number_misscheduled: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
+    kube_poddisruptionbudget_status_pod_disruptions_allowed: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
+    kube_poddisruptionbudget_status_expected_pods: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
+    kubelet_volume_stats_available_bytes: "kubelet volume stats",
+    kubelet_volume_stats_capacity_bytes: "kubelet volume stats",
+    fluentbit_output_errors_total: "Fluent Bit 4.2.2 src/flb_output.c",
+    fluentbit_output_dropped_records_total: "Fluent Bit 4.2.2 src/flb_output.c",
+    fluentbit_output_retries_failed_total: "Fluent Bit 4.2.2 src/flb_output.c",
+    fluentbit_output_chunk_available_capacity_percent: "Fluent Bit 4.2.2 src/flb_output.c, src/flb_engine.c",
+    elasticsearch_cluster_health_status: "elasticsearch-exporter v1.9.0 collector/cluster_health.go",
+    elasticsearch_filesystem_data_available_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
+    elasticsearch_filesystem_data_size_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
+    otelcol_receiver_refused_spans_total: "opentelemetry-collector v0.148.0 receiver/receiverhelper (+_total: otelconf v0.3.0 with suffixes)",
+    otelcol_exporter_send_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
+    otelcol_exporter_enqueue_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
+    gl_journal_entries_uncommitted: "Graylog 7.0.12 prometheus-exporter.yml",
+    certmanager_certificate_expiration_timestamp_seconds: "cert-manager v1.19.1 certificate collector",
+    certmanager_certificate_ready_status: "cert-manager v1.19.1 certificate collector",
+};
+
 describe("platform alert rules", () => {
     const dir = tempDir("rules");
     after(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const fixture = YAML.parse(fs.readFileSync(FIXTURE, "utf8")) as { tests: PromtoolCase[] };
 
     it("pass promtool check rules", () => {
         const r = runTool("promtool", ["check", "rules", writeRules(dir, ALL)]);
@@ -28,7 +100,7 @@ describe("platform alert rules", () => {
 
     it("pass their promtool unit tests", () => {
         writeRules(dir, ALL);
-        fs.copyFileSync(path.join(__dirname, "../../fixtures/platform-rules.test.yaml"), path.join(dir, "platform-rules.test.yaml"));
+        fs.copyFileSync(FIXTURE, path.join(dir, "platform-rules.test.yaml"));
         const r = runTool("promtool", ["test", "rules", "platform-rules.test.yaml"], dir);
         assert.strictEqual(r.status, 0, r.output);
         assert.match(r.output, /SUCCESS/);
@@ -40,30 +112,151 @@ describe("platform alert rules", () => {
         assert.notStrictEqual(runTool("promtool", ["check", "rules", file]).status, 0);
     });
 
-    it("every rule has a severity, summary, description and runbook hint", () => {
-        for (const group of platformRuleGroups(ALL)) {
-            for (const rule of group.rules) {
-                assert.ok(["critical", "warning"].includes(rule.labels.severity), rule.alert);
-                assert.ok(rule.annotations.summary && rule.annotations.description && rule.annotations.runbook, rule.alert);
-                assert.match(rule.for, /^\d+[mh]$/, `${rule.alert} waits before firing`);
+    it("promtool test rules fails on a wrong expectation, so the unit tests above can fail", () => {
+        writeRules(dir, ALL);
+        const broken = { ...fixture, tests: [structuredClone(fixture.tests[0])] };
+        broken.tests[0].alert_rule_test![1].exp_alerts![0].exp_labels!.severity = "critical";
+        fs.writeFileSync(path.join(dir, "broken.test.yaml"), YAML.stringify(broken));
+        assert.notStrictEqual(runTool("promtool", ["test", "rules", "broken.test.yaml"], dir).status, 0);
+    });
+
+    describe("each rule has a promtool case where it fires and one where it stays silent on healthy series", () => {
+        for (const rule of RULES) {
+            it(`${rule.alert} (${rule.labels.severity})`, () => {
+                const checks = fixture.tests.flatMap((t) => (t.alert_rule_test ?? []).filter((a) => a.alertname === rule.alert).map((a) => ({ t, a })));
+                const firing = checks.flatMap(({ a }) => a.exp_alerts ?? []).filter((e) => e.exp_labels?.severity === rule.labels.severity);
+                assert.ok(firing.length > 0, `no case where ${rule.alert} fires with severity ${rule.labels.severity}`);
+                for (const e of firing) {
+                    assert.deepStrictEqual(Object.keys(e.exp_annotations ?? {}).sort(), ["description", "runbook", "summary"], `${rule.alert} firing case checks every annotation`);
+                }
+                const metrics = metricsOf(rule.expr);
+                const silent = checks.filter(({ t, a }) =>
+                    (a.exp_alerts ?? []).length === 0
+                    && durationMinutes(a.eval_time) > durationMinutes(rule.for)
+                    && metrics.every((m) => t.input_series.some((s) => s.series.startsWith(`${m}{`))));
+                assert.ok(silent.length > 0, `no case where ${rule.alert} stays silent after ${rule.for} on series of ${metrics.join(", ")}`);
+            });
+        }
+    });
+
+    it("read only metrics the pinned exporters emit, and the fixture feeds no others", () => {
+        const read = new Set(RULES.flatMap((r) => metricsOf(r.expr)));
+        assert.deepStrictEqual([...read].sort(), Object.keys(METRIC_SOURCES).sort());
+        for (const t of fixture.tests) {
+            for (const s of t.input_series) {
+                const name = s.series.slice(0, s.series.indexOf("{"));
+                assert.ok(read.has(name), `${t.name}: ${name} is read by no rule`);
             }
         }
     });
 
-    it("covers each component that can break silently", () => {
-        const names = platformRuleGroups(ALL).flatMap((g) => g.rules.map((r) => r.alert));
-        for (const expected of [
-            "PlatformNodeMemoryPressure", "PlatformNodeCPUSaturated", "PlatformNodeDiskPressure", "PlatformPodCrashLooping",
-            "PlatformDaemonSetNotOnEveryNode", "PlatformPersistentVolumeFillingUp", "FluentBitOutputErrors",
-            "FluentBitOutputRetriesExhausted", "ElasticsearchClusterRed", "ElasticsearchDiskHighWatermark",
-            "OtelAgentDroppingSpans", "JaegerDroppingSpans", "GraylogJournalBacklog", "CertificateExpiresSoon",
-        ]) {
-            assert.ok(names.includes(expected), `missing ${expected}`);
+    it("every rule has a severity, summary, description and runbook hint, and waits before firing", () => {
+        for (const rule of RULES) {
+            assert.ok(["critical", "warning"].includes(rule.labels.severity), rule.alert);
+            assert.ok(rule.annotations.summary && rule.annotations.description && rule.annotations.runbook, rule.alert);
+            assert.match(rule.for, /^\d+[mh]$/, `${rule.alert} waits before firing`);
         }
+    });
+
+    it("one rule per alert name and severity", () => {
+        const keys = RULES.map((r) => `${r.alert}/${r.labels.severity}`);
+        assert.deepStrictEqual(keys, [...new Set(keys)]);
+    });
+
+    it("uses the names operators search for, with the thresholds the operating guides give", () => {
+        const byName = (alert: string) => RULES.find((r) => r.alert === alert)!;
+        assert.deepStrictEqual([byName("NodeMemoryHigh").labels.severity, byName("NodeMemoryHigh").for], ["warning", "5m"]);
+        assert.match(byName("NodeMemoryHigh").expr, /> 0\.90$/);
+        assert.deepStrictEqual([byName("NodeCPUHigh").labels.severity, byName("NodeCPUHigh").for], ["warning", "5m"]);
+        assert.match(byName("NodeCPUHigh").expr, /> 0\.90$/);
+        assert.strictEqual(byName("PodCrashLooping").labels.severity, "critical");
+        assert.match(byName("PodCrashLooping").expr, /increase\(kube_pod_container_status_restarts_total\[10m\]\) > 5/);
+        assert.strictEqual(byName("PodDisruptionBudgetBlockingDrain").for, "15m");
+        assert.ok(byName("PodDisruptionBudgetBlockingDrain").annotations.runbook.includes(NODE_MAINTENANCE_RUNBOOK));
     });
 
     it("ships no rules for pillars a stack leaves out", () => {
         const names = platformRuleGroups({ ...ALL, logging: false, tracing: false, graylog: false, tls: false }).map((g) => g.name);
         assert.deepStrictEqual(names, ["platform.nodes", "platform.workloads"]);
+    });
+
+    describe("match how the components are scraped and configured", () => {
+        it("the agent rules select the agent's ServiceMonitor job (the Service's name)", () => {
+            const service = otelAgentMonitoring("tracing").find((o) => o.kind === "Service")!;
+            const monitor = otelAgentMonitoring("tracing").find((o) => o.kind === "ServiceMonitor")!;
+            assert.strictEqual(service.metadata.name, SCRAPE.otelAgentJob);
+            assert.strictEqual(monitor.spec.jobLabel, undefined, "no jobLabel, so job is the Service name");
+        });
+
+        it("Jaeger is scraped through the annotated-pods job with its pod labels mapped", () => {
+            const values = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", zoneAware: false }) as any;
+            const job = values.prometheus.prometheusSpec.additionalScrapeConfigs.find((j: any) => j.job_name === SCRAPE.annotatedPodsJob);
+            assert.ok(job, "annotated-pods job exists");
+            assert.ok(job.relabel_configs.some((r: any) => r.action === "labelmap" && r.regex === "__meta_kubernetes_pod_label_(.+)"));
+            assert.notStrictEqual(job.honor_labels, true, "cert-manager's namespace label arrives as exported_namespace");
+        });
+
+        it("the agent and Jaeger export counters with their _total suffix (no without_type_suffix)", () => {
+            const agent = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "jaeger:4317" } as any);
+            const jaeger = jaegerConfig() as any;
+            for (const config of [agent, jaeger]) {
+                for (const reader of config.service.telemetry.metrics.readers) {
+                    const prom = reader.pull.exporter.prometheus;
+                    assert.ok(prom, "a Prometheus pull reader");
+                    assert.notStrictEqual(prom.without_type_suffix, true);
+                    assert.notStrictEqual(prom.without_units, true);
+                }
+            }
+        });
+
+        it("every Fluent Bit output has an alias (the rules' name label) and a storage cap (the capacity gauge's base)", () => {
+            const outputs = fluentBitSections({ namespace: "logging", elasticsearch: { host: "es", port: 9200, dataStream: "d" }, graylog: { host: "g", port: 12201 }, bufferLimitMb: 1024 })
+                .filter((s) => s.name === "OUTPUT");
+            assert.strictEqual(outputs.length, 2);
+            for (const o of outputs) {
+                const entries = new Map(o.entries);
+                assert.ok(entries.get("Alias"), "alias");
+                assert.strictEqual(entries.get("storage.total_limit_size"), "1024M");
+            }
+        });
+    });
+
+    describe("kube-prometheus-stack default rules", () => {
+        const chartsDir = [path.join(ROOT, "../shared/charts"), path.join(ROOT, "../../shared/charts")].find((d) => fs.existsSync(d));
+        const templates = (): string => {
+            assert.ok(chartsDir, "the pinned charts (../shared/charts) are present");
+            const tgz = path.join(chartsDir, `kube-prometheus-stack-${CHARTS.kubePrometheusStack.version}.tgz`);
+            const r = spawnSync("tar", ["-xzOf", tgz, "--wildcards", "kube-prometheus-stack/templates/prometheus/rules-1.14/*.yaml"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
+            assert.strictEqual(r.status, 0, r.stderr);
+            return r.stdout;
+        };
+
+        it("are disabled where a platform rule watches the same condition, through keys the pinned chart reads", () => {
+            const v = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", zoneAware: false }) as any;
+            assert.deepStrictEqual(Object.keys(v.defaultRules.disabled).sort(), [...REPLACED_DEFAULT_RULES].sort());
+            const text = templates();
+            for (const alert of REPLACED_DEFAULT_RULES) {
+                assert.ok(text.includes(`.Values.defaultRules.disabled.${alert} | default false`), `${alert} is a default rule the chart can disable`);
+            }
+            const chartAlerts = new Set([...text.matchAll(/- alert: (\w+)/g)].map((m) => m[1]));
+            for (const rule of RULES) {
+                if (chartAlerts.has(rule.alert)) {
+                    assert.ok((REPLACED_DEFAULT_RULES as readonly string[]).includes(rule.alert), `${rule.alert} would fire twice: the chart's is not disabled`);
+                }
+            }
+            assert.strictEqual(MONITORING_RELEASE, "kps");
+        });
+    });
+
+    it("the README's alert catalogue lists exactly the shipped rules, with severity and wait", () => {
+        const section = README.slice(README.indexOf("### Alert rules"), README.indexOf("**Adding a rule:**"));
+        const rows = [...section.matchAll(/^\| `(\w+)` \| (\w+) \| (\d+[mh]) \|/gm)].map((m) => `${m[1]} ${m[2]} ${m[3]}`);
+        const expected = RULES.map((r) => `${r.alert} ${r.labels.severity} ${r.for}`);
+        assert.deepStrictEqual(rows.sort(), expected.sort());
+    });
+
+    it("the README has the Node maintenance section the drain alerts link to", () => {
+        assert.match(README, /^## Node maintenance$/m);
+        assert.strictEqual(NODE_MAINTENANCE_RUNBOOK, "README.md#node-maintenance");
     });
 });

@@ -70,12 +70,12 @@ describe("Alertmanager configuration", () => {
         assert.strictEqual(route("alertname=Watchdog", "severity=none"), NULL_RECEIVER);
     });
 
-    it("inhibits warnings while a critical with the same alertname and instance fires", () => {
+    it("inhibits warnings while a critical of the same alert on the same target fires, volume by volume", () => {
         const config = alertmanagerConfig(ALERTING, CREDENTIALS) as any;
         assert.deepStrictEqual(config.inhibit_rules[0], {
             source_matchers: ['severity = "critical"'],
             target_matchers: ['severity = "warning"'],
-            equal: ["alertname", "instance"],
+            equal: ["alertname", "namespace", "instance", "persistentvolumeclaim"],
         });
     });
 

@@ -1,13 +1,14 @@
 import * as assert from "assert";
 import { monitoringValues, MonitoringValuesInput } from "../../../components/metrics/values";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
+import { profileConfig } from "../../helpers/settings";
 import { protectStatefulTransform } from "../../../components/shared/workloads";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 
 function settingsFor(profile: string): PlatformSettings {
-    return buildSettings({ stack: profile, config: { "observability-platform:profile": profile } });
+    return buildSettings({ stack: profile, config: profileConfig(profile) });
 }
 
 function valuesFor(profile: string, extra: Partial<MonitoringValuesInput> = {}): any {

@@ -6,7 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROFILE_DEFAULTS } from "../../../components/settings/profiles";
 import { parseQuantity } from "../../../components/shared/quantity";
 import { buildSettings, ConfigError, PlatformSettings, resourcePaths } from "../../../components/settings";
-import { SECRET_KEYS, TOP_LEVEL_KINDS } from "../../../components/settings/schema";
+import { configSchema, SECRET_KEYS, TOP_LEVEL_KINDS } from "../../../components/settings/schema";
+import { z } from "zod";
 
 const P = "observability-platform";
 
@@ -17,9 +18,15 @@ function build(config: Record<string, unknown>, stack = "dev"): PlatformSettings
     return buildSettings({ stack, config: strings });
 }
 
-function problemsOf(config: Record<string, unknown>): string {
+/** A prod stack's receiver for critical alerts, which prod requires. */
+const PAGER = {
+    alerting: { receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager" },
+    alertingSecrets: { pager: "routing-key" },
+};
+
+function problemsOf(config: Record<string, unknown>, stack = "dev"): string {
     try {
-        build(config);
+        build(config, stack);
     } catch (err) {
         assert.ok(err instanceof ConfigError, `expected a ConfigError, got ${err}`);
         return err.message;
@@ -51,7 +58,7 @@ describe("settings", () => {
         });
 
         it("prod is highly available and protects its data", () => {
-            const s = build({ profile: "prod" }, "prod");
+            const s = build({ profile: "prod", ...PAGER }, "prod");
             assert.ok(s.metrics.prometheus.replicas >= 2);
             assert.strictEqual(s.metrics.alertmanager.replicas, 3);
             assert.ok(s.logging.elasticsearch.nodes >= 3);
@@ -73,7 +80,7 @@ describe("settings", () => {
             });
 
             it(`${profile}: every request is at most its limit`, () => {
-                for (const [where, r] of resourcePaths(build({ profile }, profile))) {
+                for (const [where, r] of resourcePaths(build({ profile, ...(profile === "prod" ? PAGER : {}) }, profile))) {
                     for (const what of ["cpu", "memory"] as const) {
                         assert.ok(parseQuantity(r.requests[what]) <= parseQuantity(r.limits[what]), `${where}.${what}`);
                     }
@@ -84,7 +91,7 @@ describe("settings", () => {
 
     describe("overrides", () => {
         it("an explicit key replaces only that default", () => {
-            const s = build({ profile: "prod", metrics: { prometheus: { retentionDays: 90 } } }, "prod");
+            const s = build({ profile: "prod", ...PAGER, metrics: { prometheus: { retentionDays: 90 } } }, "prod");
             assert.strictEqual(s.metrics.prometheus.retentionDays, 90);
             assert.strictEqual(s.metrics.prometheus.replicas, PROFILE_DEFAULTS.prod.metrics.prometheus.replicas);
             assert.strictEqual(s.metrics.prometheus.storageSize, PROFILE_DEFAULTS.prod.metrics.prometheus.storageSize);
@@ -209,6 +216,129 @@ describe("settings", () => {
                 return;
             }
             assert.fail("expected an error");
+        });
+    });
+
+    describe("a prod stack pages someone", () => {
+        it("refuses prod without a receiver for critical alerts, saying how to add one", () => {
+            const message = problemsOf({ profile: "prod" }, "prod");
+            assert.match(message, /alerting\.criticalReceiver: is required in a prod stack; without it critical alerts .* go to the null receiver/);
+            assert.match(message, /pulumi config set --path 'alerting\.receivers\[0\]\.name' pager/);
+            assert.match(message, /pulumi config set --secret --path 'alertingSecrets\.pager' <routing-key>/);
+        });
+
+        it("accepts prod with a critical receiver, or with a default receiver that critical alerts fall back to", () => {
+            assert.strictEqual(build({ profile: "prod", ...PAGER }, "prod").alerting.criticalReceiver, "pager");
+            const fallback = { ...PAGER, alerting: { receivers: PAGER.alerting.receivers, defaultReceiver: "pager" } };
+            assert.strictEqual(build({ profile: "prod", ...fallback }, "prod").alerting.defaultReceiver, "pager");
+        });
+
+        it("accepts prod without receivers when it has no metrics (no Alertmanager to route)", () => {
+            assert.strictEqual(build({ profile: "prod", metrics: { enabled: false } }, "prod").metrics.enabled, false);
+        });
+
+        for (const profile of ["dev", "staging"] as const) {
+            it(`lets ${profile} keep the null receiver`, () => {
+                assert.deepStrictEqual(build({ profile }, profile).alerting.receivers, []);
+            });
+        }
+
+        it("the repository's prod stack file routes critical alerts to a receiver", () => {
+            const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../../../Pulumi.prod.yaml"), "utf8")).config;
+            const name = stack[`${P}:alerting`].criticalReceiver;
+            assert.ok(stack[`${P}:alerting`].receivers.some((r: { name: string }) => r.name === name));
+            assert.ok(stack[`${P}:alertingSecrets`][name].secure, "its credential is a stack secret");
+        });
+    });
+
+    describe("Elasticsearch node counts are quorum-safe", () => {
+        const nodes = (n: number, profile = "dev") => ({ profile, ...(profile === "prod" ? PAGER : {}), logging: { elasticsearch: { nodes: n } } });
+        it("refuses 2 nodes in any profile, saying why", () => {
+            for (const profile of ["dev", "staging", "prod"]) {
+                assert.match(problemsOf(nodes(2, profile), profile), /logging\.elasticsearch\.nodes: got 2; allowed: 1, or 3 and more \(every node is master-eligible and a master needs a majority: two nodes survive the loss of neither\)/);
+            }
+        });
+        it("accepts 1 and 3 nodes outside prod", () => {
+            assert.strictEqual(build(nodes(1)).logging.elasticsearch.nodes, 1);
+            assert.strictEqual(build(nodes(3)).logging.elasticsearch.nodes, 3);
+        });
+        it("requires at least 3 in prod: 1 is refused, 3 and 4 are accepted", () => {
+            assert.match(problemsOf(nodes(1, "prod"), "prod"), /logging\.elasticsearch\.nodes: got 1 in a prod stack; allowed: 3 or more \(a majority of master-eligible nodes must survive the loss of one\)/);
+            assert.strictEqual(build(nodes(3, "prod"), "prod").logging.elasticsearch.nodes, 3);
+            assert.strictEqual(build(nodes(4, "prod"), "prod").logging.elasticsearch.nodes, 4);
+        });
+        it("does not judge node counts when logging is off", () => {
+            assert.strictEqual(build({ profile: "dev", logging: { enabled: false, elasticsearch: { nodes: 2 } }, tls: { enabled: false } }).logging.enabled, false);
+        });
+    });
+
+    describe("every bound is tested just below, at and just above its edge", () => {
+        /** Every number in the schema with its path and bounds; new keys are covered without listing them. */
+        function numericLeaves(schema: z.ZodType, at: string[] = []): Array<{ path: string[]; min: number; max: number; int: boolean }> {
+            let inner: z.ZodType = schema;
+            while (inner instanceof z.ZodOptional) {
+                inner = inner.unwrap() as z.ZodType;
+            }
+            if (inner instanceof z.ZodObject) {
+                return Object.entries(inner.shape as Record<string, z.ZodType>).flatMap(([k, v]) => numericLeaves(v, [...at, k]));
+            }
+            if (inner instanceof z.ZodNumber) {
+                assert.ok(inner.minValue !== null && inner.maxValue !== null, `${at.join(".")} has both bounds`);
+                return [{ path: at, min: inner.minValue, max: inner.maxValue, int: inner.isInt }];
+            }
+            return [];
+        }
+        const nest = (path: string[], value: unknown): Record<string, unknown> =>
+            path.reduceRight<unknown>((acc, key) => ({ [key]: acc }), value) as Record<string, unknown>;
+        // tracing.replicas above 1 needs a shared store, which staging has.
+        const baseFor = (path: string[]) => (path.join(".") === "tracing.replicas" ? "staging" : "dev");
+
+        const leaves = numericLeaves(configSchema);
+        it("finds the numeric keys", () => {
+            assert.ok(leaves.length >= 10, leaves.map((l) => l.path.join(".")).join(", "));
+        });
+        for (const leaf of leaves) {
+            const key = leaf.path.join(".");
+            const step = leaf.int ? 1 : 0.1;
+            // Values inside the bounds that a cross-key rule refuses, each tested on its own above.
+            const refusedElsewhere = key === "logging.elasticsearch.nodes" ? [2] : [];
+            const inside = [leaf.min, leaf.min + step, leaf.max - step, leaf.max].filter((v) => !refusedElsewhere.includes(v));
+            it(`${key}: ${leaf.min - step} and ${leaf.max + step} are refused, ${inside.join(", ")} accepted`, () => {
+                const profile = baseFor(leaf.path);
+                for (const bad of [leaf.min - step, leaf.max + step]) {
+                    const config = { profile, ...nest(leaf.path, bad) };
+                    const message = problemsOf(config, profile);
+                    assert.ok(message.includes(`${P}:${key}: got ${bad}; allowed:`), message);
+                }
+                for (const good of inside) {
+                    const s = build({ profile, ...nest(leaf.path, good) }, profile) as unknown as Record<string, unknown>;
+                    assert.strictEqual(leaf.path.reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], s), good);
+                }
+            });
+        }
+
+        it("metrics.prometheus.retentionSize: just below the volume is accepted, equal to it and above are refused", () => {
+            // dev's volume is 10Gi; Prometheus sizes are powers of 1024.
+            assert.strictEqual(build({ profile: "dev", metrics: { prometheus: { retentionSize: "10239MB" } } }).metrics.prometheus.retentionSize, "10239MB");
+            for (const size of ["10240MB", "10241MB"]) {
+                assert.match(problemsOf({ profile: "dev", metrics: { prometheus: { retentionSize: size } } }), new RegExp(`retentionSize: got "${size}"; allowed: less than metrics\\.prometheus\\.storageSize`));
+            }
+        });
+
+        it("logging.elasticsearch.heap: half the memory limit and just below are accepted, just above is refused", () => {
+            // dev's Elasticsearch memory limit is 2Gi.
+            for (const heap of ["1023Mi", "1Gi"]) {
+                assert.strictEqual(build({ profile: "dev", logging: { elasticsearch: { heap } } }).logging.elasticsearch.heap, heap);
+            }
+            assert.match(problemsOf({ profile: "dev", logging: { elasticsearch: { heap: "1025Mi" } } }), /logging\.elasticsearch\.heap: got "1025Mi"; allowed: at most half/);
+        });
+
+        it("a request just below and at its limit is accepted, just above is refused", () => {
+            // dev's Grafana CPU limit is 500m.
+            for (const cpu of ["499m", "500m"]) {
+                assert.strictEqual(build({ profile: "dev", metrics: { grafana: { resources: { requests: { cpu } } } } }).metrics.grafana.resources.requests.cpu, cpu);
+            }
+            assert.match(problemsOf({ profile: "dev", metrics: { grafana: { resources: { requests: { cpu: "501m" } } } } }), /metrics\.grafana\.resources\.requests\.cpu: got "501m"; allowed: at most the limit \(500m\)/);
         });
     });
 

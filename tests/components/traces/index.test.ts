@@ -5,11 +5,12 @@ import { buildSettings, PlatformSettings } from "../../../components/settings";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { profileConfig } from "../../helpers/settings";
 import { runProgram } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
-    buildSettings({ stack: profile, config: { "observability-platform:profile": profile, ...extra } });
+    buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
 const ES = { url: "https://logs-es-http.logging.svc:9200", credentialsSecret: "creds", caSecret: "ca", replicas: 1 };
 
 /** Every component a pipeline names must be defined, and every defined one used. */

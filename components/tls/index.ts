@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
+import { READY_CONDITION } from "../shared/await";
 import { CERT_MANAGER } from "../shared/charts";
 import { Profile } from "../settings/profiles";
 
@@ -66,13 +67,6 @@ export function certManagerArgs(namespace: string): certmanager.CertManagerArgs 
         },
     };
 }
-
-/**
- * `pulumi.com/waitFor` for cert-manager resources: the provider treats a custom resource as
- * ready once it exists unless told what to wait for (pulumi-kubernetes metadata/overrides.go
- * `ReadyCondition`). Issuers and Certificates set the `Ready` condition.
- */
-export const READY_CONDITION = { "pulumi.com/waitFor": "condition=Ready" } as const;
 
 export interface TlsArgs {
     readonly namespace: string;

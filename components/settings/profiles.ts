@@ -121,6 +121,12 @@ export interface AccessSettings {
     };
     /** NetworkPolicies that let only their consumers reach the data stores. */
     readonly networkPolicies: boolean;
+    /**
+     * Wait for each UI Ingress to get a load-balancer address (the provider's Ingress await).
+     * Off by default: controllers that never publish one (many bare-metal and host-network
+     * setups) would hold every update for 10 minutes and then fail it.
+     */
+    readonly awaitIngressStatus: boolean;
 }
 
 export interface ProfileDefaults {
@@ -198,7 +204,7 @@ const dev: ProfileDefaults = {
         dataNodeResources: res("500m", "2Gi", "1", "2Gi"),
     },
     tls: { enabled: true },
-    access: { uiAuth: "basic", networkPolicies: true },
+    access: { uiAuth: "basic", networkPolicies: true, awaitIngressStatus: false },
 };
 
 const staging: ProfileDefaults = {

@@ -167,6 +167,8 @@ export class Platform extends pulumi.ComponentResource {
             }, after(ns.graylog)));
         }
 
+        // Jaeger stores spans in Elasticsearch and fails its readiness until it answers, so with
+        // that storage it starts once Elasticsearch is green, not during its cold start.
         const jaegerEs = logging?.consumers.jaeger;
         const tracing = settings.tracing.enabled
             ? new Tracing(`${name}-tracing`, {
@@ -176,7 +178,7 @@ export class Platform extends pulumi.ComponentResource {
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
                     : undefined,
                 monitoringCrds: crds,
-            }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
+            }, after(ns.tracing, ...(logging?.consumerResources ?? []), ...(jaegerEs && logging ? [logging.elasticsearchReady] : [])))
             : undefined;
 
         if (tracing) {

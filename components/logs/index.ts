@@ -66,6 +66,8 @@ export class Logging extends pulumi.ComponentResource {
     public readonly consumers: { grafana?: EsConsumer; jaeger?: EsConsumer };
     /** The Secrets and certificates consumers need before they start. */
     public readonly consumerResources: pulumi.Resource[] = [];
+    /** Elasticsearch, awaited until green: what a writer (Jaeger) waits for before it starts. */
+    public readonly elasticsearchReady: pulumi.Resource;
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:logging:Logging", name, {}, opts);
@@ -127,6 +129,7 @@ export class Logging extends pulumi.ComponentResource {
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
         }), { ...ECK_GREEN, ...timeoutAnnotation(ES_COLD_START_SECONDS) }), { dependsOn: after, protect, retainOnDelete: protect });
+        this.elasticsearchReady = elasticsearch;
         const kibana = manifest("kibana", annotated(kibanaManifest(ns, args.logging, args.kibanaUrl), { ...ECK_GREEN, ...timeoutAnnotation(KIBANA_COLD_START_SECONDS) }), {
             // Kibana is green only once Elasticsearch is; its own wait starts then.
             dependsOn: [operator, elasticsearch],

@@ -11,6 +11,7 @@ import { Monitoring } from "./metrics";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
+import { NODE_CRITICAL_PRIORITY } from "./shared/workloads";
 import { dataStores, uiRoutes } from "./wiring";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
@@ -21,6 +22,27 @@ export interface NamespacePlan {
     /** What the namespace enforces; `audit` and `warn` stay at restricted so drift shows. */
     readonly enforce: PodSecurityLevel;
     readonly reason: string;
+    /** A DaemonSet at system-node-critical priority runs here. */
+    readonly nodeAgents: boolean;
+}
+
+/**
+ * GKE admits pods at `system-node-critical` (or `system-cluster-critical`) outside kube-system
+ * only in a namespace holding a ResourceQuota scoped to that PriorityClass; without one the node
+ * agents' DaemonSets report "insufficient quota to match these scopes" and never start. The
+ * quota is harmless elsewhere. The limit is a pod count no fleet reaches: GKE's largest cluster
+ * has 15,000 nodes, one agent pod each.
+ */
+export function nodeCriticalQuota(namespace: string): Record<string, any> {
+    return {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: { name: "node-critical-pods", namespace },
+        spec: {
+            hard: { pods: "15000" },
+            scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: [NODE_CRITICAL_PRIORITY] }] },
+        },
+    };
 }
 
 /**
@@ -31,19 +53,19 @@ export interface NamespacePlan {
 export function namespacePlan(settings: PlatformSettings): NamespacePlan[] {
     const ns = settings.namespaces;
     const plan: NamespacePlan[] = [
-        { name: ns.certManager, enforce: "restricted", reason: "cert-manager runs as non-root with no host access" },
+        { name: ns.certManager, enforce: "restricted", reason: "cert-manager runs as non-root with no host access", nodeAgents: false },
     ];
     if (settings.metrics.enabled) {
-        plan.push({ name: ns.monitoring, enforce: "privileged", reason: "node-exporter uses the host network, PID namespace and root filesystem" });
+        plan.push({ name: ns.monitoring, enforce: "privileged", reason: "node-exporter uses the host network, PID namespace and root filesystem", nodeAgents: true });
     }
     if (settings.logging.enabled) {
-        plan.push({ name: ns.logging, enforce: "privileged", reason: "Fluent Bit reads host log files and keeps its buffer on a hostPath; Elasticsearch tunes vm.max_map_count" });
+        plan.push({ name: ns.logging, enforce: "privileged", reason: "Fluent Bit reads host log files and keeps its buffer on a hostPath; Elasticsearch tunes vm.max_map_count", nodeAgents: true });
     }
     if (settings.tracing.enabled) {
-        plan.push({ name: ns.tracing, enforce: "privileged", reason: "the OpenTelemetry agent binds host ports for node-local OTLP" });
+        plan.push({ name: ns.tracing, enforce: "privileged", reason: "the OpenTelemetry agent binds host ports for node-local OTLP", nodeAgents: true });
     }
     if (settings.graylog.enabled) {
-        plan.push({ name: ns.graylog, enforce: "privileged", reason: "the Data Node's init container raises vm.max_map_count" });
+        plan.push({ name: ns.graylog, enforce: "privileged", reason: "the Data Node's init container raises vm.max_map_count", nodeAgents: false });
     }
     return plan;
 }
@@ -68,6 +90,7 @@ export class Platform extends pulumi.ComponentResource {
         super("observability:index:Platform", name, {}, opts);
         const { settings } = args;
         const created: Record<string, k8s.core.v1.Namespace> = {};
+        const quotas: Record<string, k8s.core.v1.ResourceQuota> = {};
         for (const plan of namespacePlan(settings)) {
             created[plan.name] = new k8s.core.v1.Namespace(`${name}-ns-${plan.name}`, {
                 metadata: {
@@ -81,6 +104,10 @@ export class Platform extends pulumi.ComponentResource {
                     annotations: { "observability-platform/pod-security-reason": plan.reason },
                 },
             }, { parent: this, retainOnDelete: settings.protectData });
+            if (plan.nodeAgents) {
+                quotas[plan.name] = new k8s.core.v1.ResourceQuota(`${name}-quota-${plan.name}`, nodeCriticalQuota(plan.name) as k8s.core.v1.ResourceQuotaArgs,
+                    { parent: this, dependsOn: [created[plan.name]] });
+            }
         }
         const ns = settings.namespaces;
         const tls = settings.tls.enabled
@@ -96,8 +123,9 @@ export class Platform extends pulumi.ComponentResource {
             ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData }, { parent: this })
             : undefined;
         // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
+        // A pillar with node agents also waits for its namespace's node-critical quota.
         const after = (namespace: string, ...more: pulumi.Resource[]) =>
-            ({ parent: this, dependsOn: [created[namespace], ...(tls?.ready ?? []), ...more] });
+            ({ parent: this, dependsOn: [created[namespace], ...(quotas[namespace] ? [quotas[namespace]] : []), ...(tls?.ready ?? []), ...more] });
         const scope = {
             logging: settings.logging.enabled,
             tracing: settings.tracing.enabled,
@@ -145,6 +173,8 @@ export class Platform extends pulumi.ComponentResource {
             }, after(ns.graylog)));
         }
 
+        // Jaeger stores spans in Elasticsearch and fails its readiness until it answers, so with
+        // that storage it starts once Elasticsearch is green, not during its cold start.
         const jaegerEs = logging?.consumers.jaeger;
         const tracing = settings.tracing.enabled
             ? new Tracing(`${name}-tracing`, {
@@ -155,7 +185,7 @@ export class Platform extends pulumi.ComponentResource {
                     : undefined,
                 zoneAware,
                 monitoringCrds: crds,
-            }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
+            }, after(ns.tracing, ...(logging?.consumerResources ?? []), ...(jaegerEs && logging ? [logging.elasticsearchReady] : [])))
             : undefined;
 
         if (tracing) {

@@ -2,6 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { gateManifests, gateNames, gateNginxConfigFor, uiIngress, UiRoute } from "./values";
+import { annotated } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
 import { AccessSettings } from "../settings/profiles";
 
@@ -20,6 +21,16 @@ export interface AccessArgs {
     readonly zoneAware?: boolean;
     /** The data-store NetworkPolicies (`dataStorePolicies`); empty when turned off. */
     readonly networkPolicies: readonly Record<string, any>[];
+}
+
+/**
+ * The provider waits for an Ingress until `.status.loadBalancer.ingress` is set (10 minutes, then
+ * the update fails). Controllers that publish no status never satisfy it, so by default the UIs'
+ * Ingresses skip that wait (`pulumi.com/skipAwait`, which overrides every await of the object);
+ * `access.awaitIngressStatus` turns the wait back on where the controller publishes an address.
+ */
+export function ingressAwait(ingress: Record<string, any>, access: Pick<AccessSettings, "awaitIngressStatus">): Record<string, any> {
+    return access.awaitIngressStatus ? ingress : annotated(ingress, { "pulumi.com/skipAwait": "true" });
 }
 
 /** Checks what the types cannot: a gate needs its credentials. Throws before anything is created. */
@@ -55,7 +66,7 @@ export class Access extends pulumi.ComponentResource {
                 if (route.gated) {
                     this.gate(name, route, args, domain);
                 }
-                manifest(`ingress-${route.app}`, uiIngress(route, domain, args.ingressClassName, args.issuer, args.access));
+                manifest(`ingress-${route.app}`, ingressAwait(uiIngress(route, domain, args.ingressClassName, args.issuer, args.access), args.access));
                 this.urls[route.app] = `https://${route.app}.${domain}`;
             }
         }

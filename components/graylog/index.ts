@@ -10,7 +10,11 @@ import {
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
-import { protectStatefulTransform } from "../shared/workloads";
+import { protectStatefulTransform, withInputsHash } from "../shared/workloads";
+import { annotated, MONGODB_RUNNING, slowStartTransform, timeoutAnnotation } from "../shared/await";
+
+/** MongoDB and the Graylog StatefulSets: image pulls, volumes, replica-set initiation, migrations. */
+export const GRAYLOG_COLD_START_SECONDS = 1200;
 
 export interface GraylogArgs {
     readonly namespace: string;
@@ -88,7 +92,10 @@ export class Graylog extends pulumi.ComponentResource {
             namespace: ns,
             values: mongodbOperatorValues(),
         }, { ...child, transforms: protect ? [protectStatefulTransform] : [] });
-        const mongodb = manifest("mongodb", mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName, args.zoneAware), {
+        // Awaited until the operator reports the replica set Running: Graylog refuses to start
+        // without MongoDB, and its chart waits for this.
+        const mongodb = manifest("mongodb", annotated(mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName, args.zoneAware),
+            { ...MONGODB_RUNNING, ...timeoutAnnotation(GRAYLOG_COLD_START_SECONDS) }), {
             dependsOn: [operator, mongoSecret],
             protect,
             retainOnDelete: protect,
@@ -108,14 +115,20 @@ export class Graylog extends pulumi.ComponentResource {
         }, {
             ...child,
             dependsOn: [graylogSecret, mongodb],
-            transforms: [graylogChartTransform(checksum), ...(protect ? [protectStatefulTransform] : [])],
+            // The chart's StatefulSets are awaited (built in); a first start pulls large images
+            // and runs MongoDB migrations, so they get longer than the default 10 minutes.
+            transforms: [
+                graylogChartTransform(checksum),
+                slowStartTransform(["StatefulSet"], GRAYLOG_COLD_START_SECONDS),
+                ...(protect ? [protectStatefulTransform] : []),
+            ],
         });
 
-        const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, {
-            metadata: { name: "graylog-setup", namespace: ns },
-            data: { "setup.sh": setupScript({ namespace: ns, graylog: args.graylog, alerting: args.alerting }) },
-        }, child);
-        manifest("setup-job", graylogSetupJob(ns, "graylog-setup", GRAYLOG_ROOT_SECRET, args.alerting), {
+        const setupData = { "setup.sh": setupScript({ namespace: ns, graylog: args.graylog, alerting: args.alerting }) };
+        const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "graylog-setup", namespace: ns }, data: setupData }, child);
+        // Named after what it applies, so a changed script replaces the Job and it runs again;
+        // it waits for the whole chart (both StatefulSets ready) and the admin credentials.
+        manifest("setup-job", withInputsHash(graylogSetupJob(ns, "graylog-setup", GRAYLOG_ROOT_SECRET, args.alerting), setupData), {
             dependsOn: [chart, setup, rootSecret, ...notificationsSecret],
             customTimeouts: { create: "30m", update: "30m" },
             deleteBeforeReplace: true,

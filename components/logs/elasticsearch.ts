@@ -227,6 +227,11 @@ export function setupScript(namespace: string): string {
         "until curl -sS --fail --cacert /tls/ca.crt -u \"$auth\" \"$es/_cluster/health?wait_for_status=yellow&timeout=30s\" >/dev/null; do echo 'waiting for Elasticsearch'; sleep 10; done",
         `call /tls/ca.crt -X PUT "$es/_ilm/policy/${ILM_POLICY}" -d @/setup/ilm-policy.json`,
         `call /tls/ca.crt -X PUT "$es/_index_template/kubernetes-logs" -d @/setup/index-template.json`,
+        // Fluent Bit starts only after this Job, so its first write creates the data stream from
+        // the template. Verify it: the template must apply the ILM policy to the stream's name, and
+        // no plain index may hold that name (one would take every write and never roll over).
+        `call /tls/ca.crt -X POST "$es/_index_template/_simulate_index/${LOG_DATA_STREAM}" | grep -q '"${ILM_POLICY}"' || { echo 'the index template does not apply ILM policy ${ILM_POLICY} to ${LOG_DATA_STREAM}'; exit 1; }`,
+        `if curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/${LOG_DATA_STREAM}/_settings" >/dev/null 2>&1 && ! curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/_data_stream/${LOG_DATA_STREAM}" >/dev/null 2>&1; then echo '${LOG_DATA_STREAM} is a plain index without retention: delete it (its logs) so the data stream can form'; exit 1; fi`,
         "until curl -sS --fail --cacert /kb-tls/ca.crt -u \"$auth\" \"$kb/api/status\" >/dev/null; do echo 'waiting for Kibana'; sleep 10; done",
         "call /kb-tls/ca.crt -X POST \"$kb/api/data_views/data_view\" -H 'kbn-xsrf: observability-platform' -d @/setup/data-view.json",
         "echo 'setup complete'",

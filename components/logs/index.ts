@@ -12,10 +12,11 @@ import { esExporterManifests } from "./es-exporter";
 import { fluentBitSections, parserSections, renderSections } from "./fluent-bit-config";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
 import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
+import { annotated, ECK_GREEN, READY_CONDITION, timeoutAnnotation } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
 import { LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
-import { drainSafePdb, protectStatefulTransform } from "../shared/workloads";
+import { drainSafePdb, protectStatefulTransform, withInputsHash } from "../shared/workloads";
 
 /** Where a consumer in another namespace finds its Elasticsearch credentials and CA. */
 export interface EsConsumer {
@@ -46,6 +47,10 @@ export interface LoggingArgs {
     readonly caIssuer: string;
 }
 
+/** Elasticsearch and Kibana awaits: image pulls, volumes and (for Kibana) the first migrations. */
+export const ES_COLD_START_SECONDS = 1800;
+export const KIBANA_COLD_START_SECONDS = 1200;
+
 const short = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
 
 /**
@@ -61,6 +66,8 @@ export class Logging extends pulumi.ComponentResource {
     public readonly consumers: { grafana?: EsConsumer; jaeger?: EsConsumer };
     /** The Secrets and certificates consumers need before they start. */
     public readonly consumerResources: pulumi.Resource[] = [];
+    /** Elasticsearch, awaited until green: what a writer (Jaeger) waits for before it starts. */
+    public readonly elasticsearchReady: pulumi.Resource;
 
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:logging:Logging", name, {}, opts);
@@ -72,7 +79,7 @@ export class Logging extends pulumi.ComponentResource {
             manifest(role, {
                 apiVersion: "cert-manager.io/v1",
                 kind: "Certificate",
-                metadata: { name: certName, namespace },
+                metadata: { name: certName, namespace, annotations: { ...READY_CONDITION } },
                 spec: { secretName, dnsNames, issuerRef: { name: args.caIssuer, kind: "ClusterIssuer", group: "cert-manager.io" }, privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" } },
             });
 
@@ -105,7 +112,9 @@ export class Logging extends pulumi.ComponentResource {
         });
 
         const after = [operator, httpCert, rolesSecret, ...userSecrets];
-        const elasticsearch = manifest("elasticsearch", elasticsearchManifest({
+        // Awaited until green (every shard allocated): the setup Job, Fluent Bit and Jaeger come
+        // after it. A cold start pulls images, provisions volumes and forms the cluster node by node.
+        const elasticsearch = manifest("elasticsearch", annotated(elasticsearchManifest({
             namespace: ns,
             logging: args.logging,
             storageClassName: args.storageClassName,
@@ -113,24 +122,27 @@ export class Logging extends pulumi.ComponentResource {
             zoneAware,
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
-        }), { dependsOn: after, protect, retainOnDelete: protect });
-        const kibana = manifest("kibana", kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl), { dependsOn: [operator] });
+        }), { ...ECK_GREEN, ...timeoutAnnotation(ES_COLD_START_SECONDS) }), { dependsOn: after, protect, retainOnDelete: protect });
+        this.elasticsearchReady = elasticsearch;
+        const kibana = manifest("kibana", annotated(kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl), { ...ECK_GREEN, ...timeoutAnnotation(KIBANA_COLD_START_SECONDS) }), {
+            // Kibana is green only once Elasticsearch is; its own wait starts then.
+            dependsOn: [operator, elasticsearch],
+        });
         // ECK 3.5.0 makes no PDB for Kibana (kibana_types.go has no podDisruptionBudget field).
         if (args.logging.kibana.replicas > 1) {
             manifest("kibana-pdb", drainSafePdb(`${KIBANA_NAME}-kb`, ns, KIBANA_POD_LABELS));
         }
 
-        const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, {
-            metadata: { name: "logging-setup", namespace: ns },
-            data: {
-                "setup.sh": setupScript(ns),
-                "ilm-policy.json": JSON.stringify(ilmPolicy(args.logging.retentionDays), null, 2),
-                "index-template.json": JSON.stringify(indexTemplate(args.logging.elasticsearch.nodes > 1 ? 1 : 0), null, 2),
-                "data-view.json": JSON.stringify(dataView(), null, 2),
-            },
-        }, child);
-        // A Job's pod template is immutable: a changed script gets a new Job through replacement.
-        manifest("setup-job", setupJobManifest(ns, "logging-setup"), {
+        const setupData = {
+            "setup.sh": setupScript(ns),
+            "ilm-policy.json": JSON.stringify(ilmPolicy(args.logging.retentionDays), null, 2),
+            "index-template.json": JSON.stringify(indexTemplate(args.logging.elasticsearch.nodes > 1 ? 1 : 0), null, 2),
+            "data-view.json": JSON.stringify(dataView(), null, 2),
+        };
+        const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "logging-setup", namespace: ns }, data: setupData }, child);
+        // Named after what it applies, so a new script, retention or template replaces the Job and
+        // it runs again; it starts once Elasticsearch (green or yellow) and Kibana answer.
+        const setupJob = manifest("setup-job", withInputsHash(setupJobManifest(ns, "logging-setup"), setupData), {
             dependsOn: [elasticsearch, kibana, setup],
             customTimeouts: { create: "30m", update: "30m" },
             deleteBeforeReplace: true,
@@ -155,7 +167,12 @@ export class Logging extends pulumi.ComponentResource {
             credentialsSecret: userSecretName("fluentBit"),
             caSecret: ECK.httpPublicCertsSecret,
             configChecksum: short(fluentBitConf + parsersConf),
-        }), { dependsOn: [...rbac, config, elasticsearch] });
+        }), {
+            // No log is written before the setup Job has installed and verified the index template
+            // and ILM policy: a first write without them creates a plain index that never rolls
+            // over and fills the disk (Fluent Bit's role may auto-create indices).
+            dependsOn: [...rbac, config, elasticsearch, setupJob],
+        });
 
         const monitoring = [...fluentBitMonitoring(ns), ...esExporterManifests(ns, userSecretName("exporter"))];
         for (const obj of monitoring.filter((o) => args.monitoringCrds || o.kind !== "ServiceMonitor")) {

@@ -8,6 +8,7 @@ import { dashboardJson, platformDashboards } from "./dashboards";
 import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, TracesDataSource } from "./values";
 import { AlertingSettings, MetricsSettings } from "../settings/profiles";
 import { protectStatefulTransform } from "../shared/workloads";
+import { admissionOrderingValues, mergeValues } from "./admission";
 
 export interface MonitoringArgs {
     /** Namespace for the whole stack; it must exist. */
@@ -35,6 +36,11 @@ export interface MonitoringArgs {
     readonly traces?: TracesDataSource;
     /** Public URLs of Grafana, Prometheus and Alertmanager when they have an ingress. */
     readonly externalUrls?: MonitoringValuesInput["externalUrls"];
+}
+
+/** The chart values, plus the install order around the admission webhook when it is on. */
+function withAdmissionOrdering(args: MonitoringArgs, values: Record<string, unknown>): Record<string, unknown> {
+    return args.certManager ? mergeValues(values, admissionOrderingValues(args.namespace)) : values;
 }
 
 /**
@@ -81,7 +87,7 @@ export class Monitoring extends pulumi.ComponentResource {
             ...chartSource(CHARTS.kubePrometheusStack),
             name: MONITORING_RELEASE,
             namespace,
-            values: monitoringValues({
+            values: withAdmissionOrdering(args, monitoringValues({
                 namespace,
                 metrics: args.metrics,
                 zoneAware: args.zoneAware ?? false,
@@ -93,14 +99,15 @@ export class Monitoring extends pulumi.ComponentResource {
                 logs: args.logs,
                 traces: args.traces,
                 externalUrls: args.externalUrls,
-            }),
+            })),
         }, {
             parent: this,
             dependsOn: [grafanaSecret, alertmanagerSecret],
             transforms: protect ? [protectStatefulTransform] : [],
         });
 
-        // Needs the chart's PrometheusRule CRD.
+        // Outside the chart, so no depends-on: waiting for the whole Chart includes the operator's
+        // Service endpoint and the webhooks' injected CA (see ./admission.ts).
         new k8s.apiextensions.CustomResource(`${name}-platform-rules`, {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "PrometheusRule",

@@ -130,6 +130,12 @@ export interface AccessSettings {
     };
     /** NetworkPolicies that let only their consumers reach the data stores. */
     readonly networkPolicies: boolean;
+    /**
+     * Wait for each UI Ingress to get a load-balancer address (the provider's Ingress await).
+     * Off by default: controllers that never publish one (many bare-metal and host-network
+     * setups) would hold every update for 10 minutes and then fail it.
+     */
+    readonly awaitIngressStatus: boolean;
 }
 
 export interface ProfileDefaults {
@@ -208,7 +214,7 @@ const dev: ProfileDefaults = {
         inputs: { syslogTcp: false, beats: false, sourceRanges: [] },
     },
     tls: { enabled: true },
-    access: { uiAuth: "basic", networkPolicies: true },
+    access: { uiAuth: "basic", networkPolicies: true, awaitIngressStatus: false },
 };
 
 const staging: ProfileDefaults = {

@@ -181,8 +181,9 @@ export const configSchema = z.strictObject({
                 "an object {issuerUrl, clientId, allowedEmailDomains}",
             ),
             networkPolicies: bool.optional(),
+            awaitIngressStatus: bool.optional(),
         },
-        "an object {uiAuth, oidc, networkPolicies}",
+        "an object {uiAuth, oidc, networkPolicies, awaitIngressStatus}",
     ),
     /** Secret: the OIDC client secret oauth2-proxy presents. */
     oidcClientSecret: allowed(z.string().min(1), "a non-empty string").optional(),

@@ -2,6 +2,7 @@
  * Scheduling and disruption rules every component applies the same way (DESIGN.md decisions 4
  * and 5), kept as plain data so chart values and raw manifests share them and tests can compare.
  */
+import * as crypto from "crypto";
 import { IMAGES } from "./images";
 import { ResourceSettings } from "../settings/profiles";
 
@@ -146,4 +147,16 @@ export function setupJob(input: SetupJobInput): Record<string, any> {
             },
         },
     };
+}
+
+/**
+ * A setup Job named after what it applies: `<name>-<hash of the Job and of every input it
+ * reads>`. A Job's pod template is immutable and a changed ConfigMap replaces nothing that only
+ * names it, so without this a new script or retention setting would never run. A new name makes
+ * the provider replace the Job, which runs again. `inputs` is the content of the ConfigMaps and
+ * Secrets (by value or by a version) the script reads.
+ */
+export function withInputsHash(job: Record<string, any>, inputs: Readonly<Record<string, string>>): Record<string, any> {
+    const hash = crypto.createHash("sha256").update(JSON.stringify([job, Object.entries(inputs).sort()])).digest("hex").slice(0, 10);
+    return { ...job, metadata: { ...job.metadata, name: `${job.metadata.name}-${hash}` } };
 }

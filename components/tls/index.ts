@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
+import { READY_CONDITION } from "../shared/await";
 import { CERT_MANAGER } from "../shared/charts";
 import { Profile } from "../settings/profiles";
 
@@ -25,6 +26,48 @@ export function acmeServer(profile: Profile): string {
     return profile === "prod" ? ACME_SERVERS.production : ACME_SERVERS.staging;
 }
 
+/** The startup API check's `--wait` (a chart string) and the Release's timeout in seconds, which must outlast it. */
+export const CERT_MANAGER_WAIT = { startupapicheck: "5m", releaseTimeoutSeconds: 900 } as const;
+
+/**
+ * The CertManager component's arguments. @pulumi/kubernetes-cert-manager 0.2.0 copies its typed
+ * fields verbatim into the chart values over `helmOptions.values` (pulumi-go-helmbase v0.2.0
+ * `InitDefaults`), and Helm checks them against cert-manager's values.schema.json, whose objects
+ * forbid unknown keys: `prometheus` takes only enabled/podmonitor/servicemonitor. `crds` has no
+ * typed field, so it goes through `helmOptions.values` (no typed field of that name can null it).
+ */
+export function certManagerArgs(namespace: string): certmanager.CertManagerArgs {
+    return {
+        replicaCount: 1,
+        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+        webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } } },
+        cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+        // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
+        // Operator's CRDs, which are installed after cert-manager.
+        prometheus: { enabled: true },
+        // A post-install hook Job (Helm runs it inside the Release) that succeeds only once the
+        // webhook admits a cert-manager resource; until then the issuers below wait.
+        startupapicheck: {
+            enabled: true,
+            timeout: CERT_MANAGER_WAIT.startupapicheck,
+            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+        },
+        helmOptions: {
+            chart: CERT_MANAGER.chart,
+            version: CERT_MANAGER.version,
+            repositoryOpts: { repo: CERT_MANAGER.repo },
+            namespace,
+            name: "cert-manager",
+            skipAwait: false,
+            // Image pulls and rollout, then up to startupapicheck's wait, all inside one Release wait.
+            timeout: CERT_MANAGER_WAIT.releaseTimeoutSeconds,
+            // `installCRDs` is deprecated; `keep` leaves the CRDs (and every certificate) when the
+            // Release is deleted.
+            values: { crds: { enabled: true, keep: true } },
+        },
+    };
+}
+
 export interface TlsArgs {
     readonly namespace: string;
     readonly profile: Profile;
@@ -42,41 +85,22 @@ export interface TlsArgs {
 export class Tls extends pulumi.ComponentResource {
     /** The ClusterIssuer for UI certificates. */
     public readonly uiIssuer: string;
-    /** Resolves once cert-manager's webhook answers and the issuers exist. */
+    /** Resolves once cert-manager's webhook answers and the issuers are Ready. */
     public readonly ready: pulumi.Resource[];
 
     constructor(name: string, args: TlsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:tls:Tls", name, {}, opts);
 
         // A helm.v3.Release inside (the package's design): it runs cert-manager's own hooks and
-        // waits until the webhook Deployment is available, so issuers are not created too early.
-        const certManager = new certmanager.CertManager(`${name}-cert-manager`, {
-            installCRDs: true,
-            replicaCount: 1,
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-            webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } } },
-            cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
-            // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
-            // Operator's CRDs, which are installed after cert-manager.
-            prometheus: { enabled: true, serviceMonitor: { enabled: false } },
-            // A post-install hook Job (Helm runs it inside the Release) that succeeds only once the
-            // webhook admits a cert-manager resource; until then the issuers below wait.
-            startupapicheck: { enabled: true, timeout: "5m" },
-            helmOptions: {
-                chart: CERT_MANAGER.chart,
-                version: CERT_MANAGER.version,
-                repositoryOpts: { repo: CERT_MANAGER.repo },
-                namespace: args.namespace,
-                name: "cert-manager",
-                skipAwait: false,
-            },
-        }, { parent: this });
+        // waits for the Deployments and the startupapicheck hook Job, so issuers are not created
+        // before the webhook (failurePolicy Fail, hardcoded in the chart) admits them.
+        const certManager = new certmanager.CertManager(`${name}-cert-manager`, certManagerArgs(args.namespace), { parent: this });
 
         const issuer = (role: string, issuerName: string, spec: Record<string, unknown>, deps: pulumi.Resource[]) =>
             new k8s.apiextensions.CustomResource(`${name}-${role}`, {
                 apiVersion: "cert-manager.io/v1",
                 kind: "ClusterIssuer",
-                metadata: { name: issuerName },
+                metadata: { name: issuerName, annotations: { ...READY_CONDITION } },
                 spec,
             }, { parent: this, dependsOn: deps });
 
@@ -84,7 +108,7 @@ export class Tls extends pulumi.ComponentResource {
         const rootCa = new k8s.apiextensions.CustomResource(`${name}-root-ca`, {
             apiVersion: "cert-manager.io/v1",
             kind: "Certificate",
-            metadata: { name: ROOT_CA_SECRET, namespace: args.namespace },
+            metadata: { name: ROOT_CA_SECRET, namespace: args.namespace, annotations: { ...READY_CONDITION } },
             spec: {
                 isCA: true,
                 commonName: "observability-platform root CA",

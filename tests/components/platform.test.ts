@@ -1,5 +1,9 @@
 import * as assert from "assert";
-import { runProgram } from "../../scripts/mock-program";
+import * as fs from "fs";
+import * as path from "path";
+import { nodeCriticalQuota } from "../../components/platform";
+import { buildSettings } from "../../components/settings";
+import { readStackFile, ROOT, runProgram } from "../../scripts/mock-program";
 
 describe("Platform", () => {
     it("labels node-agent namespaces privileged and cert-manager restricted", async () => {
@@ -22,5 +26,33 @@ describe("Platform", () => {
         const run = await runProgram("staging");
         assert.deepStrictEqual(Object.keys(run.outputs.namespaces as object).sort(), ["cert-manager", "graylog", "logging", "monitoring", "tracing"]);
         assert.strictEqual(run.outputs.profile, "staging");
+    });
+
+    it("every namespace with a node agent holds a quota for system-node-critical pods (GKE admits them only so), and its pillar waits for it", async () => {
+        const run = await runProgram("staging");
+        const quotas = run.resources.filter((r) => r.type === "kubernetes:core/v1:ResourceQuota");
+        assert.deepStrictEqual(quotas.map((q) => q.inputs.metadata.namespace).sort(), ["logging", "monitoring", "tracing"]);
+        for (const q of quotas) {
+            assert.deepStrictEqual(q.inputs, nodeCriticalQuota(q.inputs.metadata.namespace));
+            assert.deepStrictEqual(q.inputs.spec.scopeSelector.matchExpressions, [{ scopeName: "PriorityClass", operator: "In", values: ["system-node-critical"] }]);
+        }
+        const pillar = (type: string) => run.resources.find((r) => r.type === type)!;
+        const quota = (ns: string) => quotas.find((q) => q.inputs.metadata.namespace === ns)!.urn;
+        assert.ok(pillar("observability:metrics:Monitoring").dependsOn.includes(quota("monitoring")));
+        assert.ok(pillar("observability:logging:Logging").dependsOn.includes(quota("logging")));
+        assert.ok(pillar("observability:tracing:Tracing").dependsOn.includes(quota("tracing")));
+    });
+
+    it("a stack that retains its objects on destroy adopts them when it is created again (upsertExistingObjects)", () => {
+        const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
+        let retaining = 0;
+        for (const file of stacks) {
+            const { config } = readStackFile(path.join(ROOT, file));
+            if (buildSettings({ stack: file, config }).protectData) {
+                retaining++;
+                assert.strictEqual(config["kubernetes:upsertExistingObjects"], "true", file);
+            }
+        }
+        assert.ok(retaining >= 1, "prod retains its namespaces");
     });
 });

@@ -91,6 +91,25 @@ describe("Access", () => {
         });
     });
 
+    describe("Ingress await", () => {
+        const ingresses = (run: Awaited<ReturnType<typeof runProgram>>) => run.resources.filter((r) => r.inputs.kind === "Ingress");
+        it("by default no UI Ingress waits for a load-balancer address a controller may never publish", async () => {
+            const all = ingresses(await runProgram("staging"));
+            assert.ok(all.length >= 6);
+            for (const r of all) {
+                assert.strictEqual(r.inputs.metadata.annotations["pulumi.com/skipAwait"], "true", r.name);
+            }
+        });
+        it("access.awaitIngressStatus turns the provider's wait back on", async () => {
+            const all = ingresses(await runProgram("staging", { config: { "observability-platform:access": JSON.stringify({ awaitIngressStatus: true }) } }));
+            assert.ok(all.length >= 6);
+            for (const r of all) {
+                assert.strictEqual(r.inputs.metadata.annotations["pulumi.com/skipAwait"], undefined, r.name);
+                assert.ok(r.inputs.metadata.annotations["cert-manager.io/cluster-issuer"] ?? r.inputs.metadata.annotations["cert-manager.io/issuer"], "other annotations stay");
+            }
+        });
+    });
+
     describe("the basic-auth gate", () => {
         it("keeps each gate's password in a Secret, as a Pulumi secret, and never in the Deployment", async () => {
             const run = await runProgram("staging");

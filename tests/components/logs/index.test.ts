@@ -187,6 +187,46 @@ describe("Logging", () => {
         assert.deepStrictEqual(init.resources.requests, { cpu: "10m", memory: "16Mi" });
     });
 
+    describe("install order, readiness and re-runs", () => {
+        const find = (run: Awaited<ReturnType<typeof runProgram>>, kind: string, name?: string) =>
+            run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === "logging" && (name === undefined || r.inputs.metadata.name.startsWith(name)))!;
+
+        it("Fluent Bit writes nothing before the setup Job has installed and verified the template and ILM policy", async () => {
+            const run = await runProgram("dev");
+            const job = find(run, "Job", "logging-setup");
+            assert.ok(find(run, "DaemonSet", "fluent-bit").dependsOn.includes(job.urn));
+            const script = setupScript("logging");
+            const simulate = script.split("\n").findIndex((l) => l.includes("_simulate_index/kubernetes-logs-fluentbit"));
+            assert.ok(simulate > script.split("\n").findIndex((l) => l.includes("_index_template/kubernetes-logs\"")), "verified after it is installed");
+            assert.match(script.split("\n")[simulate], /grep -q '"kubernetes-logs"' \|\| \{ .*exit 1; \}/);
+            assert.match(script, /_data_stream\/kubernetes-logs-fluentbit.*exit 1/, "a plain index of that name fails the Job");
+        });
+
+        it("a new retention replaces the setup Job, so it runs again; the same settings keep it", async () => {
+            const a = find(await runProgram("dev"), "Job", "logging-setup");
+            const same = find(await runProgram("dev"), "Job", "logging-setup");
+            const b = find(await runProgram("dev", { config: { "observability-platform:logging": JSON.stringify({ retentionDays: 5 }) } }), "Job", "logging-setup");
+            assert.match(a.inputs.metadata.name, /^logging-setup-[0-9a-f]{10}$/);
+            assert.strictEqual(same.inputs.metadata.name, a.inputs.metadata.name);
+            assert.notStrictEqual(b.inputs.metadata.name, a.inputs.metadata.name);
+        });
+
+        it("Elasticsearch and Kibana are awaited until green, with a cold-start timeout; certificates until Ready", async () => {
+            const run = await runProgram("prod");
+            for (const kind of ["Elasticsearch", "Kibana"]) {
+                const annotations = find(run, kind).inputs.metadata.annotations;
+                assert.strictEqual(annotations["pulumi.com/waitFor"], "jsonpath={.status.health}=green", kind);
+                assert.ok(Number(annotations["pulumi.com/timeoutSeconds"]) >= 1200, kind);
+            }
+            assert.ok(find(run, "Kibana").dependsOn.includes(find(run, "Elasticsearch").urn));
+            const certs = run.resources.filter((r) => r.inputs.kind === "Certificate" && r.parent?.endsWith("::observability-logging"));
+            assert.ok(certs.length >= 4);
+            for (const c of certs) {
+                assert.strictEqual(c.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready", c.name);
+            }
+        });
+    });
+
     describe("in the whole program", () => {
         it("gives the ECK operator and Kibana one drain-safe PDB each and Elasticsearch none from the program", async () => {
             const run = await runProgram("prod");

@@ -23,10 +23,18 @@ describe("TLS", () => {
 
             it("installs the pinned cert-manager with its CRDs and its startup API check", () => {
                 const cm = component(run, "kubernetes-cert-manager:index:CertManager");
-                assert.strictEqual(cm.inputs.installCRDs, true);
+                assert.deepStrictEqual(cm.inputs.helmOptions.values.crds, { enabled: true, keep: true });
                 assert.strictEqual(cm.inputs.helmOptions.version, "v1.19.1");
                 assert.strictEqual(cm.inputs.helmOptions.namespace, "cert-manager");
                 assert.strictEqual(cm.inputs.startupapicheck.enabled, true, "the Release waits until the webhook admits requests");
+            });
+
+            it("every issuer and the root certificate is awaited until Ready, not just until it exists", () => {
+                const awaited = run.resources.filter((r) => r.parent?.endsWith("::observability-tls") && r.custom && r.type.startsWith("kubernetes:cert-manager.io/"));
+                assert.ok(awaited.length >= 3);
+                for (const r of awaited) {
+                    assert.strictEqual(r.inputs.metadata.annotations?.["pulumi.com/waitFor"], "condition=Ready", r.name);
+                }
             });
 
             it("chains a self-signed root into the platform CA issuer", () => {

@@ -90,10 +90,11 @@ export class Platform extends pulumi.ComponentResource {
                 domain: settings.domain,
                 acmeEmail: settings.tls.acmeEmail,
                 ingressClassName: settings.ingressClassName,
+                chartDirectory: settings.chartDirectory,
             }, { parent: this, dependsOn: [created[ns.certManager]] })
             : undefined;
         const crds = settings.metrics.enabled
-            ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData }, { parent: this })
+            ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData, chartDirectory: settings.chartDirectory }, { parent: this })
             : undefined;
         // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
         const after = (namespace: string, ...more: pulumi.Resource[]) =>
@@ -114,6 +115,7 @@ export class Platform extends pulumi.ComponentResource {
                 logging: settings.logging,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 zoneAware: settings.profile === "prod",
                 monitoringCrds: crds,
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
@@ -134,6 +136,7 @@ export class Platform extends pulumi.ComponentResource {
                 storageClassName: settings.storageClassName,
                 rootPassword: settings.graylogRootPassword,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 externalUrl: external("graylog"),
                 monitoringCrds: crds,
             }, after(ns.graylog)));
@@ -148,6 +151,7 @@ export class Platform extends pulumi.ComponentResource {
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
                     : undefined,
                 monitoringCrds: crds,
+                chartDirectory: settings.chartDirectory,
             }, after(ns.tracing, ...(logging?.consumerResources ?? [])))
             : undefined;
 
@@ -163,6 +167,7 @@ export class Platform extends pulumi.ComponentResource {
                 alertingSecrets: settings.alertingSecrets,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 certManager: settings.tls.enabled,
                 scope,
                 logs: grafanaLogs && logging

@@ -20,6 +20,8 @@ export interface GraylogArgs {
     /** MongoDB server version for the replica set. Default 7.0.25 (the Graylog chart's own default). */
     readonly mongodbVersion?: string;
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
     /** Graylog's public https URL when it has an ingress. */
     readonly externalUrl?: string;
     /** The Prometheus Operator CRDs; the ServiceMonitor is created only when given. */
@@ -65,7 +67,7 @@ export class Graylog extends pulumi.ComponentResource {
         }, child);
 
         const operator = new k8s.helm.v4.Chart(`${name}-mongodb-operator`, {
-            ...chartSource(MONGODB_OPERATOR),
+            ...chartSource(MONGODB_OPERATOR, args.chartDirectory),
             name: "mongodb-kubernetes",
             namespace: ns,
             values: mongodbOperatorValues(),
@@ -83,7 +85,7 @@ export class Graylog extends pulumi.ComponentResource {
         // needs a rollout restart, see the README).
         const checksum = crypto.createHash("sha256").update(JSON.stringify(args.graylog)).digest("hex");
         const chart = new k8s.helm.v4.Chart(`${name}-graylog`, {
-            ...chartSource(GRAYLOG),
+            ...chartSource(GRAYLOG, args.chartDirectory),
             name: GRAYLOG_RELEASE,
             namespace: ns,
             values: graylogValues(args.graylog, args.storageClassName, args.externalUrl),

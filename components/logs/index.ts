@@ -32,6 +32,8 @@ export interface LoggingArgs {
     readonly storageClassName?: string;
     /** Protect Elasticsearch and keep its volumes. Default false. */
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
     /** Spread Elasticsearch over zones with zone-aware shard allocation. Default false. */
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; ServiceMonitors are created only when given. */
@@ -80,7 +82,7 @@ export class Logging extends pulumi.ComponentResource {
             `${ECK_WEBHOOK_SERVICE}.${ns}.svc`, `${ECK_WEBHOOK_SERVICE}.${ns}.svc.cluster.local`,
         ]);
         const operator = new k8s.helm.v4.Chart(`${name}-eck-operator`, {
-            ...chartSource(ECK_OPERATOR),
+            ...chartSource(ECK_OPERATOR, args.chartDirectory),
             name: ECK_RELEASE,
             namespace: ns,
             values: eckOperatorValues(args.logging.operator.resources, true),

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
-import { CERT_MANAGER } from "../shared/charts";
+import { certManagerSource } from "../shared/charts";
 import { Profile } from "../settings/profiles";
 
 /** Names every other component uses to ask for certificates. */
@@ -33,6 +33,8 @@ export interface TlsArgs {
     readonly acmeEmail?: string;
     /** IngressClass used by the HTTP-01 solver. */
     readonly ingressClassName: string;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
 }
 
 /**
@@ -63,9 +65,7 @@ export class Tls extends pulumi.ComponentResource {
             // webhook admits a cert-manager resource; until then the issuers below wait.
             startupapicheck: { enabled: true, timeout: "5m" },
             helmOptions: {
-                chart: CERT_MANAGER.chart,
-                version: CERT_MANAGER.version,
-                repositoryOpts: { repo: CERT_MANAGER.repo },
+                ...certManagerSource(args.chartDirectory),
                 namespace: args.namespace,
                 name: "cert-manager",
                 skipAwait: false,

@@ -83,6 +83,8 @@ describe("the full render: charts rendered as the provider deploys them", functi
         }
         const statefulSets = graylog.filter((o) => o.kind === "StatefulSet");
         assert.ok(statefulSets.every((s) => s.spec.template.metadata.annotations["checksum/config"]), "every StatefulSet rolls on a settings change");
+        const dataNode = statefulSets.find((s) => s.spec.template.metadata.labels?.app === "graylog-datanode");
+        assert.strictEqual(dataNode?.spec.template.spec.initContainers[0].name, "sysctl");
     });
 
     it("a chart that rejects its values fails with the chart's name and its schema's words (cert-manager and prometheus.serviceMonitor)", async () => {

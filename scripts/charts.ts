@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as zlib from "zlib";
 import * as YAML from "yaml";
-import { chartFile, PinnedChart, PINNED_CHARTS } from "../components/shared/charts";
+import { chartFile, PinnedChart, pinnedCharts } from "../components/shared/charts";
 import { helm } from "./helm";
 import { ROOT } from "./mock-program";
 
@@ -68,7 +68,7 @@ export function chartMetadata(file: string): { name: string; version: string } {
 }
 
 /** Where the chart directory and the pins disagree: a missing chart, a wrong name or version, a chart nobody pins. */
-export function pinProblems(dir: string, pins: readonly PinnedChart[] = PINNED_CHARTS): string[] {
+export function pinProblems(dir: string, pins: readonly PinnedChart[] = pinnedCharts()): string[] {
     const problems: string[] = [];
     const expected = new Set(pins.map(chartFile));
     for (const pin of pins) {
@@ -93,7 +93,7 @@ export function pinProblems(dir: string, pins: readonly PinnedChart[] = PINNED_C
 /** `helm pull` of every pin at its exact version from its own repository. */
 export function pullCharts(dir: string): void {
     fs.mkdirSync(dir, { recursive: true });
-    for (const pin of PINNED_CHARTS) {
+    for (const pin of pinnedCharts()) {
         if (!fs.existsSync(path.join(dir, chartFile(pin)))) {
             console.log(`pulling ${pin.chart} ${pin.version} from ${pin.repo}`);
             helm(["pull", pin.chart, "--repo", pin.repo, "--version", pin.version, "--destination", dir]);
@@ -110,7 +110,7 @@ if (require.main === module) {
     const dir = args[0] === "--dir" && args[1] ? path.resolve(args[1]) : PULLED_CHART_DIR;
     try {
         pullCharts(dir);
-        console.log(`${PINNED_CHARTS.length} pinned charts in ${dir}`);
+        console.log(`${pinnedCharts().length} pinned charts in ${dir}`);
     } catch (err) {
         console.error(`error: ${(err as Error).message}`);
         process.exit(1);

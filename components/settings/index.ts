@@ -12,7 +12,7 @@ import {
     AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
     ResourceSettings, TlsSettings, TracingSettings,
 } from "./profiles";
-import { chartFile, PINNED_CHARTS } from "../shared/charts";
+import { chartFile, pinnedCharts } from "../shared/charts";
 import { parseQuantity } from "../shared/quantity";
 import { allowedOf, configSchema, SECRET_KEYS, StackConfig, TOP_LEVEL_KINDS } from "./schema";
 
@@ -275,7 +275,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
         }
     }
     if (s.chartDirectory !== undefined) {
-        const missing = PINNED_CHARTS.map(chartFile).filter((file) => !fs.existsSync(path.join(s.chartDirectory!, file)));
+        const missing = pinnedCharts().map(chartFile).filter((file) => !fs.existsSync(path.join(s.chartDirectory!, file)));
         if (missing.length > 0) {
             problems.push(`${prefix}chartDirectory: got "${config.chartDirectory}", which lacks ${missing.join(", ")}; allowed: a directory holding every pinned chart (npm run charts:pull -- --dir <dir> fills one)`);
         }

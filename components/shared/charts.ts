@@ -39,7 +39,9 @@ export const GRAYLOG: PinnedChart = { chart: "graylog", version: "1.0.0", repo: 
 export const MONGODB_OPERATOR: PinnedChart = { chart: "mongodb-kubernetes", version: "1.9.1", repo: "https://mongodb.github.io/helm-charts" };
 
 /** Every chart the platform can install; `npm run charts:pull` fetches exactly these. */
-export const PINNED_CHARTS: readonly PinnedChart[] = [...Object.values(CHARTS), CERT_MANAGER, ECK_OPERATOR, JAEGER, GRAYLOG, MONGODB_OPERATOR];
+export function pinnedCharts(): readonly PinnedChart[] {
+    return [...Object.values(CHARTS), CERT_MANAGER, ECK_OPERATOR, JAEGER, GRAYLOG, MONGODB_OPERATOR];
+}
 
 /** The file name `helm pull` gives a chart: `<name>-<version>.tgz`. */
 export function chartFile(pin: PinnedChart): string {

@@ -117,10 +117,11 @@ export class Platform extends pulumi.ComponentResource {
                 domain: settings.domain,
                 acmeEmail: settings.tls.acmeEmail,
                 ingressClassName: settings.ingressClassName,
+                chartDirectory: settings.chartDirectory,
             }, { parent: this, dependsOn: [created[ns.certManager]] })
             : undefined;
         const crds = settings.metrics.enabled
-            ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData }, { parent: this })
+            ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData, chartDirectory: settings.chartDirectory }, { parent: this })
             : undefined;
         // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
         // A pillar with node agents also waits for its namespace's node-critical quota.
@@ -144,6 +145,7 @@ export class Platform extends pulumi.ComponentResource {
                 logging: settings.logging,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 zoneAware,
                 monitoringCrds: crds,
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
@@ -164,6 +166,7 @@ export class Platform extends pulumi.ComponentResource {
                 storageClassName: settings.storageClassName,
                 rootPassword: settings.graylogRootPassword,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 externalUrl: external("graylog"),
                 monitoringCrds: crds,
                 zoneAware: settings.profile === "prod",
@@ -185,6 +188,7 @@ export class Platform extends pulumi.ComponentResource {
                     : undefined,
                 zoneAware,
                 monitoringCrds: crds,
+                chartDirectory: settings.chartDirectory,
             }, after(ns.tracing, ...(logging?.consumerResources ?? []), ...(jaegerEs && logging ? [logging.elasticsearchReady] : [])))
             : undefined;
 
@@ -200,6 +204,7 @@ export class Platform extends pulumi.ComponentResource {
                 alertingSecrets: settings.alertingSecrets,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
+                chartDirectory: settings.chartDirectory,
                 zoneAware,
                 certManager: settings.tls.enabled,
                 scope,

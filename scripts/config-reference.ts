@@ -1,12 +1,14 @@
 /**
- * `npm run docs:config [-- --write]`: prints (or writes into README.md) the README's configuration reference and budget tables from the
- * profile defaults, so the README cannot drift from the code (a test compares them).
+ * `npm run docs:config [-- --write]`: prints (or writes into README.md) the README's configuration
+ * reference, from the settings schema and the profile defaults, and its sizing tables, from the
+ * footprint of the full render of dev and prod, so the README cannot drift from the code (a test
+ * compares them).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/settings/profiles";
-import { MONGODB_OPERATOR_RESOURCES } from "../components/graylog/values";
-import { parseQuantity } from "../components/shared/quantity";
+import { Footprint } from "./footprint";
+import { renderStack } from "./render";
 import { allowedOf, configSchema } from "../components/settings/schema";
 import { z } from "zod";
 
@@ -24,6 +26,7 @@ const KEY_NOTES: Record<string, string> = {
     "access.uiAuth": "Guards Prometheus, Alertmanager and Jaeger; see [TLS and access](#tls-and-access).",
     "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",
     oidcClientSecret: "Secret. Required with `uiAuth: oauth2-proxy`.",
+    chartDirectory: "Unset: each chart from its official repository. Relative to the project directory.",
 };
 
 function unwrap(schema: z.ZodType): z.ZodType {
@@ -62,57 +65,48 @@ export function configRows(): string[][] {
             return;
         }
         const allowed = isResources ? "requests/limits: cpu, memory" : (allowedOf(schema) ?? "");
-        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "alertingSecrets", "graylogRootPassword", "oidcClientSecret"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
+        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "chartDirectory", "alertingSecrets", "graylogRootPassword", "oidcClientSecret"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
         rows.push([`\`${path}\``, allowed, ...defaults, KEY_NOTES[path] ?? ""]);
     };
     walk(configSchema, "");
     return rows;
 }
 
-interface Budget { readonly component: string; readonly replicas: number; readonly cpu: number; readonly memory: number }
+const cpu = (millicores: number) => (millicores < 1000 ? `${millicores}m` : `${+(millicores / 1000).toFixed(2)}`);
+const mem = (mebibytes: number) => (mebibytes >= 1024 ? `${+(mebibytes / 1024).toFixed(2)}Gi` : `${mebibytes}Mi`);
 
-export function budget(profile: (typeof PROFILES)[number]): Budget[] {
-    const d = PROFILE_DEFAULTS[profile];
-    const item = (component: string, replicas: number, r: { requests: { cpu: string; memory: string } }, enabled = true): Budget[] =>
-        enabled ? [{ component, replicas, cpu: replicas * parseQuantity(r.requests.cpu), memory: replicas * parseQuantity(r.requests.memory) }] : [];
-    return [
-        ...item("cert-manager (controller, webhook, cainjector)", 1, { requests: { cpu: "30m", memory: "96Mi" } }, d.tls.enabled),
-        ...item("Prometheus Operator", 1, d.metrics.operator.resources, d.metrics.enabled),
-        ...item("Prometheus", d.metrics.prometheus.replicas, d.metrics.prometheus.resources, d.metrics.enabled),
-        ...item("Alertmanager", d.metrics.alertmanager.replicas, d.metrics.alertmanager.resources, d.metrics.enabled),
-        ...item("Grafana", d.metrics.grafana.replicas, d.metrics.grafana.resources, d.metrics.enabled),
-        ...item("kube-state-metrics", 1, d.metrics.kubeStateMetrics.resources, d.metrics.enabled),
-        ...item("ECK operator", 1, d.logging.operator.resources, d.logging.enabled),
-        ...item("Elasticsearch", d.logging.elasticsearch.nodes, d.logging.elasticsearch.resources, d.logging.enabled),
-        ...item("Kibana", d.logging.kibana.replicas, d.logging.kibana.resources, d.logging.enabled),
-        ...item("elasticsearch-exporter", 1, { requests: { cpu: "10m", memory: "32Mi" } }, d.logging.enabled),
-        ...item("Jaeger", d.tracing.replicas, d.tracing.resources, d.tracing.enabled),
-        ...item("Graylog", d.graylog.replicas, d.graylog.resources, d.graylog.enabled),
-        ...item("Graylog Data Node", d.graylog.dataNodeReplicas, d.graylog.dataNodeResources, d.graylog.enabled),
-        ...item("MongoDB", d.graylog.mongodbMembers, { requests: { cpu: "100m", memory: "512Mi" } }, d.graylog.enabled),
-        ...item("MongoDB operator", 1, MONGODB_OPERATOR_RESOURCES, d.graylog.enabled),
+/** The README's sizing tables, from the footprint the full render writes (footprint.json). */
+export function sizingTables(footprints: Readonly<Record<"dev" | "prod", Footprint>>): string[] {
+    const agents = footprints.dev.perNode;
+    const parts = [
+        "### Node agents per node (every profile)",
+        "",
+        table(["DaemonSet", "CPU request", "memory request"], [
+            ...agents.daemonSets.map((d) => [`${d.namespace}/${d.name}`, cpu(d.cpu), mem(d.memory)]),
+            ["**total** (budget 150m / 256Mi)", cpu(agents.cpu), mem(agents.memory)],
+        ]),
     ];
+    for (const profile of ["dev", "prod"] as const) {
+        const total = footprints[profile].total;
+        parts.push("", `### ${profile} requests (besides the agents)`, "",
+            "Pods that operators make from custom resources are counted at the operator's default where the resource sets none.", "",
+            table(["workload", "pods", "CPU", "memory"], [
+                ...total.workloads.map((w) => [`${w.kind} ${w.namespace}/${w.name}`, String(w.pods), cpu(w.cpu), mem(w.memory)]),
+                ["**total**", "", cpu(total.cpu), mem(total.memory)],
+            ]));
+        const bare = footprints[profile].withoutRequests;
+        if (bare.length > 0) {
+            parts.push("", `Containers without requests in ${profile}: ${bare.map((c) => `\`${c}\``).join(", ")}.`);
+        }
+    }
+    return parts;
 }
-
-export function agentBudget(profile: (typeof PROFILES)[number]): Budget[] {
-    const d = PROFILE_DEFAULTS[profile];
-    const item = (component: string, r: { requests: { cpu: string; memory: string } }) =>
-        ({ component, replicas: 1, cpu: parseQuantity(r.requests.cpu), memory: parseQuantity(r.requests.memory) });
-    return [
-        item("node-exporter", d.metrics.nodeExporter.resources),
-        item("Fluent Bit", d.logging.fluentBit.resources),
-        item("OpenTelemetry agent", d.tracing.agent.resources),
-    ];
-}
-
-const cpu = (c: number) => (c < 1 ? `${Math.round(c * 1000)}m` : `${+c.toFixed(2)}`);
-const mem = (m: number) => (m >= 2 ** 30 ? `${+(m / 2 ** 30).toFixed(2)}Gi` : `${Math.round(m / 2 ** 20)}Mi`);
 
 function table(header: string[], rows: string[][]): string {
     return [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${r.join(" | ")} |`)].join("\n");
 }
 
-export function configReference(): string {
+export function configReference(footprints: Readonly<Record<"dev" | "prod", Footprint>>): string {
     const parts = [
         "### Keys",
         "",
@@ -120,41 +114,41 @@ export function configReference(): string {
         "",
         table(["key", "allowed", "dev", "staging", "prod", "notes"], configRows()),
         "",
-        "### Node agents per node (every profile)",
-        "",
-        table(["agent", "CPU request", "memory request"], [
-            ...agentBudget("dev").map((b) => [b.component, cpu(b.cpu), mem(b.memory)]),
-            ["**total** (budget 150m / 256Mi)", cpu(agentBudget("dev").reduce((s, b) => s + b.cpu, 0)), mem(agentBudget("dev").reduce((s, b) => s + b.memory, 0))],
-        ]),
+        ...sizingTables(footprints),
     ];
-    for (const profile of ["dev", "prod"] as const) {
-        const rows = budget(profile);
-        parts.push("", `### ${profile} requests (besides the agents)`, "", table(["component", "replicas", "CPU", "memory"], [
-            ...rows.map((b) => [b.component, String(b.replicas), cpu(b.cpu), mem(b.memory)]),
-            ["**total**", "", cpu(rows.reduce((s, b) => s + b.cpu, 0)), mem(rows.reduce((s, b) => s + b.memory, 0))],
-        ]));
-    }
     return parts.join("\n") + "\n";
 }
 
 export const README_MARKERS = ["<!-- config-reference:start -->", "<!-- config-reference:end -->"] as const;
 
 /** The README with its generated section replaced. */
-export function withReference(readme: string): string {
+export function withReference(readme: string, footprints: Readonly<Record<"dev" | "prod", Footprint>>): string {
     const [start, end] = README_MARKERS;
     const a = readme.indexOf(start);
     const b = readme.indexOf(end);
     if (a < 0 || b < a) {
         throw new Error(`README.md lacks the ${start} … ${end} markers`);
     }
-    return `${readme.slice(0, a + start.length)}\n${configReference()}${readme.slice(b)}`;
+    return `${readme.slice(0, a + start.length)}\n${configReference(footprints)}${readme.slice(b)}`;
+}
+
+/** The footprints the tables come from: the full render of the dev and prod stacks. */
+export async function stackFootprints(): Promise<Record<"dev" | "prod", Footprint>> {
+    const of = async (stack: string) => JSON.parse((await renderStack(stack)).files.find((f) => f.path === "footprint.json")!.content) as Footprint;
+    const dev = await of("dev");
+    return { dev, prod: await of("prod") };
 }
 
 if (require.main === module) {
-    if (process.argv.includes("--write")) {
-        const file = path.join(__dirname, "..", "README.md");
-        fs.writeFileSync(file, withReference(fs.readFileSync(file, "utf8")));
-    } else {
-        process.stdout.write(configReference());
-    }
+    stackFootprints().then((footprints) => {
+        if (process.argv.includes("--write")) {
+            const file = path.join(__dirname, "..", "README.md");
+            fs.writeFileSync(file, withReference(fs.readFileSync(file, "utf8"), footprints));
+        } else {
+            process.stdout.write(configReference(footprints));
+        }
+    }, (err) => {
+        console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+        process.exit(1);
+    });
 }

@@ -33,6 +33,11 @@ export interface RecordedResource {
     readonly inputs: Record<string, any>;
     /** Where in `inputs` a value was a Pulumi secret. */
     readonly secretPaths: readonly JsonPath[];
+    /**
+     * The program's own `transforms` from the resource options. Mocks never run them; the full
+     * render applies those of a chart to the chart's objects, as the engine does to its children.
+     */
+    readonly transforms: readonly pulumi.ResourceTransform[];
 }
 
 export interface ProgramRun {
@@ -106,6 +111,9 @@ function patchMonitor(): void {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     dependsOn: req.getDependenciesList(),
+                    transforms: req.getTransformsList()
+                        .map((cb: any) => this.transformCallbacks.get(cb.getToken()))
+                        .filter((t: unknown) => t !== undefined),
                     raw: req.getObject()?.toJavaScript() ?? {},
                 });
             }

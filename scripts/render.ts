@@ -4,17 +4,24 @@
  *   <out>/manifests/<namespace>|_cluster/<kind>-<name>.yaml   every raw Kubernetes object
  *   <out>/charts/<resource-name>/chart.yaml                   repo, chart, version, namespace, releaseName
  *   <out>/charts/<resource-name>/values.yaml                  the exact values passed
+ *   <out>/charts/<resource-name>/manifests.yaml               the pinned chart rendered with them (chart-render.ts)
+ *   <out>/footprint.json                                      requests per node and in total (footprint.ts)
  *
+ * Charts come from the chart directory (scripts/charts.ts: OBS_CHART_DIR, else `.charts/`).
  * Secrets are written as one fixed placeholder. Exit codes: 0 written, 2 bad stack config or
- * arguments (the same message `pulumi up` prints), 1 anything else.
+ * arguments (the same message `pulumi up` prints), 1 anything else, a chart that rejects its
+ * values included (with Helm's message and the chart's name).
  */
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { isConfigError } from "../components/settings";
-import { JsonPath, RecordedResource, ROOT, runProgram } from "./mock-program";
+import { ChartRenderError, chartReleases, KubeObject, renderCharts, SECRET_PLACEHOLDER } from "./chart-render";
+import { chartDirectory, NoChartDirectory } from "./charts";
+import { footprint } from "./footprint";
+import { JsonPath, RecordedResource, ROOT, runProgram, RunOptions } from "./mock-program";
 
-export const SECRET_PLACEHOLDER = "[secret]";
+export { SECRET_PLACEHOLDER };
 
 export interface RenderedFile {
     readonly path: string;
@@ -24,7 +31,7 @@ export interface RenderedFile {
 const CHART_TYPES = new Set(["kubernetes:helm.sh/v4:Chart", "kubernetes:helm.sh/v3:Release"]);
 const CERT_MANAGER_TYPE = "kubernetes-cert-manager:index:CertManager";
 
-function masked(resource: RecordedResource): Record<string, any> {
+export function masked(resource: RecordedResource): Record<string, any> {
     const copy = structuredClone(resource.inputs);
     const set = (at: JsonPath) => {
         if (at.length === 0) {
@@ -54,7 +61,7 @@ function masked(resource: RecordedResource): Record<string, any> {
     return copy;
 }
 
-const dump = (value: unknown) => YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+export const dump = (value: unknown) => YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 
 /** The files a stack renders to, in a stable order; pure, so tests can call it directly. */
 export function renderFiles(resources: readonly RecordedResource[]): RenderedFile[] {
@@ -99,7 +106,7 @@ export function renderFiles(resources: readonly RecordedResource[]): RenderedFil
         }
         seen.add(file.path);
     }
-    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return files.sort(byPath);
 }
 
 export class UsageError extends Error {}
@@ -131,12 +138,37 @@ export function parseArgs(argv: readonly string[]): { stack: string; out: string
     return { stack, out: path.resolve(out ?? path.join(ROOT, "rendered", stack)) };
 }
 
+export interface RenderedStack {
+    readonly stack: string;
+    readonly files: readonly RenderedFile[];
+    /** Every object the stack deploys: raw manifests, then each chart's objects, each with where it was written. */
+    readonly objects: ReadonlyArray<{ readonly file: string; readonly object: KubeObject }>;
+}
+
+const byPath = (a: RenderedFile, b: RenderedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** The whole render of a stack, in memory: the program under mocks, then every chart through Helm. */
+export async function renderStack(stack: string, options: RunOptions = {}): Promise<RenderedStack> {
+    const run = await runProgram(stack, options);
+    const files = renderFiles(run.resources);
+    const objects: Array<{ file: string; object: KubeObject }> = files
+        .filter((f) => f.path.startsWith("manifests/"))
+        .map((f) => ({ file: f.path, object: YAML.parse(f.content) }));
+    const charts = await renderCharts(chartReleases(run.resources, masked, () => chartDirectory()));
+    for (const [name, chartObjects] of charts) {
+        const file = `charts/${name}/manifests.yaml`;
+        files.push({ path: file, content: chartObjects.map((o) => `---\n${dump(o)}`).join("") });
+        objects.push(...chartObjects.map((object) => ({ file, object })));
+    }
+    files.push({ path: "footprint.json", content: `${JSON.stringify(footprint(objects.map((o) => o.object)), null, 2)}\n` });
+    return { stack, files: files.sort(byPath), objects };
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
     try {
         const { stack, out } = parseArgs(argv);
-        const run = await runProgram(stack);
-        const files = renderFiles(run.resources);
-        for (const sub of ["manifests", "charts"]) {
+        const { files } = await renderStack(stack);
+        for (const sub of ["manifests", "charts", "footprint.json"]) {
             fs.rmSync(path.join(out, sub), { recursive: true, force: true });
         }
         for (const file of files) {
@@ -144,13 +176,18 @@ export async function main(argv: readonly string[]): Promise<number> {
             fs.mkdirSync(path.dirname(target), { recursive: true });
             fs.writeFileSync(target, file.content);
         }
-        const charts = files.filter((f) => f.path.endsWith("chart.yaml")).length;
-        console.log(`rendered stack ${stack}: ${files.length - 2 * charts} manifests, ${charts} charts -> ${path.relative(process.cwd(), out) || "."}`);
+        const charts = files.filter((f) => f.path.endsWith("/chart.yaml")).length;
+        const manifests = files.filter((f) => f.path.startsWith("manifests/")).length;
+        console.log(`rendered stack ${stack}: ${manifests} manifests, ${charts} charts -> ${path.relative(process.cwd(), out) || "."}`);
         return 0;
     } catch (err) {
         if (isConfigError(err) || err instanceof UsageError) {
             console.error(`error: ${err.message}`);
             return 2;
+        }
+        if (err instanceof ChartRenderError || err instanceof NoChartDirectory) {
+            console.error(`error: ${err.message}`);
+            return 1;
         }
         console.error(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         return 1;

@@ -2,13 +2,22 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS } from "../components/settings/profiles";
-import { agentBudget, budget, withReference } from "../scripts/config-reference";
+import { withReference } from "../scripts/config-reference";
+import { Footprint } from "../scripts/footprint";
+import { renderedStack } from "./scripts/full-render";
 
 const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 
-describe("README", () => {
-    it("its configuration reference and budget tables match the code (npm run docs:config -- --write)", () => {
-        assert.strictEqual(withReference(README), README);
+/** footprint.json of a stack's full render. */
+async function footprintOf(stack: string): Promise<Footprint> {
+    return JSON.parse((await renderedStack(stack)).files.find((f) => f.path === "footprint.json")!.content);
+}
+
+describe("README", function () {
+    this.timeout(600_000);
+
+    it("its configuration reference and sizing tables match the code and the full render (npm run docs:config -- --write)", async () => {
+        assert.strictEqual(withReference(README, { dev: await footprintOf("dev"), prod: await footprintOf("prod") }), README);
     });
 
     it("documents every top-level configuration key", () => {
@@ -23,20 +32,20 @@ describe("README", () => {
         assert.match(README, /npm ci\nnpm test/);
     });
 
-    it("node agents fit the 150m / 256Mi per-node budget in every profile", () => {
+    it("node agents (every DaemonSet in the full render) fit the 150m / 256Mi per-node budget in every profile", async () => {
         for (const profile of ["dev", "staging", "prod"] as const) {
-            const agents = agentBudget(profile);
-            assert.ok(agents.reduce((s, b) => s + b.cpu, 0) <= 0.15 + 1e-9, profile);
-            assert.ok(agents.reduce((s, b) => s + b.memory, 0) <= 256 * 2 ** 20, profile);
+            const { perNode } = await footprintOf(profile);
+            assert.ok(perNode.daemonSets.length >= 3, `${profile}: node-exporter, Fluent Bit and the OpenTelemetry agent`);
+            assert.ok(perNode.cpu <= 150, `${profile}: ${perNode.cpu}m`);
+            assert.ok(perNode.memory <= 256, `${profile}: ${perNode.memory}Mi`);
         }
     });
 
-    it("the whole dev platform on one node requests at most 3 CPU and 6 GiB", () => {
-        const all = [...budget("dev"), ...agentBudget("dev")];
-        const cpu = all.reduce((s, b) => s + b.cpu, 0);
-        const memory = all.reduce((s, b) => s + b.memory, 0);
-        assert.ok(cpu <= 3, `dev requests ${cpu} CPU`);
-        assert.ok(memory <= 6 * 2 ** 30, `dev requests ${memory / 2 ** 30} GiB`);
+    it("the whole dev platform on one node requests at most 3 CPU and 6 GiB, operator-made pods included", async () => {
+        const { perNode, total } = await footprintOf("dev");
+        assert.ok(total.workloads.some((w) => w.kind === "Elasticsearch"), "operator-made pods are counted");
+        assert.ok(perNode.cpu + total.cpu <= 3000, `dev requests ${perNode.cpu + total.cpu}m CPU`);
+        assert.ok(perNode.memory + total.memory <= 6 * 1024, `dev requests ${perNode.memory + total.memory}Mi`);
         assert.strictEqual(PROFILE_DEFAULTS.dev.graylog.enabled, false, "Graylog would not fit");
     });
 

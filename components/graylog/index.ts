@@ -25,6 +25,8 @@ export interface GraylogArgs {
     /** MongoDB server version for the replica set. Default 7.0.25 (the Graylog chart's own default). */
     readonly mongodbVersion?: string;
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
     /** Graylog's public https URL when it has an ingress. */
     readonly externalUrl?: string;
     /** The Prometheus Operator CRDs; the ServiceMonitor is created only when given. */
@@ -87,7 +89,7 @@ export class Graylog extends pulumi.ComponentResource {
             : [];
 
         const operator = new k8s.helm.v4.Chart(`${name}-mongodb-operator`, {
-            ...chartSource(MONGODB_OPERATOR),
+            ...chartSource(MONGODB_OPERATOR, args.chartDirectory),
             name: "mongodb-kubernetes",
             namespace: ns,
             values: mongodbOperatorValues(),
@@ -108,7 +110,7 @@ export class Graylog extends pulumi.ComponentResource {
         // needs a rollout restart, see the README).
         const checksum = crypto.createHash("sha256").update(JSON.stringify([args.graylog, args.alerting.smtp, smtpReceiver(args.alerting)])).digest("hex");
         const chart = new k8s.helm.v4.Chart(`${name}-graylog`, {
-            ...chartSource(GRAYLOG),
+            ...chartSource(GRAYLOG, args.chartDirectory),
             name: GRAYLOG_RELEASE,
             namespace: ns,
             values: graylogValues(args.graylog, args.storageClassName, args.externalUrl, { zoneAware: args.zoneAware, alerting: args.alerting }),

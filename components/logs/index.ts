@@ -33,6 +33,8 @@ export interface LoggingArgs {
     readonly storageClassName?: string;
     /** Protect Elasticsearch and keep its volumes. Default false. */
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
     /** Spread Elasticsearch over zones with zone-aware shard allocation. Default false. */
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; ServiceMonitors are created only when given. */
@@ -86,7 +88,7 @@ export class Logging extends pulumi.ComponentResource {
         const zoneAware = args.zoneAware ?? false;
         const nodeReader = zoneAware ? eckNodeReaderRbac(ns).map((obj) => manifest(`eck-${obj.kind.toLowerCase()}`, obj)) : [];
         const operator = new k8s.helm.v4.Chart(`${name}-eck-operator`, {
-            ...chartSource(ECK_OPERATOR),
+            ...chartSource(ECK_OPERATOR, args.chartDirectory),
             name: ECK_RELEASE,
             namespace: ns,
             values: eckOperatorValues(args.logging.operator.resources, ns),

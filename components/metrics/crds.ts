@@ -8,6 +8,8 @@ export interface MonitoringCrdsArgs {
     readonly namespace: string;
     /** Protect the CRDs: deleting one deletes every custom resource of its kind. Default false. */
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
 }
 
 /**
@@ -20,7 +22,7 @@ export class MonitoringCrds extends pulumi.ComponentResource {
     constructor(name: string, args: MonitoringCrdsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:metrics:MonitoringCrds", name, {}, opts);
         new k8s.helm.v4.Chart(`${name}-chart`, {
-            ...chartSource(CHARTS.prometheusOperatorCrds),
+            ...chartSource(CHARTS.prometheusOperatorCrds, args.chartDirectory),
             name: "prometheus-operator-crds",
             namespace: args.namespace,
             values: {},

@@ -23,6 +23,8 @@ export interface MonitoringArgs {
     readonly zoneAware?: boolean;
     /** Retain PVCs and protect the CRDs and stateful resources. Default false. */
     readonly protectData?: boolean;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
     /**
      * cert-manager is installed, so the operator's admission webhook gets its certificate from
      * it; without it the webhook is left out (its own cert Jobs are Helm hooks v4 Chart skips).
@@ -84,7 +86,7 @@ export class Monitoring extends pulumi.ComponentResource {
         }
 
         const chart = new k8s.helm.v4.Chart(`${name}-kps`, {
-            ...chartSource(CHARTS.kubePrometheusStack),
+            ...chartSource(CHARTS.kubePrometheusStack, args.chartDirectory),
             name: MONITORING_RELEASE,
             namespace,
             values: withAdmissionOrdering(args, monitoringValues({

@@ -4,12 +4,15 @@
  * all of them are reported together, each naming the stack, the key, the bad value and what is
  * allowed.
  */
+import * as fs from "fs";
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
     ResourceSettings, TlsSettings, TracingSettings,
 } from "./profiles";
+import { chartFile, pinnedCharts } from "../shared/charts";
 import { parseQuantity } from "../shared/quantity";
 import { allowedOf, configSchema, SECRET_KEYS, StackConfig, TOP_LEVEL_KINDS } from "./schema";
 
@@ -32,6 +35,8 @@ export interface PlatformSettings {
     readonly ingressClassName: string;
     /** Storage class for every volume; unset uses the cluster default. */
     readonly storageClassName?: string;
+    /** Absolute path of a directory of packaged charts to deploy from; unset: the charts' official repositories. */
+    readonly chartDirectory?: string;
     /** Protect stateful resources and CRDs from `pulumi destroy`, retain PVCs. */
     readonly protectData: boolean;
     readonly namespaces: Namespaces;
@@ -218,6 +223,8 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         domain: config.domain,
         ingressClassName: config.ingressClassName ?? defaults.ingressClassName,
         storageClassName: config.storageClassName,
+        // Relative to the project directory, where `pulumi` runs the program.
+        chartDirectory: config.chartDirectory === undefined ? undefined : path.resolve(config.chartDirectory),
         protectData: config.protectData ?? defaults.protectData,
         namespaces: NAMESPACES,
         metrics: overlay(defaults.metrics, config.metrics),
@@ -274,6 +281,12 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
             + "pulumi config set --path 'alerting.receivers[0].name' pager && pulumi config set --path 'alerting.receivers[0].type' pagerduty && "
             + "pulumi config set --path alerting.criticalReceiver pager && pulumi config set --secret --path 'alertingSecrets.pager' <routing-key>",
         );
+    }
+    if (s.chartDirectory !== undefined) {
+        const missing = pinnedCharts().map(chartFile).filter((file) => !fs.existsSync(path.join(s.chartDirectory!, file)));
+        if (missing.length > 0) {
+            problems.push(`${prefix}chartDirectory: got "${config.chartDirectory}", which lacks ${missing.join(", ")}; allowed: a directory holding every pinned chart (npm run charts:pull -- --dir <dir> fills one)`);
+        }
     }
     const prom = s.metrics.prometheus;
     if (prometheusBytes(prom.retentionSize) >= parseQuantity(prom.storageSize)) {

@@ -61,6 +61,8 @@ export const configSchema = z.strictObject({
     ingressClassName: k8sName.optional(),
     storageClassName: k8sName.optional(),
     protectData: bool.optional(),
+    /** Deploy every chart from this directory of packaged charts instead of their repositories (air-gapped clusters). */
+    chartDirectory: allowed(z.string().min(1), "a directory holding every pinned chart as <name>-<version>.tgz (npm run charts:pull fills one)").optional(),
     metrics: obj(
         {
             enabled: bool.optional(),
@@ -198,6 +200,7 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     ingressClassName: "string",
     storageClassName: "string",
     protectData: "boolean",
+    chartDirectory: "string",
     metrics: "object",
     alerting: "object",
     alertingSecrets: "object",

@@ -1,3 +1,5 @@
+import * as path from "path";
+
 /**
  * Every Helm chart the platform installs, pinned in one place with its repository. Renovate
  * bumps these (see renovate.json); a bump is a reviewed PR whose preview shows every object
@@ -23,10 +25,6 @@ export const CHARTS = {
  */
 export const CERT_MANAGER: PinnedChart = { chart: "cert-manager", version: "v1.19.1", repo: "https://charts.jetstack.io" };
 
-/** Arguments for `kubernetes.helm.v4.Chart` pinning chart, version and repository. */
-export function chartSource(pin: PinnedChart): { chart: string; version: string; repositoryOpts: { repo: string } } {
-    return { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } };
-}
 
 /** The ECK operator; its CRDs come with it (installCRDs). */
 export const ECK_OPERATOR: PinnedChart = { chart: "eck-operator", version: "3.5.0", repo: "https://helm.elastic.co" };
@@ -39,3 +37,40 @@ export const GRAYLOG: PinnedChart = { chart: "graylog", version: "1.0.0", repo: 
 
 /** MongoDB Controllers for Kubernetes, which also reconciles MongoDBCommunity resources. */
 export const MONGODB_OPERATOR: PinnedChart = { chart: "mongodb-kubernetes", version: "1.9.1", repo: "https://mongodb.github.io/helm-charts" };
+
+/** Every chart the platform can install; `npm run charts:pull` fetches exactly these. */
+export function pinnedCharts(): readonly PinnedChart[] {
+    return [...Object.values(CHARTS), CERT_MANAGER, ECK_OPERATOR, JAEGER, GRAYLOG, MONGODB_OPERATOR];
+}
+
+/** The file name `helm pull` gives a chart: `<name>-<version>.tgz`. */
+export function chartFile(pin: PinnedChart): string {
+    return `${pin.chart}-${pin.version}.tgz`;
+}
+
+/** Where a pinned chart comes from: its official repository, or a packaged chart in a local directory. */
+export type ChartSource =
+    | { chart: string; version: string; repositoryOpts: { repo: string } }
+    | { chart: string };
+
+/**
+ * Arguments for `kubernetes.helm.v4.Chart`: the pinned repository, or with a chart directory the
+ * packaged chart's absolute path (the provider resolves relative paths against its own working
+ * directory, and Helm's LocateChart takes an existing local path before any repository).
+ */
+export function chartSource(pin: PinnedChart, chartDirectory?: string): ChartSource {
+    return chartDirectory === undefined
+        ? { chart: pin.chart, version: pin.version, repositoryOpts: { repo: pin.repo } }
+        : { chart: path.resolve(chartDirectory, chartFile(pin)) };
+}
+
+/**
+ * `helmOptions` chart fields for the CertManager component (pulumi-go-helmbase v0.2.0
+ * `InitDefaults`: the jetstack URL is filled in only when `repositoryOpts.repo` is nil, and
+ * helm.v3.Release looks for a local chart only when the repository URL is empty).
+ */
+export function certManagerSource(chartDirectory?: string): { chart: string; version?: string; repositoryOpts: { repo: string } } {
+    return chartDirectory === undefined
+        ? { chart: CERT_MANAGER.chart, version: CERT_MANAGER.version, repositoryOpts: { repo: CERT_MANAGER.repo } }
+        : { chart: path.resolve(chartDirectory, chartFile(CERT_MANAGER)), repositoryOpts: { repo: "" } };
+}

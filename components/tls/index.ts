@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 import { READY_CONDITION } from "../shared/await";
-import { CERT_MANAGER } from "../shared/charts";
+import { certManagerSource } from "../shared/charts";
 import { Profile } from "../settings/profiles";
 
 /** Names every other component uses to ask for certificates. */
@@ -36,7 +36,7 @@ export const CERT_MANAGER_WAIT = { startupapicheck: "5m", releaseTimeoutSeconds:
  * forbid unknown keys: `prometheus` takes only enabled/podmonitor/servicemonitor. `crds` has no
  * typed field, so it goes through `helmOptions.values` (no typed field of that name can null it).
  */
-export function certManagerArgs(namespace: string): certmanager.CertManagerArgs {
+export function certManagerArgs(namespace: string, chartDirectory?: string): certmanager.CertManagerArgs {
     return {
         replicaCount: 1,
         resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
@@ -53,9 +53,7 @@ export function certManagerArgs(namespace: string): certmanager.CertManagerArgs 
             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
         },
         helmOptions: {
-            chart: CERT_MANAGER.chart,
-            version: CERT_MANAGER.version,
-            repositoryOpts: { repo: CERT_MANAGER.repo },
+            ...certManagerSource(chartDirectory),
             namespace,
             name: "cert-manager",
             skipAwait: false,
@@ -76,6 +74,8 @@ export interface TlsArgs {
     readonly acmeEmail?: string;
     /** IngressClass used by the HTTP-01 solver. */
     readonly ingressClassName: string;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
 }
 
 /**
@@ -94,7 +94,7 @@ export class Tls extends pulumi.ComponentResource {
         // A helm.v3.Release inside (the package's design): it runs cert-manager's own hooks and
         // waits for the Deployments and the startupapicheck hook Job, so issuers are not created
         // before the webhook (failurePolicy Fail, hardcoded in the chart) admits them.
-        const certManager = new certmanager.CertManager(`${name}-cert-manager`, certManagerArgs(args.namespace), { parent: this });
+        const certManager = new certmanager.CertManager(`${name}-cert-manager`, certManagerArgs(args.namespace, args.chartDirectory), { parent: this });
 
         const issuer = (role: string, issuerName: string, spec: Record<string, unknown>, deps: pulumi.Resource[]) =>
             new k8s.apiextensions.CustomResource(`${name}-${role}`, {

@@ -18,6 +18,8 @@ export interface TracingArgs {
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; the agents' ServiceMonitor is created only when given. */
     readonly monitoringCrds?: pulumi.Resource;
+    /** A directory of packaged charts to install from instead of the chart repositories. */
+    readonly chartDirectory?: string;
 }
 
 /**
@@ -37,7 +39,7 @@ export class Tracing extends pulumi.ComponentResource {
         const manifest = manifestDeclarer(this, name);
 
         const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
-            ...chartSource(JAEGER),
+            ...chartSource(JAEGER, args.chartDirectory),
             name: JAEGER_RELEASE,
             namespace: ns,
             values: jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch),

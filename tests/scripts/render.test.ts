@@ -5,8 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MOCK_SECRET_PREFIX, ROOT } from "../../scripts/mock-program";
-
-const STACKS = ["dev", "staging", "prod"];
+import { renderStack } from "../../scripts/render";
+import { renderedStack, serially, STACKS } from "./full-render";
 
 function render(args: string[]): { status: number; stdout: string; stderr: string } {
     const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "scripts/render.ts"), ...args], {
@@ -34,38 +34,38 @@ function withStackFile(name: string, body: string, fn: () => void): void {
 }
 
 describe("npm run render", function () {
-    this.timeout(120_000);
+    this.timeout(300_000);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "render-"));
     after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
     for (const stack of STACKS) {
-        it(`${stack}: writes the DESIGN.md layout, byte-identical across two runs`, () => {
-            const a = path.join(tmp, `${stack}-a`);
-            const b = path.join(tmp, `${stack}-b`);
-            for (const out of [a, b]) {
-                const r = render([stack, "--out", out]);
-                assert.strictEqual(r.status, 0, r.stderr);
+        it(`${stack}: the CLI writes the DESIGN.md layout, byte-identical to a second (in-process) render`, async () => {
+            const out = path.join(tmp, stack);
+            const r = render([stack, "--out", out]);
+            assert.strictEqual(r.status, 0, r.stderr);
+            const files = listFiles(out);
+            const again = await renderedStack(stack);
+            assert.deepStrictEqual(again.files.map((f) => f.path), files);
+            for (const f of again.files) {
+                assert.ok(fs.readFileSync(path.join(out, f.path)).equals(Buffer.from(f.content)), `${f.path} differs between runs`);
             }
-            const files = listFiles(a);
-            assert.deepStrictEqual(listFiles(b), files);
             for (const f of files) {
-                assert.ok(fs.readFileSync(path.join(a, f)).equals(fs.readFileSync(path.join(b, f))), `${f} differs between runs`);
-                assert.match(f, /^(manifests\/[a-z0-9_-]+\/[a-z0-9]+-[a-z0-9.-]+\.yaml|charts\/[a-z0-9-]+\/(chart|values)\.yaml)$/, f);
+                assert.match(f, /^(manifests\/[a-z0-9_-]+\/[a-z0-9]+-[a-z0-9.-]+\.yaml|charts\/[a-z0-9-]+\/(chart|values|manifests)\.yaml|footprint\.json)$/, f);
             }
             assert.ok(files.includes("manifests/_cluster/namespace-monitoring.yaml"));
+            assert.ok(files.includes("footprint.json"));
             for (const chart of files.filter((f) => f.endsWith("/chart.yaml"))) {
-                const meta = YAML.parse(fs.readFileSync(path.join(a, chart), "utf8"));
+                const meta = YAML.parse(fs.readFileSync(path.join(out, chart), "utf8"));
                 assert.deepStrictEqual(Object.keys(meta).sort(), ["chart", "namespace", "releaseName", "repo", "version"], chart);
                 assert.ok(meta.version && meta.repo && meta.chart, `${chart} pins repo, chart and version`);
                 assert.ok(files.includes(chart.replace("chart.yaml", "values.yaml")));
+                assert.ok(files.includes(chart.replace("chart.yaml", "manifests.yaml")), `${chart}: the chart is rendered`);
             }
-            for (const f of files) {
-                const doc = YAML.parse(fs.readFileSync(path.join(a, f), "utf8"));
-                if (f.startsWith("manifests/")) {
-                    assert.ok(doc.apiVersion && doc.kind && doc.metadata?.name, `${f} is a Kubernetes object`);
-                    const ns = f.split("/")[1];
-                    assert.strictEqual(doc.metadata.namespace ?? "_cluster", ns, `${f} sits under its namespace`);
-                }
+            for (const f of files.filter((x) => x.startsWith("manifests/"))) {
+                const doc = YAML.parse(fs.readFileSync(path.join(out, f), "utf8"));
+                assert.ok(doc.apiVersion && doc.kind && doc.metadata?.name, `${f} is a Kubernetes object`);
+                const ns = f.split("/")[1];
+                assert.strictEqual(doc.metadata.namespace ?? "_cluster", ns, `${f} sits under its namespace`);
             }
         });
     }
@@ -102,14 +102,13 @@ describe("npm run render", function () {
         ],
     };
     for (const [what, lines] of Object.entries(secretStacks)) {
-        it(`replaces every secret with the fixed placeholder (${what})`, () => {
-            const out = path.join(tmp, `secrets-${what.replace(/\W+/g, "-")}`);
-            withStackFile("secretcheck", ["config:", "  observability-platform:profile: prod", ...lines, ""].join("\n"), () => {
-                const r = render(["secretcheck", "--out", out]);
-                assert.strictEqual(r.status, 0, r.stderr);
-            });
-            const all = listFiles(out).map((f) => fs.readFileSync(path.join(out, f), "utf8")).join("\n");
+        it(`replaces every secret with the fixed placeholder, chart output included (${what})`, async () => {
+            const stackFile = path.join(tmp, `Pulumi.secretcheck-${what.replace(/\W+/g, "-")}.yaml`);
+            fs.writeFileSync(stackFile, ["config:", "  observability-platform:profile: prod", ...lines, ""].join("\n"));
+            const rendered = await serially(() => renderStack("secretcheck", { stackFile }));
+            const all = rendered.files.map((f) => f.content).join("\n");
             assert.ok(all.includes("kind: Secret"), "Secrets were rendered");
+            assert.ok(rendered.files.some((f) => f.path.endsWith("/manifests.yaml") && f.content.includes("kind: Secret")), "charts rendered Secrets");
             assert.ok(!all.includes(MOCK_SECRET_PREFIX), "a secret value reached the rendered output");
         });
     }

@@ -1,0 +1,212 @@
+import * as assert from "assert";
+import * as path from "path";
+import { CERT_MANAGER, chartFile, GRAYLOG } from "../../components/shared/charts";
+import { ChartRelease, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
+import { chartDirectory } from "../../scripts/charts";
+import { formatSchemaProblem, schemaProblems } from "../../scripts/kube-schema";
+import { RecordedResource } from "../../scripts/mock-program";
+import { referenceProblems } from "../../scripts/references";
+import { formatText } from "../../scripts/policy-check";
+import { masked } from "../../scripts/render";
+import { subjectOf } from "../../policies/lib/kube";
+import { blocks, evaluate } from "../../policies/rules";
+import { renderedStack, STACKS } from "./full-render";
+
+const chartObjects = (objects: ReadonlyArray<{ file: string; object: KubeObject }>, chart: string) =>
+    objects.filter((o) => o.file === `charts/${chart}/manifests.yaml`).map((o) => o.object);
+
+function certManagerRelease(values: Record<string, unknown>): ChartRelease {
+    return {
+        name: "cert-manager", type: "kubernetes-cert-manager:index:CertManager", archive: path.join(chartDirectory(), chartFile(CERT_MANAGER)),
+        releaseName: "cert-manager", namespace: "cert-manager", values, transforms: [], dropHooks: false,
+    };
+}
+
+describe("the full render: charts rendered as the provider deploys them", function () {
+    this.timeout(600_000);
+
+    for (const stack of STACKS) {
+        it(`${stack}: every namespaced chart object has a namespace, and no helm.v4.Chart object is a hook`, async () => {
+            const { objects } = await renderedStack(stack);
+            const clusterCustom = clusterScopedKinds(objects.map((o) => o.object));
+            for (const { file, object } of objects.filter((o) => o.file.startsWith("charts/"))) {
+                if (isNamespaced(object, clusterCustom)) {
+                    assert.ok(object.metadata?.namespace, `${file}: ${object.kind} ${object.metadata?.name} has no namespace`);
+                }
+                if (!file.includes("cert-manager")) {
+                    assert.strictEqual(object.metadata?.annotations?.["helm.sh/hook"], undefined, `${file}: ${object.kind} ${object.metadata?.name} is a hook`);
+                }
+            }
+        });
+
+        it(`${stack}: every object passes its Kubernetes ${"1.34"} or CRD schema`, async () => {
+            const { objects } = await renderedStack(stack);
+            assert.deepStrictEqual(schemaProblems(objects).map(formatSchemaProblem), []);
+        });
+
+        it(`${stack}: every reference resolves (selectors, monitors, Secrets, ConfigMaps, ServiceAccounts, PVCs, Ingress backends, in-cluster addresses)`, async () => {
+            const { objects } = await renderedStack(stack);
+            assert.deepStrictEqual(referenceProblems(objects.map((o) => o.object)), []);
+        });
+
+        it(`${stack}: every PodDisruptionBudget, the charts' own included, is drain-safe (maxUnavailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow)`, async () => {
+            const { objects } = await renderedStack(stack);
+            for (const { file, object } of objects.filter((o) => o.object.kind === "PodDisruptionBudget")) {
+                const { selector, ...rest } = object.spec;
+                assert.deepStrictEqual(rest, { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" }, `${file}: ${object.metadata.name}`);
+                assert.ok(selector, `${file}: ${object.metadata.name} selects pods`);
+            }
+        });
+
+        it(`${stack}: the policy pack finds no mandatory violation in the full render, chart objects included`, async () => {
+            const { objects } = await renderedStack(stack);
+            const report = evaluate(objects.map((o) => subjectOf(o.object, o.file)));
+            const blocking = report.violations.filter((v) => blocks(v.level));
+            assert.strictEqual(blocking.length, 0, formatText({ ...report, violations: blocking }));
+        });
+    }
+
+    it("the CertManager component's Helm release runs its hooks, so they stay in its render", async () => {
+        const { objects } = await renderedStack("dev");
+        const hooks = objects.filter((o) => o.file.includes("cert-manager") && o.object.metadata?.annotations?.["helm.sh/hook"]);
+        assert.ok(hooks.some((o) => o.object.kind === "Job" && /startupapicheck/.test(o.object.metadata.name)), "startupapicheck is rendered");
+    });
+
+    it("applies the chart's transforms from the program: Graylog's chart PDBs are drain-safe, the Data Node gets its sysctl init container", async () => {
+        const { objects } = await renderedStack("prod");
+        const graylog = chartObjects(objects, "observability-graylog-graylog");
+        const pdbs = graylog.filter((o) => o.kind === "PodDisruptionBudget");
+        assert.ok(pdbs.length > 0, `the ${GRAYLOG.chart} chart renders PDBs`);
+        for (const pdb of pdbs) {
+            assert.strictEqual(pdb.spec.unhealthyPodEvictionPolicy, "AlwaysAllow", pdb.metadata.name);
+            assert.strictEqual(pdb.spec.minAvailable, undefined, pdb.metadata.name);
+        }
+        const statefulSets = graylog.filter((o) => o.kind === "StatefulSet");
+        assert.ok(statefulSets.every((s) => s.spec.template.metadata.annotations["checksum/config"]), "every StatefulSet rolls on a settings change");
+        const dataNode = statefulSets.find((s) => s.spec.template.metadata.labels?.app === "graylog-datanode");
+        assert.strictEqual(dataNode?.spec.template.spec.initContainers[0].name, "sysctl");
+    });
+
+    it("a chart that rejects its values fails with the chart's name and its schema's words (cert-manager and prometheus.serviceMonitor)", async () => {
+        await assert.rejects(helmTemplate(certManagerRelease({ prometheus: { enabled: true, serviceMonitor: { enabled: false } } })),
+            (err: Error) => /chart cert-manager \(cert-manager-v1\.19\.1\.tgz\) rejects its values/.test(err.message)
+                && /at '\/prometheus': additional properties 'serviceMonitor' not allowed/.test(err.message));
+        const objects = await helmTemplate(certManagerRelease({ prometheus: { enabled: true } }));
+        assert.ok(objects.some((o) => o.kind === "Deployment"));
+    });
+
+    it("passes the CertManager component's typed arguments to the chart verbatim; same-named helmOptions.values are dropped", () => {
+        const resource = {
+            type: "kubernetes-cert-manager:index:CertManager", name: "cm", transforms: [], secretPaths: [],
+            inputs: { replicaCount: 2, helmOptions: { chart: "cert-manager", version: "v1.19.1", namespace: "cert-manager", name: "cert-manager", values: { webhook: { replicaCount: 3 }, extra: 1 } } },
+        } as unknown as RecordedResource;
+        const [release] = chartReleases([resource], masked, () => "/charts");
+        assert.deepStrictEqual(release.values, { extra: 1, replicaCount: 2 });
+        assert.strictEqual(release.archive, "/charts/cert-manager-v1.19.1.tgz");
+        assert.strictEqual(release.dropHooks, false);
+    });
+
+    it("renders with the API versions of the CRDs charts ask about (Prometheus Operator, cert-manager), every served one", async () => {
+        const { objects } = await renderedStack("prod");
+        const served = objects.map((o) => o.object).filter((o) => o.kind === "CustomResourceDefinition")
+            .flatMap((crd) => crd.spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`));
+        const missing = served.filter((v) => !PLATFORM_API_VERSIONS.includes(v)).sort();
+        assert.deepStrictEqual(missing.filter((v) => /monitoring\.coreos\.com|cert-manager\.io/.test(v)), [], "the CRDs charts ask about through .Capabilities");
+    });
+});
+
+describe("schema checks fail on what the API server would refuse", function () {
+    this.timeout(600_000);
+
+    const withChange = async (change: (o: KubeObject) => boolean) => {
+        const { objects } = await renderedStack("dev");
+        const copies = objects.map((o) => ({ file: o.file, object: structuredClone(o.object) }));
+        assert.ok(copies.some((o) => change(o.object)), "the change applied");
+        return schemaProblems(copies).map(formatSchemaProblem);
+    };
+
+    it("a misspelt field of a custom resource (Elasticsearch nodeSet for nodeSets), in the CRD's words", async () => {
+        const problems = await withChange((o) => {
+            if (o.kind !== "Elasticsearch") return false;
+            o.spec.nodeSet = o.spec.nodeSets;
+            delete o.spec.nodeSets;
+            return true;
+        });
+        assert.ok(problems.some((p) => /^Elasticsearch logging\/logs \(manifests\/logging\/elasticsearch-logs\.yaml\): \/spec: must have required property 'nodeSets'/.test(p)), problems.join("\n"));
+        assert.ok(problems.some((p) => /Elasticsearch logging\/logs .*: \/spec: unknown field "nodeSet"/.test(p)), problems.join("\n"));
+    });
+
+    it("an unknown field of a built-in kind", async () => {
+        const problems = await withChange((o) => {
+            if (o.kind !== "DaemonSet" || o.metadata.name !== "fluent-bit") return false;
+            o.spec.template.spec.tolerration = [];
+            return true;
+        });
+        assert.deepStrictEqual(problems.filter((p) => p.includes("tolerration")), [
+            'DaemonSet logging/fluent-bit (manifests/logging/daemonset-fluent-bit.yaml): /spec/template/spec/tolerration: unknown field "tolerration" (not in the Kubernetes API for apps/v1 DaemonSet)',
+        ]);
+    });
+
+    it("a wrong type in a chart object, and an int-or-string taking either", async () => {
+        const problems = await withChange((o) => {
+            if (o.kind !== "Deployment" || o.metadata.name !== "kps-grafana") return false;
+            o.spec.replicas = "one";
+            o.spec.strategy = { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "25%", maxSurge: 1 } };
+            return true;
+        });
+        assert.deepStrictEqual(problems, ["Deployment monitoring/kps-grafana (charts/observability-metrics-kps/manifests.yaml): /spec/replicas: must be integer"]);
+    });
+
+    it("a custom resource whose CRD is not in the render", async () => {
+        const problems = await withChange((o) => {
+            if (o.kind !== "Kibana") return false;
+            o.apiVersion = "kibana.k8s.elastic.co/v9";
+            return true;
+        });
+        assert.ok(problems.some((p) => /Kibana logging\/logs .*: \/: no schema: kibana\.k8s\.elastic\.co\/v9 Kibana/.test(p)), problems.join("\n"));
+    });
+});
+
+describe("reference checks fail on a broken reference", function () {
+    this.timeout(600_000);
+
+    const withChange = async (stack: string, change: (o: KubeObject) => boolean) => {
+        const { objects } = await renderedStack(stack);
+        const copies = objects.map((o) => structuredClone(o.object));
+        assert.ok(copies.filter(change).length > 0, "the change applied");
+        return referenceProblems(copies);
+    };
+
+    it("a Service whose selector matches no pod template", async () => {
+        const problems = await withChange("dev", (o) => o.kind === "Service" && o.metadata.name === "jaeger" && Boolean(o.spec.selector = { ...o.spec.selector, "app.kubernetes.io/name": "jaegre" }));
+        assert.ok(problems.some((p) => /^Service tracing\/jaeger: its selector .* matches no pod template in tracing$/.test(p)), problems.join("\n"));
+    });
+
+    it("a ServiceMonitor endpoint naming a port its Services lack", async () => {
+        const problems = await withChange("dev", (o) => o.kind === "ServiceMonitor" && o.metadata.name === "kps-grafana" && Boolean(o.spec.endpoints[0].port = "metrics"));
+        assert.ok(problems.some((p) => /^ServiceMonitor monitoring\/kps-grafana: no selected Service \(kps-grafana\) has a port named "metrics"$/.test(p)), problems.join("\n"));
+    });
+
+    it("a pod template naming a Secret nobody makes, while Secrets of Certificates count as made by cert-manager", async () => {
+        const problems = await withChange("dev", (o) => {
+            if (o.kind !== "DaemonSet" || o.metadata.name !== "fluent-bit") return false;
+            o.spec.template.spec.volumes.push({ name: "x", secret: { secretName: "nope" } });
+            return true;
+        });
+        assert.deepStrictEqual(problems, ["DaemonSet logging/fluent-bit: Secret logging/nope does not exist in the render and no operator makes it"]);
+    });
+
+    it("an address in configuration naming a Service port that does not exist", async () => {
+        const problems = await withChange("dev", (o) => {
+            if (o.kind !== "ConfigMap" || !JSON.stringify(o.data ?? {}).includes("jaeger.tracing.svc:4317")) return false;
+            o.data = Object.fromEntries(Object.entries<string>(o.data).map(([k, v]) => [k, v.replace("jaeger.tracing.svc:4317", "jaeger.tracing.svc:4319")]));
+            return true;
+        });
+        assert.ok(problems.some((p) => /jaeger\.tracing\.svc:4319: Service tracing\/jaeger has no port 4319/.test(p)), problems.join("\n"));
+    });
+
+    it("an Ingress whose backend Service does not exist", async () => {
+        const problems = await withChange("prod", (o) => o.kind === "Ingress" && Boolean(o.spec.rules[0].http.paths[0].backend.service.name = "gone"));
+        assert.ok(problems.some((p) => /^Ingress .*: backend Service gone does not exist$/.test(p)), problems.join("\n"));
+    });
+});

@@ -39,7 +39,7 @@ const esConsumer = ["logging-grafana-credentials", "logging-grafana-platform-tru
 waits("metrics", [...esConsumer, "monitoring-crds"], "Grafana mounts its Elasticsearch credentials and CA; CRDs before the chart's custom resources");
 waits("tracing", [...esConsumer, "logging-elasticsearch"], "Jaeger mounts its credentials and CA and writes spans to Elasticsearch, green first");
 // Logging.
-waits("logging-eck-operator", ["logging-eck-webhook-cert"], "the operator serves its webhook with cert-manager's certificate (failurePolicy Ignore)");
+waits("logging-eck-operator", ["logging-eck-clusterrole", "logging-eck-clusterrolebinding"], "zone awareness: the operator reads each pod's Node for its zone label (prod)");
 waits("logging-elasticsearch", ["logging-eck-operator", "logging-es-http-cert", "logging-es-roles", "logging-es-user-exporter", "logging-es-user-fluentBit", "logging-es-user-grafana", "logging-es-user-jaeger"],
     "ECK's CRDs and controller, the HTTP certificate, roles and file-realm users it mounts");
 waits("logging-kibana", ["logging-eck-operator", "logging-elasticsearch"], "Kibana is green only once Elasticsearch is");
@@ -70,7 +70,7 @@ waits("metrics-platform-rules", ["metrics-kps"], "the admission webhook (failure
 waits("access", ["ns-cert-manager", "ns-monitoring", "ns-logging", "ns-tracing", "ns-graylog", ...tlsReady, "logging", "graylog", "tracing", "metrics"],
     "UIs are exposed once their backends and certificate issuers are ready");
 for (const app of ["prometheus", "alertmanager", "jaeger"]) {
-    for (const obj of ["deployment", "service"]) {
+    for (const obj of ["deployment", "service", "poddisruptionbudget"]) {
         waits(`access-gate-${app}-${obj}`, [`access-gate-${app}-secret`, `access-gate-${app}-config`], "the gate's password file and nginx configuration");
     }
 }

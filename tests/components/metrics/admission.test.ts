@@ -73,7 +73,7 @@ describe("Monitoring: the admission webhook answers before any PrometheusRule is
             const off = await runProgram("dev", { config: { "observability-platform:tls": JSON.stringify({ enabled: false }), "observability-platform:logging": JSON.stringify({ enabled: false }) } });
             const values = kps(off).inputs.values;
             assert.strictEqual(values.prometheusOperator.admissionWebhooks.enabled, false);
-            assert.strictEqual(values.defaultRules, undefined);
+            assert.strictEqual(values.defaultRules.annotations, undefined);
         });
     });
 

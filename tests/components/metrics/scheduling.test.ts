@@ -3,9 +3,10 @@ import {
     ALERTMANAGER_POD_LABELS, CONFIG_RELOADER_RESOURCES, GRAFANA_POD_LABELS, monitoringValues, MonitoringValuesInput, PROMETHEUS_POD_LABELS,
 } from "../../../components/metrics/values";
 import { buildSettings } from "../../../components/settings";
+import { profileConfig } from "../../helpers/settings";
 import { MetricsSettings } from "../../../components/settings/profiles";
 
-const settingsFor = (profile: string) => buildSettings({ stack: profile, config: { "observability-platform:profile": profile } });
+const settingsFor = (profile: string) => buildSettings({ stack: profile, config: profileConfig(profile) });
 
 function valuesFor(profile: string, extra: Partial<MonitoringValuesInput> = {}, metrics: Partial<MetricsSettings> = {}): any {
     const s = settingsFor(profile);

@@ -83,6 +83,8 @@ for p in $PROFILES; do
     if [[ -z "$RENDER_DIR" || ! -d "$dir/manifests" ]]; then
         dir="$work/render/$p"
         log "rendering $p"
+        # render needs the pinned charts; default to the checkout's sibling shared/charts, as CI does.
+        [[ -z "${OBS_CHART_DIR:-}" && -d "$repo/../shared/charts" ]] && export OBS_CHART_DIR="$repo/../shared/charts"
         (cd "$repo" && npm run --silent render -- "$p" --out "$dir" >"$work/render-$p.log" 2>&1) || {
             cat "$work/render-$p.log" >&2; exit 1; }
     fi

@@ -7,6 +7,9 @@
 import { TracingSettings } from "../settings/profiles";
 import { resourcesOf, spreadAcrossNodes } from "../shared/workloads";
 
+/** Traces Jaeger's memory store keeps (dev); see jaegerConfig. */
+export const JAEGER_MEMORY_MAX_TRACES = 20000;
+
 export const JAEGER_RELEASE = "jaeger";
 export const JAEGER_INDEX_PREFIX = "jaeger";
 /** Pod labels of the chart's all-in-one Deployment (jaeger.selectorLabels + component), not the CronJob's. */
@@ -32,7 +35,10 @@ export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> 
                 indices: { index_prefix: JAEGER_INDEX_PREFIX, spans: dailyIndex, services: dailyIndex, dependencies: dailyIndex, sampling: dailyIndex },
             },
         }
-        : { memory: { max_traces: 100000 } };
+        // The memory store drops traces only past max_traces, so it must fill below Jaeger's memory
+        // limiter: measured with the real binary (scripts/bench-agent.sh), 75k small traces already
+        // filled a 512Mi container and Jaeger then refused every span for good.
+        : { memory: { max_traces: JAEGER_MEMORY_MAX_TRACES } };
     return {
         service: {
             extensions: ["jaeger_storage", "jaeger_query", "healthcheckv2"],

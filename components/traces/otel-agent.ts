@@ -23,6 +23,9 @@ export const AGENT_PORTS = [
 
 export const AGENT_METRICS_PORT = 8888;
 
+/** Batches the agent queues while Jaeger is unreachable. */
+export const AGENT_QUEUE_BATCHES = 150;
+
 export interface OtelAgentInput {
     readonly samplingPercentage: number;
     /** Jaeger's OTLP gRPC endpoint, `host:port`. */
@@ -81,7 +84,10 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
             otlp: {
                 endpoint: input.jaegerEndpoint,
                 tls: { insecure: true },
-                sending_queue: { enabled: true, queue_size: 5000 },
+                // The queue counts batches (about send_batch_size spans of ~1 KiB each), so it is
+                // sized to fit under the memory limiter; measured with the backend down, 169
+                // batches already reached the 256Mi container's ceiling.
+                sending_queue: { enabled: true, queue_size: AGENT_QUEUE_BATCHES },
                 retry_on_failure: { enabled: true, initial_interval: "5s", max_interval: "30s", max_elapsed_time: "300s" },
             },
         },

@@ -6,6 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { profileConfig } from "../../helpers/settings";
+import { parseQuantity } from "../../../components/shared/quantity";
 import { runProgram } from "../../../scripts/mock-program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
@@ -95,6 +96,17 @@ describe("Tracing", () => {
     it("Jaeger's memory backend needs no credentials", () => {
         const config = jaegerConfig() as any;
         assert.ok(config.extensions.jaeger_storage.backends.primary_store.memory.max_traces > 0);
+    });
+
+    it("Jaeger's memory store keeps at most 20,000 traces, which fit its memory limit (75k filled 512Mi in the benchmark)", () => {
+        assert.ok((jaegerConfig() as any).extensions.jaeger_storage.backends.primary_store.memory.max_traces <= 20000);
+    });
+
+    it("the agent's retry queue fits under its memory limiter: batches x batch size x ~1 KiB per span", () => {
+        const config = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "j:4317" }) as any;
+        const limit = parseQuantity(otelAgentDaemonSet("tracing", settingsFor("prod").tracing.agent.resources, "otel-agent-config", "0").spec.template.spec.containers[0].resources.limits.memory);
+        const queued = config.exporters.otlp.sending_queue.queue_size * config.processors.batch.send_batch_size * 1024;
+        assert.ok(queued <= limit * config.processors.memory_limiter.limit_percentage / 100, `${queued} bytes queued vs a ${limit}-byte limit`);
     });
 
     it("documents every agent port in the README", async () => {

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Builds the node agent's collector (otelcol-agent), a loopback OTLP sink (otelcol-sink) and
+# telemetrygen into a content-addressed cache directory, and prints that directory's bin/ path
+# on stdout (everything else goes to stderr).
+#
+#   tools/otelcol/build.sh            build if needed, print <cache>/otelcol/<hash>/bin
+#
+# The cache is ${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}/otelcol/<hash>/, where
+# <hash> covers the two builder manifests, this script, the Go toolchain version and the tool
+# versions below: an unchanged input set is a no-op. Go's own build and module caches (GOCACHE,
+# GOMODCACHE) are left at their defaults so they persist between runs.
+#
+# Needs Go (>= 1.25) and the Go module proxy; nothing is written to the repository.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# The OpenTelemetry Collector Builder of the release the agent image is built from
+# (otel/opentelemetry-collector-contrib:0.148.0).
+BUILDER_VERSION=v0.148.0
+# telemetrygen drives the benchmark only. Its module (contrib's cmd/telemetrygen) has no v0.148.0
+# on the module proxy; v0.149.0 is the nearest published version. It speaks plain OTLP, so the
+# one-release gap does not affect what the agent is measured with.
+TELEMETRYGEN_VERSION=v0.149.0
+
+log() { printf '[otelcol/build] %s\n' "$*" >&2; }
+
+command -v go >/dev/null || { log "go is not installed"; exit 1; }
+
+inputs_hash() {
+    {
+        cat "$here/builder-config.yaml" "$here/sink-builder-config.yaml" "$here/build.sh"
+        go env GOVERSION GOOS GOARCH
+        echo "builder=$BUILDER_VERSION telemetrygen=$TELEMETRYGEN_VERSION"
+    } | sha256sum | cut -c1-16
+}
+
+cache_root="${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}"
+dir="$cache_root/otelcol/$(inputs_hash)"
+bin="$dir/bin"
+
+if [[ -f "$dir/.complete" ]]; then
+    log "up to date: $bin"
+    echo "$bin"
+    exit 0
+fi
+
+mkdir -p "$dir"
+# One build at a time per input set (parallel callers wait, then find it complete).
+exec 9>"$dir/.lock"
+flock 9
+if [[ -f "$dir/.complete" ]]; then
+    echo "$bin"
+    exit 0
+fi
+
+start=$SECONDS
+mkdir -p "$bin" "$dir/tools"
+
+log "installing the collector builder $BUILDER_VERSION"
+GOBIN="$dir/tools" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
+
+for manifest in builder-config.yaml sink-builder-config.yaml; do
+    log "building from $manifest"
+    # output_path in the manifests is relative: run from the cache directory.
+    (cd "$dir" && "$dir/tools/builder" --config="$here/$manifest") >"$dir/build-${manifest%.yaml}.log" 2>&1 || {
+        log "builder failed, see $dir/build-${manifest%.yaml}.log"
+        tail -n 30 "$dir/build-${manifest%.yaml}.log" >&2
+        exit 1
+    }
+done
+cp "$dir/otelcol-agent-src/otelcol-agent" "$dir/otelcol-sink-src/otelcol-sink" "$bin/"
+
+log "installing telemetrygen $TELEMETRYGEN_VERSION"
+GOBIN="$bin" go install "github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@$TELEMETRYGEN_VERSION"
+
+"$bin/otelcol-agent" --version >&2
+log "built in $((SECONDS - start))s: $bin"
+touch "$dir/.complete"
+echo "$bin"

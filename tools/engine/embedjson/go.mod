@@ -1,0 +1,3 @@
+module observability-platform/tools/engine/embedjson
+
+go 1.24

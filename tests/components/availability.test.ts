@@ -6,7 +6,8 @@
 import * as assert from "assert";
 import { KIBANA_POD_LABELS } from "../../components/logs/elasticsearch";
 import { JAEGER_POD_LABELS } from "../../components/traces/jaeger-values";
-import { ProgramRun, RecordedResource, runProgram } from "../../scripts/mock-program";
+import { ProgramRun, RecordedResource } from "../../scripts/mock-program";
+import { stackRun } from "../helpers/program";
 
 const HOST = "kubernetes.io/hostname";
 const ZONE = "topology.kubernetes.io/zone";
@@ -48,7 +49,7 @@ describe("Availability", () => {
             let run: ProgramRun;
             before(async function () {
                 this.timeout(120_000);
-                run = await runProgram(stack);
+                run = await stackRun(stack);
             });
 
             it("every multi-replica workload keeps its replicas on distinct nodes, and in prod prefers distinct zones", () => {

@@ -10,8 +10,8 @@
  */
 import * as assert from "assert";
 import { admissionWebhookObjects } from "../../components/metrics/admission";
-import { runProgram } from "../../scripts/mock-program";
 import { Edge, orderingEdges } from "../helpers/ordering";
+import { stackRun } from "../helpers/program";
 
 const WAITS: Record<string, string> = {};
 function waits(from: string, to: readonly string[], why: string): void {
@@ -77,14 +77,14 @@ for (const app of ["prometheus", "alertmanager", "jaeger"]) {
 
 describe("The install order (prod, every pillar on)", () => {
     it("is exactly the documented graph: every wait has a reason and no undocumented wait exists", async () => {
-        const actual = orderingEdges((await runProgram("prod")).resources);
+        const actual = orderingEdges((await stackRun("prod")).resources);
         const missing = Object.keys(WAITS).filter((e) => !actual.includes(e as Edge));
         const undocumented = actual.filter((e) => !(e in WAITS));
         assert.deepStrictEqual({ missing, undocumented }, { missing: [], undocumented: [] });
     });
 
     it("inside the kube-prometheus-stack chart, its rules wait for the operator and both webhook configurations", async () => {
-        const kps = (await runProgram("prod")).resources.find((r) => r.name === "observability-metrics-kps")!;
+        const kps = (await stackRun("prod")).resources.find((r) => r.name === "observability-metrics-kps")!;
         assert.deepStrictEqual(kps.inputs.values.defaultRules.annotations["config.kubernetes.io/depends-on"].split(","), admissionWebhookObjects("monitoring"));
     });
 

@@ -3,11 +3,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { nodeCriticalQuota } from "../../components/platform";
 import { buildSettings } from "../../components/settings";
-import { readStackFile, ROOT, runProgram } from "../../scripts/mock-program";
+import { readStackFile, ROOT } from "../../scripts/mock-program";
+import { stackRun } from "../helpers/program";
 
 describe("Platform", () => {
     it("labels node-agent namespaces privileged and cert-manager restricted", async () => {
-        const run = await runProgram("dev");
+        const run = await stackRun("dev");
         const ns = (name: string) => run.resources.find((r) => r.type === "kubernetes:core/v1:Namespace" && r.inputs.metadata.name === name);
         assert.strictEqual(ns("monitoring")?.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
         assert.strictEqual(ns("logging")?.inputs.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
@@ -16,20 +17,20 @@ describe("Platform", () => {
     });
 
     it("prod keeps its namespaces when the stack is destroyed", async () => {
-        const run = await runProgram("prod");
+        const run = await stackRun("prod");
         const namespaces = run.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace");
         assert.ok(namespaces.length >= 5);
         assert.ok(namespaces.every((r) => r.retainOnDelete));
     });
 
     it("exports the namespaces of the stack", async () => {
-        const run = await runProgram("staging");
+        const run = await stackRun("staging");
         assert.deepStrictEqual(Object.keys(run.outputs.namespaces as object).sort(), ["cert-manager", "graylog", "logging", "monitoring", "tracing"]);
         assert.strictEqual(run.outputs.profile, "staging");
     });
 
     it("every namespace with a node agent holds a quota for system-node-critical pods (GKE admits them only so), and its pillar waits for it", async () => {
-        const run = await runProgram("staging");
+        const run = await stackRun("staging");
         const quotas = run.resources.filter((r) => r.type === "kubernetes:core/v1:ResourceQuota");
         assert.deepStrictEqual(quotas.map((q) => q.inputs.metadata.namespace).sort(), ["logging", "monitoring", "tracing"]);
         for (const q of quotas) {

@@ -9,6 +9,7 @@ import { helm, HELM_VERSION, readZipMember } from "../../scripts/helm";
 import { ROOT, runProgram } from "../../scripts/mock-program";
 import { tempDir } from "../helpers/tools";
 import { serially } from "./full-render";
+import { stackRun } from "../helpers/program";
 
 /** A packaged chart holding only a Chart.yaml, as `helm package` lays it out. */
 function fakeChart(dir: string, file: string, name: string, version: string): void {
@@ -116,7 +117,7 @@ describe("chartDirectory: deploying from a chart directory", function () {
     });
 
     it("without it, every chart comes from its pinned repository and version", async () => {
-        const run = await serially(() => runProgram("prod"));
+        const run = await serially(() => stackRun("prod"));
         for (const chart of run.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart")) {
             const pin = pinnedCharts().find((p) => p.chart === chart.inputs.chart);
             assert.ok(pin, `${chart.name}: ${chart.inputs.chart} is pinned`);

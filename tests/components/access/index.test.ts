@@ -14,6 +14,7 @@ import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { runProgram } from "../../../scripts/mock-program";
 import { runTool, tempDir } from "../../helpers/tools";
+import { stackRun } from "../../helpers/program";
 
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
     buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
@@ -36,7 +37,7 @@ const kinds = (run: { resources: readonly any[] }, kind: string) => run.resource
 describe("Access", () => {
     describe("UI ingress", () => {
         it("staging serves every enabled UI over HTTPS at <app>.<domain> with Let's Encrypt certificates", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const ingresses = kinds(run, "Ingress");
             assert.deepStrictEqual(ingresses.map((r) => r.inputs.spec.rules[0].host).sort(), [
                 "alertmanager", "grafana", "graylog", "jaeger", "kibana", "prometheus",
@@ -51,7 +52,7 @@ describe("Access", () => {
         });
 
         it("without a domain there is no ingress, gate or URL", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             assert.deepStrictEqual(kinds(run, "Ingress"), []);
             assert.deepStrictEqual(kinds(run, "Deployment").filter((r) => r.inputs.metadata.name.startsWith("ui-gate")), []);
             assert.deepStrictEqual(run.outputs.urls, {});
@@ -79,7 +80,7 @@ describe("Access", () => {
         });
 
         it("tells Grafana, Prometheus, Alertmanager, Kibana and Graylog their public URLs", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const kps = run.resources.find((r) => r.inputs.chart === "kube-prometheus-stack")!.inputs.values;
             assert.strictEqual(kps.grafana["grafana.ini"].server.root_url, "https://grafana.staging.observability.example.com");
             assert.strictEqual(kps.prometheus.prometheusSpec.externalUrl, "https://prometheus.staging.observability.example.com");
@@ -94,7 +95,7 @@ describe("Access", () => {
     describe("Ingress await", () => {
         const ingresses = (run: Awaited<ReturnType<typeof runProgram>>) => run.resources.filter((r) => r.inputs.kind === "Ingress");
         it("by default no UI Ingress waits for a load-balancer address a controller may never publish", async () => {
-            const all = ingresses(await runProgram("staging"));
+            const all = ingresses(await stackRun("staging"));
             assert.ok(all.length >= 6);
             for (const r of all) {
                 assert.strictEqual(r.inputs.metadata.annotations["pulumi.com/skipAwait"], "true", r.name);
@@ -112,7 +113,7 @@ describe("Access", () => {
 
     describe("the basic-auth gate", () => {
         it("keeps each gate's password in a Secret, as a Pulumi secret, and never in the Deployment", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "ui-gate-prometheus")!;
             assert.ok(secret.secretPaths.length > 0);
             assert.match(secret.inputs.stringData.htpasswd, /^admin:/);
@@ -275,7 +276,7 @@ describe("Access", () => {
         it("a stack can turn them off", async () => {
             const run = await runProgram("prod", { config: { "observability-platform:access": JSON.stringify({ networkPolicies: false }) } });
             assert.deepStrictEqual(kinds(run, "NetworkPolicy"), []);
-            assert.strictEqual(kinds(await runProgram("prod"), "NetworkPolicy").length, 4);
+            assert.strictEqual(kinds(await stackRun("prod"), "NetworkPolicy").length, 4);
         });
     });
 

@@ -8,6 +8,7 @@ import { AlertingSettings } from "../../../components/settings/profiles";
 import { IMAGES } from "../../../components/shared/images";
 import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../../../scripts/mock-program";
+import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Whether the value at `key` inside stringData is (within) a Pulumi secret. */
@@ -112,7 +113,7 @@ describe("Graylog", () => {
         });
 
         it("the whole prod program spreads Graylog across zones and staging does not", async () => {
-            const chartValues = async (stack: string) => (await runProgram(stack)).resources.find((r) => r.inputs.chart === "graylog")!.inputs.values;
+            const chartValues = async (stack: string) => (await stackRun(stack)).resources.find((r) => r.inputs.chart === "graylog")!.inputs.values;
             assert.ok((await chartValues("prod")).graylog.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution);
             assert.strictEqual((await chartValues("staging")).graylog.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution, undefined);
         });
@@ -345,7 +346,7 @@ describe("Graylog", () => {
 
     describe("in the whole program", () => {
         it("staging installs the pinned charts and keeps every credential in a secret Secret", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const chart = run.resources.find((r) => r.inputs.chart === "graylog")!;
             assert.strictEqual(chart.inputs.version, "1.0.0");
             assert.strictEqual(chart.inputs.namespace, "graylog");
@@ -361,7 +362,7 @@ describe("Graylog", () => {
         });
 
         it("Fluent Bit sends GELF to the Graylog service when Graylog is on", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const cm = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
             const conf: string = Object.values<string>(cm.inputs.data).join("\n");
             assert.match(conf, /Name\s+gelf/);
@@ -370,7 +371,7 @@ describe("Graylog", () => {
         });
 
         it("Fluent Bit gives GELF a numeric level from the application's level, so the severity streams match", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const cm = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
             const conf: string = Object.values<string>(cm.inputs.data).join("\n");
             assert.match(conf, /Gelf_Level_Key\s+gelf_level/);
@@ -413,13 +414,13 @@ describe("Graylog", () => {
         });
 
         it("prod protects the MongoDB replica set", async () => {
-            const run = await runProgram("prod");
+            const run = await stackRun("prod");
             const mongo = run.resources.find((r) => r.inputs.kind === "MongoDBCommunity")!;
             assert.ok(mongo.protect && mongo.retainOnDelete);
         });
 
         it("dev, with Graylog off, creates none of it", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             assert.strictEqual(run.resources.find((r) => r.type.startsWith("observability:graylog")), undefined);
         });
     });

@@ -6,11 +6,12 @@ import { buildSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { slowStartTransform } from "../../../components/shared/await";
 import { withInputsHash } from "../../../components/shared/workloads";
-import { ProgramRun, runProgram } from "../../../scripts/mock-program";
+import { ProgramRun } from "../../../scripts/mock-program";
+import { stackRun } from "../../helpers/program";
 
 describe("Graylog: readiness and re-runs", () => {
     let run: ProgramRun;
-    before(async () => { run = await runProgram("staging"); });
+    before(async () => { run = await stackRun("staging"); });
     const kind = (k: string) => run.resources.find((r) => r.inputs.kind === k && r.inputs.metadata?.namespace === "graylog")!;
     const chart = () => run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "graylog")!;
 

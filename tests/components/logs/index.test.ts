@@ -8,6 +8,7 @@ import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
+import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: profileConfig(profile) });
@@ -192,7 +193,7 @@ describe("Logging", () => {
             run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === "logging" && (name === undefined || r.inputs.metadata.name.startsWith(name)))!;
 
         it("Fluent Bit writes nothing before the setup Job has installed and verified the template and ILM policy", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             const job = find(run, "Job", "logging-setup");
             assert.ok(find(run, "DaemonSet", "fluent-bit").dependsOn.includes(job.urn));
             const script = setupScript("logging");
@@ -203,7 +204,7 @@ describe("Logging", () => {
         });
 
         it("a new retention replaces the setup Job, so it runs again; the same settings keep it", async () => {
-            const a = find(await runProgram("dev"), "Job", "logging-setup");
+            const a = find(await stackRun("dev"), "Job", "logging-setup");
             const same = find(await runProgram("dev"), "Job", "logging-setup");
             const b = find(await runProgram("dev", { config: { "observability-platform:logging": JSON.stringify({ retentionDays: 5 }) } }), "Job", "logging-setup");
             assert.match(a.inputs.metadata.name, /^logging-setup-[0-9a-f]{10}$/);
@@ -212,7 +213,7 @@ describe("Logging", () => {
         });
 
         it("Elasticsearch and Kibana are awaited until green, with a cold-start timeout; certificates until Ready", async () => {
-            const run = await runProgram("prod");
+            const run = await stackRun("prod");
             for (const kind of ["Elasticsearch", "Kibana"]) {
                 const annotations = find(run, kind).inputs.metadata.annotations;
                 assert.strictEqual(annotations["pulumi.com/waitFor"], "jsonpath={.status.health}=green", kind);
@@ -229,7 +230,7 @@ describe("Logging", () => {
 
     describe("in the whole program", () => {
         it("gives the ECK operator and Kibana one drain-safe PDB each and Elasticsearch none from the program", async () => {
-            const run = await runProgram("prod");
+            const run = await stackRun("prod");
             const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "logging");
             assert.deepStrictEqual(pdbs.map((p) => p.inputs.metadata.name).sort(), ["elastic-operator", "logs-kb"], "the operator's and Kibana's (2 replicas in prod)");
             for (const pdb of pdbs) {
@@ -246,7 +247,7 @@ describe("Logging", () => {
         });
 
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const users = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && /^es-user-|^logs-.*-credentials$/.test(r.inputs.metadata.name));
             assert.strictEqual(users.length, 6);
             for (const u of users) {
@@ -257,7 +258,7 @@ describe("Logging", () => {
         });
 
         it("the Fluent Bit DaemonSet starts after Elasticsearch and rolls when its configuration changes", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             const ds = run.resources.find((r) => r.inputs.kind === "DaemonSet" && r.inputs.metadata.name === "fluent-bit")!;
             const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
             assert.ok(ds.dependsOn.includes(es.urn));

@@ -6,6 +6,7 @@ import { MONITORING_RELEASE } from "../../../components/metrics/values";
 import { CHARTS } from "../../../components/shared/charts";
 import { ProgramRun, runProgram } from "../../../scripts/mock-program";
 import { templateFiles, unpackChart } from "../../helpers/chart-archive";
+import { stackRun } from "../../helpers/program";
 
 const kps = (run: ProgramRun) => run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.name.endsWith("-kps"))!;
 
@@ -41,7 +42,7 @@ describe("Monitoring: the admission webhook answers before any PrometheusRule is
 
     describe("in the program", () => {
         let run: ProgramRun;
-        before(async () => { run = await runProgram("dev"); });
+        before(async () => { run = await stackRun("dev"); });
 
         it("the chart's rules depend on the operator Deployment, its Service and both webhook configurations", () => {
             const values = kps(run).inputs.values;

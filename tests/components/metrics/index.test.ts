@@ -4,6 +4,7 @@ import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { protectStatefulTransform } from "../../../components/shared/workloads";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
+import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 
@@ -132,7 +133,7 @@ describe("Monitoring", () => {
 
     describe("in the whole program", () => {
         it("installs the pinned chart in the monitoring namespace after its Secrets", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             const chart = run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "kube-prometheus-stack")!;
             assert.ok(chart, "the chart is registered");
             assert.strictEqual(chart.inputs.version, "88.5.3");

@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { CERT_MANAGER_WAIT, certManagerArgs } from "../../../components/tls";
 import { CERT_MANAGER } from "../../../components/shared/charts";
-import { runProgram } from "../../../scripts/mock-program";
 import { unpackChart } from "../../helpers/chart-archive";
+import { stackRun } from "../../helpers/program";
 
 type Schema = Record<string, any>;
 const KNOWN = new Set(["$schema", "$ref", "$defs", "type", "properties", "additionalProperties", "items", "default", "description"]);
@@ -74,7 +74,7 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
     });
 
     it("the mocked program passes exactly those arguments", async () => {
-        const cm = (await runProgram("prod")).resources.find((r) => r.type === "kubernetes-cert-manager:index:CertManager")!;
+        const cm = (await stackRun("prod")).resources.find((r) => r.type === "kubernetes-cert-manager:index:CertManager")!;
         assert.deepStrictEqual(check(releaseValues(cm.inputs)), []);
     });
 

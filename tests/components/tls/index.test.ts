@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { acmeServer, ACME_SERVERS } from "../../../components/tls";
 import { ProgramRun, RecordedResource, runProgram } from "../../../scripts/mock-program";
+import { stackRun } from "../../helpers/program";
 
 const issuer = (run: ProgramRun, name: string) =>
     run.resources.find((r) => r.inputs.kind === "ClusterIssuer" && r.inputs.metadata.name === name);
@@ -19,7 +20,7 @@ describe("TLS", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         describe(stack, () => {
             let run: ProgramRun;
-            before(async () => { run = await runProgram(stack); });
+            before(async () => { run = await stackRun(stack); });
 
             it("installs the pinned cert-manager with its CRDs and its startup API check", () => {
                 const cm = component(run, "kubernetes-cert-manager:index:CertManager");
@@ -63,9 +64,9 @@ describe("TLS", () => {
         assert.strictEqual(acmeServer("prod"), ACME_SERVERS.production);
         assert.strictEqual(acmeServer("staging"), ACME_SERVERS.staging);
         assert.strictEqual(acmeServer("dev"), ACME_SERVERS.staging);
-        const staging = issuer(await runProgram("staging"), "letsencrypt")!;
+        const staging = issuer(await stackRun("staging"), "letsencrypt")!;
         assert.strictEqual(staging.inputs.spec.acme.server, ACME_SERVERS.staging);
-        assert.strictEqual(issuer(await runProgram("prod"), "letsencrypt")!.inputs.spec.acme.server, ACME_SERVERS.production);
+        assert.strictEqual(issuer(await stackRun("prod"), "letsencrypt")!.inputs.spec.acme.server, ACME_SERVERS.production);
     });
 
     it("solves HTTP-01 through the stack's ingress class, with the configured email", async () => {
@@ -76,6 +77,6 @@ describe("TLS", () => {
     });
 
     it("makes no ACME issuer without a domain and an email", async () => {
-        assert.strictEqual(issuer(await runProgram("dev"), "letsencrypt"), undefined);
+        assert.strictEqual(issuer(await stackRun("dev"), "letsencrypt"), undefined);
     });
 });

@@ -7,7 +7,7 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { profileConfig } from "../../helpers/settings";
 import { parseQuantity } from "../../../components/shared/quantity";
-import { runProgram } from "../../../scripts/mock-program";
+import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
@@ -169,7 +169,7 @@ describe("Tracing", () => {
         assert.deepStrictEqual(v.jaeger.topologySpreadConstraints[0].labelSelector.matchLabels,
             { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" });
         assert.strictEqual((jaegerValues(settingsFor("dev").tracing, false) as any).jaeger.topologySpreadConstraints, undefined, "one replica needs none");
-        const run = await runProgram("prod");
+        const run = await stackRun("prod");
         // The tracing namespace also holds the gate in front of Jaeger's UI, with its own PDB.
         const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "tracing" && !r.inputs.metadata.name.startsWith("ui-gate-"));
         assert.deepStrictEqual(pdbs.map((p) => [p.inputs.metadata.name, p.inputs.spec.maxUnavailable, p.inputs.spec.unhealthyPodEvictionPolicy]), [["jaeger", 1, "AlwaysAllow"]]);
@@ -180,7 +180,7 @@ describe("Tracing", () => {
 
     describe("in the whole program", () => {
         it("staging hands Jaeger its Elasticsearch user and Grafana a Jaeger datasource", async () => {
-            const run = await runProgram("staging");
+            const run = await stackRun("staging");
             const jaeger = run.resources.find((r) => r.inputs.chart === "jaeger")!;
             assert.strictEqual(jaeger.inputs.version, "4.11.1");
             assert.strictEqual(jaeger.inputs.namespace, "tracing");
@@ -193,7 +193,7 @@ describe("Tracing", () => {
         });
 
         it("dev keeps traces in memory and creates no Elasticsearch user copy for Jaeger", async () => {
-            const run = await runProgram("dev");
+            const run = await stackRun("dev");
             const jaeger = run.resources.find((r) => r.inputs.chart === "jaeger")!;
             assert.ok(jaeger.inputs.values.userconfig.extensions.jaeger_storage.backends.primary_store.memory);
             assert.strictEqual(run.resources.find((r) => r.inputs.metadata?.name === "logs-jaeger-credentials"), undefined);

@@ -289,13 +289,12 @@ describe("settings", () => {
     });
 
     it("recognises its errors by name, as a program loaded afresh must", () => {
-        const err = (() => {
-            try {
-                build({});
-            } catch (e) {
-                return e;
-            }
-        })();
+        let err: unknown;
+        try {
+            build({});
+        } catch (e) {
+            err = e;
+        }
         assert.ok(isConfigError(err));
         assert.strictEqual((err as Error).name, "ConfigError");
         assert.strictEqual(isConfigError(new Error("x")), false);

@@ -253,6 +253,15 @@ describe("settings", () => {
                 alerting: { receivers: [{ name: "a", type: "slack" }, { name: "b", type: "slack" }], defaultReceiver: "c" },
                 alertingSecrets: { a: "x", b: "y" },
             }, ['alerting.defaultReceiver: got "c"; allowed: one of the receivers (a, b)']],
+            ["a secret that is not a string, naming what a secret must be", { profile: "dev", alertingSecrets: { oncall: 12345 } },
+                ["alertingSecrets.oncall: got [secret]; allowed: a non-empty string"]],
+            ["a receiver that is not an object, at its index", { profile: "dev", alerting: { receivers: ["x"] } },
+                ['alerting.receivers[0]: got "x"; allowed: an object {name, type, to?, channel?}']],
+            ["a secret for a receiver that does not exist, listing the receivers", {
+                profile: "dev", alerting: { receivers: [{ name: "a", type: "slack" }] }, alertingSecrets: { a: "x", ghost: "y" },
+            }, ["alertingSecrets.ghost: unknown receiver; allowed: one of the receivers (a)"]],
+            ["a secret when no receiver is defined", { profile: "dev", alertingSecrets: { ghost: "y" } },
+                ["alertingSecrets.ghost: unknown receiver; allowed: one of the receivers (none defined)"]],
             ["a Prometheus size cap equal to its volume", { profile: "dev", metrics: { prometheus: { retentionSize: "10GB" } } },
                 ['metrics.prometheus.retentionSize: got "10GB"; allowed: less than metrics.prometheus.storageSize (10Gi), or Prometheus fills its volume']],
             ["a Prometheus size cap in bytes equal to its volume", { profile: "dev", metrics: { prometheus: { retentionSize: "10737418240B" } } },
@@ -271,6 +280,19 @@ describe("settings", () => {
         it("accepts a Prometheus size cap just below its volume, in GB or in bytes", () => {
             assert.strictEqual(build({ profile: "dev", metrics: { prometheus: { retentionSize: "9GB" } } }).metrics.prometheus.retentionSize, "9GB");
             assert.strictEqual(build({ profile: "dev", metrics: { prometheus: { retentionSize: "10737418239B" } } }).metrics.prometheus.retentionSize, "10737418239B");
+        });
+
+        it("accepts an email receiver with a recipient and a complete SMTP block", () => {
+            const s = build({
+                profile: "dev",
+                alerting: { receivers: [{ name: "m", type: "email", to: "o@example.com" }], smtp: { smarthost: "smtp.example.com:587", from: "a@example.com" } },
+                alertingSecrets: { m: "y" },
+            });
+            assert.deepStrictEqual(s.alerting.receivers.map((r) => r.name), ["m"]);
+        });
+
+        it("keeps a string key that looks like a number a string", () => {
+            assert.strictEqual(build({ profile: "dev", storageClassName: "123" }).storageClassName, "123");
         });
 
         it("counts one problem in the singular", () => {

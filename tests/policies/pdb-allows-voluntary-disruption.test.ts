@@ -1,0 +1,36 @@
+import * as assert from "assert";
+import { KubeObject } from "../../policies/lib/kube";
+import { evaluate } from "../../policies/rules";
+import { daemonSet, pdb, statefulSet, subjects } from "./fixtures";
+
+const RULE = "pdb-allows-voluntary-disruption";
+const messages = (...objects: KubeObject[]) => evaluate(subjects(...objects)).violations.filter((v) => v.rule === RULE).map((v) => v.message);
+const DRAIN = "so kubectl drain waits forever on nodes running those pods. Use maxUnavailable: 1.";
+const db = { matchLabels: { app: "db" } };
+
+describe("pdb-allows-voluntary-disruption", () => {
+    it("a PDB over DaemonSet pods, or over no pods, has nothing to compute", () => {
+        assert.deepStrictEqual(messages(daemonSet(), pdb("a", "logging", { selector: { matchLabels: { app: "agent" } }, maxUnavailable: undefined, minAvailable: 1 })), []);
+        assert.deepStrictEqual(messages(pdb("a", "data", { selector: db, maxUnavailable: undefined, minAvailable: 5 })), []);
+        assert.deepStrictEqual(messages(statefulSet("db", "data", 0), pdb("a", "data", { selector: db, maxUnavailable: undefined, minAvailable: 1 })), [], "no pods to evict");
+    });
+
+    it("a null maxUnavailable is unset: minAvailable 1 of 1 pod blocks, in the singular", () => {
+        assert.deepStrictEqual(messages(statefulSet("db", "data", 1), pdb("a", "data", { selector: db, maxUnavailable: null, minAvailable: 1 })),
+            [`PodDisruptionBudget data/a sets minAvailable: 1 for 1 pod of StatefulSet data/db, which allows no eviction, ${DRAIN}`]);
+        assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { selector: db, maxUnavailable: null, minAvailable: null })),
+            [`PodDisruptionBudget data/a sets neither minAvailable nor maxUnavailable: nothing defaults them, and the disruption controller then allows no eviction, ${DRAIN}`]);
+        assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { selector: db, maxUnavailable: 2 })), []);
+    });
+
+    it("a policy/v1 PodDisruptionBudgetPatch is judged only on values that block whatever it selects", () => {
+        const patch = (spec: object, apiVersion = "policy/v1"): KubeObject => ({ apiVersion, kind: "PodDisruptionBudgetPatch", metadata: { name: "p", namespace: "data" }, spec });
+        assert.deepStrictEqual(messages(
+            patch({ minAvailable: "100%" }), patch({}), patch({ minAvailable: "100%" }, "example.com/v1"), patch({ maxUnavailable: 1 }),
+            patch({ minAvailable: null, maxUnavailable: null }), patch({ minAvailable: 3 }), patch({ maxUnavailable: 0 }),
+        ), [
+            `PodDisruptionBudgetPatch data/p sets minAvailable: "100%", which allows no eviction, ${DRAIN}`,
+            `PodDisruptionBudgetPatch data/p sets maxUnavailable: 0, which allows no eviction, ${DRAIN}`,
+        ]);
+    });
+});

@@ -42,6 +42,8 @@ describe("daemonset-tolerates-all-taints", () => {
         const bare: KubeObject = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "a", namespace: "n" } };
         assert.deepStrictEqual(rule.check(subjectOf(bare)).map((f) => f.message), [untolerated(NO_SCHEDULE, NO_EXECUTE).replace("logging/agent", "n/a")]);
         assert.deepStrictEqual(rule.check(subjectOf(bare), true), []);
+        assert.deepStrictEqual(rule.check(subjectOf({ ...bare, spec: {} })).length, 1, "nor with a spec but no template");
+        assert.deepStrictEqual(rule.check(subjectOf({ ...bare, spec: { template: {} } })).length, 1, "nor with a template but no pod spec");
         assert.deepStrictEqual(messages(undefined, true), []);
         assert.deepStrictEqual(messages([], true), [untolerated(NO_SCHEDULE, NO_EXECUTE)], "a patch that sets tolerations is judged");
     });
@@ -49,5 +51,6 @@ describe("daemonset-tolerates-all-taints", () => {
     it("remediates a DaemonSet without a spec", () => {
         assert.deepStrictEqual(rule.remediate!({ apiVersion: "apps/v1", kind: "DaemonSet" }),
             { apiVersion: "apps/v1", kind: "DaemonSet", spec: { template: { spec: { tolerations: [{ operator: "Exists" }] } } } });
+        assert.deepStrictEqual(rule.remediate!({ kind: "DaemonSet", spec: { template: {} } }), { kind: "DaemonSet", spec: { template: { spec: { tolerations: [{ operator: "Exists" }] } } } });
     });
 });

@@ -15,6 +15,10 @@ describe("pdb-allows-voluntary-disruption", () => {
         assert.deepStrictEqual(messages(statefulSet("db", "data", 0), pdb("a", "data", { selector: db, maxUnavailable: undefined, minAvailable: 1 })), [], "no pods to evict");
     });
 
+    it("counts only the pods every matchLabels entry selects", () => {
+        assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { selector: { matchLabels: { app: "db", tier: "x" } }, maxUnavailable: undefined, minAvailable: 3 })), []);
+    });
+
     it("a null maxUnavailable is unset: minAvailable 1 of 1 pod blocks, in the singular", () => {
         assert.deepStrictEqual(messages(statefulSet("db", "data", 1), pdb("a", "data", { selector: db, maxUnavailable: null, minAvailable: 1 })),
             [`PodDisruptionBudget data/a sets minAvailable: 1 for 1 pod of StatefulSet data/db, which allows no eviction, ${DRAIN}`]);

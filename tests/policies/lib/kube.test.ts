@@ -31,6 +31,7 @@ describe("objects as the rules see them", () => {
         assert.strictEqual(podTemplateOf({ spec: { jobTemplate: { spec: { template } } } }, "CronJob"), template);
         assert.strictEqual(podTemplateOf({ spec: { jobTemplate: {} } }, "CronJob"), undefined);
         assert.strictEqual(podTemplateOf({}, "CronJob"), undefined);
+        assert.strictEqual(podTemplateOf({ spec: {} }, "CronJob"), undefined);
         assert.strictEqual(podTemplateOf({ spec: { template } }, "Pod"), undefined);
     });
 });

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { coverage, exemptionFor, validatePackConfig } from "../../../policies/lib/exemptions";
 import { subjectOf } from "../../../policies/lib/kube";
-import { blocks, RULES } from "../../../policies/rules";
+import { RULES } from "../../../policies/rules";
 import { statefulSet } from "../fixtures";
 
 const NAMES = RULES.map((r) => r.name);
@@ -76,11 +76,5 @@ describe("pack config validation", () => {
             [`${RULE}.exemptions[0]: names no namespace, so it would cover StatefulSet named db in every namespace; name it, or write "*" to mean that`]);
         assert.deepStrictEqual(exemption({ kind: "StatefulSet", namespace: "*", name: "*", reason: "r" }), []);
         assert.deepStrictEqual(exemption({ urn: "db", reason: "r" }), []);
-    });
-});
-
-describe("enforcement levels that fail a run", () => {
-    it("mandatory and remediate block, advisory and disabled do not", () => {
-        assert.deepStrictEqual(["mandatory", "remediate", "advisory", "disabled"].map((l) => blocks(l as any)), [true, true, false, false]);
     });
 });

@@ -15,6 +15,18 @@ describe("pdb-allows-voluntary-disruption", () => {
         assert.deepStrictEqual(messages(statefulSet("db", "data", 0), pdb("a", "data", { selector: db, maxUnavailable: undefined, minAvailable: 1 })), [], "no pods to evict");
     });
 
+    it("rejects a count or percentage the API server rejects, listing every problem", () => {
+        const rejected = (why: string) => `PodDisruptionBudget data/a is rejected by the API server (${why}), so it protects nothing. Fix the spec; use maxUnavailable: 1.`;
+        const NOT_A_COUNT = "is not a non-negative integer or a percentage from 0% to 100%";
+        for (const value of ["150%", "x5%", "5%x", -1, 1.5]) {
+            assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { selector: db, maxUnavailable: value })), [rejected(`maxUnavailable: ${JSON.stringify(value)} ${NOT_A_COUNT}`)]);
+        }
+        assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { maxUnavailable: "100%", selector: db })), [], "100% is a percentage");
+        const everything = pdb("a", "data", { maxUnavailable: "150%", minAvailable: -1, selector: { matchExpressions: [{ key: "a", operator: "In" }] } });
+        assert.deepStrictEqual(messages(statefulSet(), everything), [rejected("minAvailable and maxUnavailable cannot both be set; " +
+            `minAvailable: -1 ${NOT_A_COUNT}; maxUnavailable: "150%" ${NOT_A_COUNT}; selector: a In needs at least one value`)]);
+    });
+
     it("counts only the pods every matchLabels entry selects", () => {
         assert.deepStrictEqual(messages(statefulSet(), pdb("a", "data", { selector: { matchLabels: { app: "db", tier: "x" } }, maxUnavailable: undefined, minAvailable: 3 })), []);
     });

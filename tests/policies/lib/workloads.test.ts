@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { KubeObject, subjectOf } from "../../../policies/lib/kube";
 import { isPdb, Workload, workloadsOf } from "../../../policies/lib/workloads";
+import { evaluate } from "../../../policies/rules";
+import { statefulSet, subjects } from "../fixtures";
 
 const of = (apiVersion: string, kind: string, spec?: unknown, name = "x"): KubeObject => ({ apiVersion, kind, metadata: { name, namespace: "ns" }, ...(spec === undefined ? {} : { spec }) });
 const view = (w: Workload) => ({ label: w.label, podLabels: w.podLabels, replicas: w.replicas, stateful: w.stateful, deployment: w.deployment });
@@ -75,6 +77,12 @@ describe("the pods each kind declares", () => {
     it("MongoDB member pods are labelled with the service name the resource sets", () => {
         const [w] = workloads(of("mongodb.com/v1", "MongoDB", { members: 5, statefulSet: { spec: { serviceName: "db" } } }));
         assert.deepStrictEqual([w.podLabels, w.replicas], [{ app: "db" }, 5]);
+    });
+
+    it("ECK's default PDB selects only its own cluster's pods", () => {
+        const es = of(ES, "Elasticsearch", { nodeSets: [{ name: "default", count: 3 }] }, "logs");
+        const violations = evaluate(subjects(es, statefulSet("db", "ns"))).violations.filter((v) => v.rule === "stateful-workload-has-pdb");
+        assert.deepStrictEqual(violations.map((v) => v.message.replace(/ is stateful.*/, "")), ["StatefulSet ns/db"]);
     });
 
     it("only policy/v1 PodDisruptionBudgets are PDBs", () => {

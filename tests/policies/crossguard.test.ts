@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { toCrossGuard } from "../../policies/crossguard";
+import { subjectsOf, toCrossGuard } from "../../policies/crossguard";
 import { daemonsetToleratesAllTaints } from "../../policies/daemonset-tolerates-all-taints";
 import { nodeAgentRequestsAndPriority } from "../../policies/node-agent-requests-and-priority";
 import { pdbAllowsVoluntaryDisruption } from "../../policies/pdb-allows-voluntary-disruption";
@@ -129,5 +129,63 @@ describe("CrossGuard wrappers", () => {
             const ssList = { type: "kubernetes:apps/v1:StatefulSetList", name: "dbs", props: { items: [statefulSet()] } };
             assert.match(crossGuardMessages([], [ssList])["stateful-workload-has-pdb"][0], /StatefulSet data\/db is stateful/);
         });
+    });
+});
+
+describe("CrossGuard wrappers at the edges", () => {
+    const NOT_KNOWN = "can't be known during preview";
+    const broken = () => daemonSet((o) => (o.spec.template.spec.tolerations = []));
+
+    it("a plain List is one object, a *List without items holds none, and items are named by index", () => {
+        assert.deepStrictEqual(subjectsOf({ type: "kubernetes:core/v1:List", urn: "u", name: "l", props: { items: [] } }),
+            { subjects: [{ type: "kubernetes:core/v1:List", urn: "u", name: "l", object: { items: [] } }], partial: false });
+        assert.deepStrictEqual(subjectsOf({ type: "kubernetes:apps/v1:DaemonSetList", urn: "u", name: "l", props: {} }), { subjects: [], partial: false });
+        const listed = subjectsOf({ type: "kubernetes:apps/v1:DaemonSetList", urn: "u", name: "l", props: { items: [{}, {}] } });
+        assert.deepStrictEqual("subjects" in listed && listed.subjects.map((s) => [s.type, s.name]), [["kubernetes:apps/v1:DaemonSet", "l[0]"], ["kubernetes:apps/v1:DaemonSet", "l[1]"]]);
+    });
+
+    it("a *List whose items are unknown is not checked, and says so", () => {
+        const unknownItems = (name: string) => ({ type: "kubernetes:apps/v1:StatefulSetList", name, props: { items: sdk.unknownArrayValue } });
+        assert.deepStrictEqual(runResource(tolerate, { type: "kubernetes:apps/v1:DaemonSetList", name: "l", props: { items: sdk.unknownArrayValue } }),
+            { messages: [], notApplicable: `could not check during preview: Array value at .items ${NOT_KNOWN}` });
+        assert.deepStrictEqual(runStack(hasPdb, [unknownItems("dbs")]),
+            { messages: [], urns: [], notApplicable: `could not check during preview: dbs: Array value at .items ${NOT_KNOWN}` });
+        const r = runStack(hasPdb, [resourceOf(statefulSet("a")), unknownItems("dbs"), unknownItems("more")]);
+        assert.strictEqual(r.notApplicable, undefined, "a known violation is reported, not hidden");
+        assert.deepStrictEqual(r.messages, ["StatefulSet data/a is stateful but no PodDisruptionBudget in namespace data selects its pods (pod labels app=a). " +
+            "Add one with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow. " +
+            `Not checked during preview: dbs: Array value at .items ${NOT_KNOWN}; more: Array value at .items ${NOT_KNOWN}.`]);
+    });
+
+    it("another provider's resource of a Kubernetes kind is not judged", () => {
+        assert.deepStrictEqual(runResource(tolerate, { type: "other:apps/v1:DaemonSet", name: "d", props: broken() }).messages, []);
+        assert.deepStrictEqual(runStack(hasPdb, [{ type: "other:apps/v1:StatefulSet", name: "db", props: statefulSet() }]), { messages: [], urns: [] });
+    });
+
+    it("every unknown part of a resource rule is listed; a known violation beside them is reported alone", () => {
+        const unknownBoth = daemonSet((o) => {
+            o.spec.template.spec.priorityClassName = sdk.unknownStringValue;
+            o.spec.template.spec.initContainers = sdk.unknownArrayValue;
+        });
+        assert.deepStrictEqual(runResource(agent, resourceOf(unknownBoth)), {
+            messages: [],
+            notApplicable: `could not check during preview: not checked: Array value at .spec.template.spec.initContainers ${NOT_KNOWN}; ` +
+                `not checked: string value at .spec.template.spec.priorityClassName ${NOT_KNOWN}`,
+        });
+        const knownLow = daemonSet((o) => {
+            o.spec.template.spec.priorityClassName = "low";
+            o.spec.template.spec.initContainers = sdk.unknownArrayValue;
+        });
+        assert.deepStrictEqual(runResource(agent, resourceOf(knownLow)), {
+            messages: ["DaemonSet logging/agent runs at priority class low, so its pods are preempted before others when a node is full. Set priorityClassName: system-node-critical."],
+        });
+    });
+
+    it("remediation rewrites only a whole, known Kubernetes object", () => {
+        const remediate = (type: string, props: any) => tolerate.remediateResource!({ type, props: sdk.unknownCheckingProxy(props), urn: "u", name: "agent", getConfig: () => ({}) } as any);
+        assert.strictEqual(remediate("kubernetes:apps/v1:DaemonSetPatch", broken()), undefined);
+        assert.strictEqual(remediate("kubernetes:apps/v1:DaemonSetList", { items: [broken()] }), undefined);
+        assert.strictEqual(remediate("other:apps/v1:DaemonSet", broken()), undefined);
+        assert.strictEqual(remediate("kubernetes:apps/v1:DaemonSet", daemonSet((o) => { o.spec.template.spec.tolerations = []; o.metadata.labels = { x: sdk.unknownStringValue }; })), undefined);
     });
 });

@@ -4,7 +4,7 @@ import { helmReleaseIsInspectable } from "../../policies/helm-release-is-inspect
 import { coverage, validatePackConfig } from "../../policies/lib/exemptions";
 import { selectorMatches, subjectOf } from "../../policies/lib/kube";
 import { allowedDisruptions } from "../../policies/pdb-allows-voluntary-disruption";
-import { evaluate, RULES } from "../../policies/rules";
+import { blocks, evaluate, RULES } from "../../policies/rules";
 import { daemonSet, deployment, statefulSet, subjects } from "./fixtures";
 
 const NAMES = RULES.map((r) => r.name);
@@ -147,5 +147,11 @@ describe("the engine", () => {
     it("the new replicated-deployment-has-pdb rule is advisory", () => {
         const [v] = evaluate(subjects(deployment("web", "apps", { replicas: 3 }))).violations;
         assert.deepStrictEqual([v.rule, v.level], ["replicated-deployment-has-pdb", "advisory"]);
+    });
+});
+
+describe("enforcement levels that fail a run", () => {
+    it("mandatory and remediate block, advisory and disabled do not", () => {
+        assert.deepStrictEqual(["mandatory", "remediate", "advisory", "disabled"].map((l) => blocks(l as any)), [true, true, false, false]);
     });
 });

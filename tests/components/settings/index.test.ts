@@ -5,7 +5,7 @@ import * as YAML from "yaml";
 import * as pulumi from "@pulumi/pulumi";
 import { PROFILE_DEFAULTS } from "../../../components/settings/profiles";
 import { parseQuantity } from "../../../components/shared/quantity";
-import { buildSettings, ConfigError, PlatformSettings, resourcePaths } from "../../../components/settings";
+import { buildSettings, closest, ConfigError, isConfigError, PlatformSettings, resourcePaths } from "../../../components/settings";
 import { configSchema } from "../../../components/settings/schema";
 import { z } from "zod";
 
@@ -341,4 +341,127 @@ describe("settings", () => {
             assert.match(problemsOf({ profile: "dev", metrics: { grafana: { resources: { requests: { cpu: "501m" } } } } }), /metrics\.grafana\.resources\.requests\.cpu: got "501m"; allowed: at most the limit \(500m\)/);
         });
     });
+
+    describe("rules that span keys, word for word", () => {
+        const lines = (config: Record<string, unknown>) => problemsOf(config).split("\n").slice(1).map((l) => l.replace(/^  - observability-platform:/, ""));
+        const cases: Array<[string, Record<string, unknown>, string[]]> = [
+            ["Graylog without logging", { profile: "dev", graylog: { enabled: true }, logging: { enabled: false }, tracing: { storage: "memory" } },
+                ["graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)"]],
+            ["logging without TLS", { profile: "dev", tls: { enabled: false } },
+                ["tls.enabled: got false with logging enabled; allowed: true (Elasticsearch's certificate comes from the platform CA so that Grafana, Jaeger and Fluent Bit can verify it), or disable logging"]],
+            ["a domain without TLS", { profile: "dev", logging: { enabled: false }, tracing: { storage: "memory" }, tls: { enabled: false }, domain: "obs.example.com" },
+                ["tls.enabled: got false with a domain; allowed: true (every UI ingress gets its certificate from cert-manager), or drop the domain"]],
+            ["several trace replicas with memory storage", { profile: "dev", tracing: { storage: "memory", replicas: 2 } },
+                ["tracing.replicas: got 2 with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch"]],
+            ["oauth2-proxy without any OIDC setting", { profile: "dev", access: { uiAuth: "oauth2-proxy" } }, [
+                'access.oidc.issuerUrl: is required with access.uiAuth "oauth2-proxy"; allowed: an https URL of the OIDC issuer',
+                'access.oidc.clientId: is required with access.uiAuth "oauth2-proxy"; allowed: the client ID registered for the platform',
+                'oidcClientSecret: is required with access.uiAuth "oauth2-proxy"; set it with pulumi config set --secret oidcClientSecret <secret>',
+            ]],
+            ["oauth2-proxy without a client ID", { profile: "dev", access: { uiAuth: "oauth2-proxy", oidc: { issuerUrl: "https://id.example.com" } }, oidcClientSecret: "s" },
+                ['access.oidc.clientId: is required with access.uiAuth "oauth2-proxy"; allowed: the client ID registered for the platform']],
+            ["an OIDC client secret with basic auth", { profile: "dev", oidcClientSecret: "s" },
+                ['access.uiAuth: got "basic" while OIDC settings are given; allowed: "oauth2-proxy" to use them, or drop access.oidc and oidcClientSecret']],
+            ["an OIDC block with basic auth", { profile: "dev", access: { oidc: { clientId: "c" } } },
+                ['access.uiAuth: got "basic" while OIDC settings are given; allowed: "oauth2-proxy" to use them, or drop access.oidc and oidcClientSecret']],
+            ["a receiver name twice, and an email receiver without a recipient", {
+                profile: "dev",
+                alerting: { receivers: [{ name: "a", type: "slack" }, { name: "a", type: "slack" }, { name: "m", type: "email" }] },
+                alertingSecrets: { a: "x", m: "y" },
+            }, [
+                'alerting.receivers[1].name: got "a" twice; allowed: unique receiver names',
+                "alerting.receivers[2].to: is required for an email receiver; allowed: an email address",
+                "alerting.smtp: is required with an email receiver; allowed: an object {smarthost, from, username?, requireTls?}",
+            ]],
+            ["an SMTP block without a sender", {
+                profile: "dev",
+                alerting: { receivers: [{ name: "m", type: "email", to: "o@example.com" }], smtp: { smarthost: "smtp.example.com:587" } },
+                alertingSecrets: { m: "y" },
+            }, ["alerting.smtp: is required with an email receiver; allowed: an object {smarthost, from, username?, requireTls?}"]],
+            ["a default receiver that does not exist, listing the receivers", {
+                profile: "dev",
+                alerting: { receivers: [{ name: "a", type: "slack" }, { name: "b", type: "slack" }], defaultReceiver: "c" },
+                alertingSecrets: { a: "x", b: "y" },
+            }, ['alerting.defaultReceiver: got "c"; allowed: one of the receivers (a, b)']],
+            ["a secret that is not a string, naming what a secret must be", { profile: "dev", alertingSecrets: { oncall: 12345 } },
+                ["alertingSecrets.oncall: got [secret]; allowed: a non-empty string"]],
+            ["a receiver that is not an object, at its index", { profile: "dev", alerting: { receivers: ["x"] } },
+                ['alerting.receivers[0]: got "x"; allowed: an object {name, type, to?, channel?}']],
+            ["a secret for a receiver that does not exist, listing the receivers", {
+                profile: "dev", alerting: { receivers: [{ name: "a", type: "slack" }] }, alertingSecrets: { a: "x", ghost: "y" },
+            }, ["alertingSecrets.ghost: unknown receiver; allowed: one of the receivers (a)"]],
+            ["a secret when no receiver is defined", { profile: "dev", alertingSecrets: { ghost: "y" } },
+                ["alertingSecrets.ghost: unknown receiver; allowed: one of the receivers (none defined)"]],
+            ["a Prometheus size cap equal to its volume", { profile: "dev", metrics: { prometheus: { retentionSize: "10GB" } } },
+                ['metrics.prometheus.retentionSize: got "10GB"; allowed: less than metrics.prometheus.storageSize (10Gi), or Prometheus fills its volume']],
+            ["a Prometheus size cap in bytes equal to its volume", { profile: "dev", metrics: { prometheus: { retentionSize: "10737418240B" } } },
+                ['metrics.prometheus.retentionSize: got "10737418240B"; allowed: less than metrics.prometheus.storageSize (10Gi), or Prometheus fills its volume']],
+            ["the eleventh receiver, with its index in brackets", { profile: "dev", alerting: { receivers: Array.from({ length: 11 }, (_, i) => ({ name: `r${i}`, type: i === 10 ? "teams" : "slack" })) } },
+                ['alerting.receivers[10].type: got "teams"; allowed: one of email, slack, pagerduty, webhook']],
+            ["requests above their limits anywhere", { profile: "dev", metrics: { grafana: { resources: { requests: { memory: "4Gi" } } } }, logging: { elasticsearch: { resources: { requests: { cpu: "9" } } } } }, [
+                'metrics.grafana.resources.requests.memory: got "4Gi"; allowed: at most the limit (256Mi)',
+                'logging.elasticsearch.resources.requests.cpu: got "9"; allowed: at most the limit (1)',
+            ]],
+        ];
+        for (const [what, config, expected] of cases) {
+            it(`rejects ${what}`, () => assert.deepStrictEqual(lines(config), expected));
+        }
+
+        it("accepts a Prometheus size cap just below its volume, in GB or in bytes", () => {
+            assert.strictEqual(build({ profile: "dev", metrics: { prometheus: { retentionSize: "9GB" } } }).metrics.prometheus.retentionSize, "9GB");
+            assert.strictEqual(build({ profile: "dev", metrics: { prometheus: { retentionSize: "10737418239B" } } }).metrics.prometheus.retentionSize, "10737418239B");
+        });
+
+        it("accepts an email receiver with a recipient and a complete SMTP block", () => {
+            const s = build({
+                profile: "dev",
+                alerting: { receivers: [{ name: "m", type: "email", to: "o@example.com" }], smtp: { smarthost: "smtp.example.com:587", from: "a@example.com" } },
+                alertingSecrets: { m: "y" },
+            });
+            assert.deepStrictEqual(s.alerting.receivers.map((r) => r.name), ["m"]);
+        });
+
+        it("keeps a string key that looks like a number a string", () => {
+            assert.strictEqual(build({ profile: "dev", storageClassName: "123" }).storageClassName, "123");
+        });
+
+        it("counts one problem in the singular", () => {
+            assert.match(problemsOf({ profile: "dev", tls: { enabled: false } }), /^Invalid configuration for stack "dev" \(1 problem\):\n  - /);
+        });
+    });
+
+    it("reads the booleans true and false from the stack file, and keeps any other text for the schema to reject", () => {
+        assert.strictEqual(build({ profile: "prod", ...PAGER, protectData: "false" }, "prod").protectData, false);
+        assert.strictEqual(build({ profile: "dev", protectData: "true" }).protectData, true);
+        assert.match(problemsOf({ profile: "dev", protectData: "False" }), /protectData: got "False"; allowed: true or false/);
+    });
+
+    it("keeps a malformed object for the schema to reject", () => {
+        assert.match(problemsOf({ profile: "dev", metrics: "{not json" }), /observability-platform:metrics: got "\{not json"; allowed: an object/);
+    });
+
+    it("recognises its errors by name, as a program loaded afresh must", () => {
+        let err: unknown;
+        try {
+            build({});
+        } catch (e) {
+            err = e;
+        }
+        assert.ok(isConfigError(err));
+        assert.strictEqual((err as Error).name, "ConfigError");
+        assert.strictEqual(isConfigError(new Error("x")), false);
+        assert.strictEqual(isConfigError({ name: "ConfigError" }), false);
+    });
+
+    it("suggests the closest known key only when it is close, preferring the nearest", () => {
+        assert.strictEqual(closest("replcas", ["replicas", "resources"]), "replicas");
+        assert.strictEqual(closest("storge", ["storage", "storageSize"]), "storage");
+        assert.strictEqual(closest("storag", ["storages", "storage"]), "storage", "the nearer of two close keys");
+        assert.strictEqual(closest("ab", ["ac", "ad"]), "ac", "the first of two equally close keys");
+        assert.strictEqual(closest("xyz", ["replicas"]), undefined);
+        assert.strictEqual(closest("ab", ["abcd"]), "abcd", "two edits are always close enough");
+        assert.strictEqual(closest("a", ["abcd"]), undefined, "three are not, for a short key");
+        assert.strictEqual(closest("enabld", ["Enabled"]), "Enabled", "case does not count");
+    });
+
 });

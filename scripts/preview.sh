@@ -75,7 +75,9 @@ for stack in "$@"; do
   rc=$?
   set -e
   cat "$work/$stack.log"
-  errors="$(grep -E '^\s+error: ' "$work/$stack.log" | grep -vE "$ACCEPTED" || true)"
+  # The program's own log of the engine closing its channel after that stop is a consequence,
+  # not a second error.
+  errors="$(grep -E '^\s*error: ' "$work/$stack.log" | grep -vE "$ACCEPTED|^error: Error: Channel has been shut down" || true)"
   if [[ $rc -eq 0 ]]; then
     echo "preview $stack: passed"
   elif [[ -z "$errors" ]] && grep -qE "$ACCEPTED" "$work/$stack.log" && ! grep -q "mandatory" "$work/$stack.log"; then

@@ -44,6 +44,17 @@ describe("GitHub workflows", () => {
 
     describe("pull-request", () => {
         const wf = workflow("pull-request.yml");
+        it("pulls the pinned charts before any step that renders them", () => {
+            for (const [name, job] of Object.entries<any>(wf.jobs)) {
+                const runs: string[] = job.steps.map((st: any) => st.run ?? "");
+                const renders = runs.findIndex((r) => /npm (test|run render)/.test(r));
+                if (renders >= 0) {
+                    const pull = runs.findIndex((r) => r.includes("npm run charts:pull"));
+                    assert.ok(pull >= 0 && pull < renders, `${name}: charts:pull before "${runs[renders]}"`);
+                }
+            }
+        });
+
 
         it("runs on pull requests and cancels superseded runs", () => {
             assert.ok(wf.on.pull_request);

@@ -1,30 +1,12 @@
 import * as assert from "assert";
-import { monitoringValues, MonitoringValuesInput } from "../../../components/metrics/values";
-import { buildSettings, PlatformSettings } from "../../../components/settings";
-import { profileConfig } from "../../helpers/settings";
+import { settingsFor, valuesFor } from "./fixtures";
 import { protectStatefulTransform } from "../../../components/shared/workloads";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 
-function settingsFor(profile: string): PlatformSettings {
-    return buildSettings({ stack: profile, config: profileConfig(profile) });
-}
 
-function valuesFor(profile: string, extra: Partial<MonitoringValuesInput> = {}): any {
-    const s = settingsFor(profile);
-    return monitoringValues({
-        namespace: "monitoring",
-        metrics: s.metrics,
-        zoneAware: profile === "prod",
-        protectData: s.protectData,
-        certManager: true,
-        alertmanagerConfigSecret: "am",
-        grafanaAdminSecret: "ga",
-        ...extra,
-    });
-}
 
 describe("Monitoring", () => {
     for (const profile of PROFILES) {

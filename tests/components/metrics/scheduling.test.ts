@@ -1,26 +1,10 @@
 import * as assert from "assert";
+import { settingsFor, valuesFor } from "./fixtures";
 import {
-    ALERTMANAGER_POD_LABELS, CONFIG_RELOADER_RESOURCES, GRAFANA_POD_LABELS, monitoringValues, MonitoringValuesInput, PROMETHEUS_POD_LABELS,
+    ALERTMANAGER_POD_LABELS, CONFIG_RELOADER_RESOURCES, GRAFANA_POD_LABELS, PROMETHEUS_POD_LABELS,
 } from "../../../components/metrics/values";
-import { buildSettings } from "../../../components/settings";
-import { profileConfig } from "../../helpers/settings";
-import { MetricsSettings } from "../../../components/settings/profiles";
 
-const settingsFor = (profile: string) => buildSettings({ stack: profile, config: profileConfig(profile) });
 
-function valuesFor(profile: string, extra: Partial<MonitoringValuesInput> = {}, metrics: Partial<MetricsSettings> = {}): any {
-    const s = settingsFor(profile);
-    return monitoringValues({
-        namespace: "monitoring",
-        metrics: { ...s.metrics, ...metrics },
-        zoneAware: profile === "prod",
-        protectData: s.protectData,
-        certManager: true,
-        alertmanagerConfigSecret: "am",
-        grafanaAdminSecret: "ga",
-        ...extra,
-    });
-}
 
 const keys = (constraints: any[]) => constraints.map((c) => `${c.topologyKey} ${c.whenUnsatisfiable}`);
 

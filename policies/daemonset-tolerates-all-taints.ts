@@ -64,13 +64,16 @@ export const daemonsetToleratesAllTaints: ResourceRule = {
             const problems: string[] = [];
             if (!tolerations.some(isTolerateAll)) {
                 const effects = ["NoSchedule", "NoExecute"].filter((e) => !keylessFor(tolerations, e));
-                const named = tolerations.filter((t) => t.key).map((t) => `${t.key}${t.effect ? `:${t.effect}` : ""}`);
-                const except = named.length > 0 ? ` other than ${named.join(", ")}` : "";
+                // A keyed toleration exempts only taints of its own effect (or of every effect when it names none).
+                const exceptFor = (effect: string) => {
+                    const named = tolerations.filter((t) => t.key && (!t.effect || t.effect === effect)).map((t) => `${t.key}${t.effect ? `:${t.effect}` : ""}`);
+                    return named.length > 0 ? ` other than ${named.join(", ")}` : "";
+                };
                 const what = effects.length === 0
                     ? "tolerates every NoSchedule and NoExecute taint through per-effect tolerations, which Kubernetes accepts; this pack asks for the single toleration instead so no taint effect can be missed"
                     : `does not tolerate every taint: ${effects.map((e) => e === "NoSchedule"
-                        ? `a NoSchedule taint${except} (e.g. node-role.kubernetes.io/control-plane, nvidia.com/gpu, a dedicated-pool taint) keeps its pods off that node`
-                        : `a NoExecute taint${except} (e.g. a dedicated-node or maintenance taint) keeps its pods off that node and evicts those already running`).join("; ")}` +
+                        ? `a NoSchedule taint${exceptFor("NoSchedule")} (e.g. node-role.kubernetes.io/control-plane, nvidia.com/gpu, a dedicated-pool taint) keeps its pods off that node`
+                        : `a NoExecute taint${exceptFor("NoExecute")} (e.g. a dedicated-node or maintenance taint) keeps its pods off that node and evicts those already running`).join("; ")}` +
                     " (the DaemonSet controller itself adds tolerations for cordoned, NotReady, unreachable and pressured nodes; a PreferNoSchedule taint is only a soft preference)";
                 problems.push(`${describe(subject)} ${what}. ${fix}.`);
             }

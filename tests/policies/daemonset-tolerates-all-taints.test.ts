@@ -20,6 +20,13 @@ describe("daemonset-tolerates-all-taints", () => {
             [untolerated(NO_SCHEDULE.replace("taint (", "taint other than dedicated ("), NO_EXECUTE.replace("taint (", "taint other than dedicated ("))]);
     });
 
+    it("a keyed toleration exempts only taints of its own effect", () => {
+        assert.deepStrictEqual(messages([{ key: "gpu", operator: "Exists", effect: "NoSchedule" }, { key: "dedicated", operator: "Exists" }]), [untolerated(
+            NO_SCHEDULE.replace("taint (", "taint other than gpu:NoSchedule, dedicated ("),
+            NO_EXECUTE.replace("taint (", "taint other than dedicated ("),
+        )]);
+    });
+
     it("an Equal toleration without a key tolerates nothing", () => {
         assert.deepStrictEqual(messages([{ operator: "Equal" }]), [untolerated(NO_SCHEDULE, NO_EXECUTE)]);
     });

@@ -12,7 +12,12 @@ export const READY_CONDITION = { "pulumi.com/waitFor": "condition=Ready" } as co
 /** `pulumi.com/waitFor` on an ECK resource (Elasticsearch, Kibana): health green. */
 export const ECK_GREEN = { "pulumi.com/waitFor": "jsonpath={.status.health}=green" } as const;
 
-/** `pulumi.com/waitFor` on a MongoDBCommunity: the operator has the replica set running. */
+/**
+ * `pulumi.com/waitFor` on a MongoDBCommunity: the operator has the replica set running. The
+ * phase values are the operator's `Running`, `Failed` and `Pending` (api/v1/mongodbcommunity_types.go
+ * in mongodb/mongodb-kubernetes-operator); `status.phase` is a required status field in the
+ * mongodb-kubernetes 1.9.1 chart's MongoDBCommunity CRD.
+ */
 export const MONGODB_RUNNING = { "pulumi.com/waitFor": "jsonpath={.status.phase}=Running" } as const;
 
 /** A longer wait than the provider's default 10 minutes. */

@@ -10,8 +10,9 @@ import { Subject, subjectOf } from "../policies/lib/kube";
 import { evaluate } from "../policies/rules";
 import { parseManifests } from "./policy-check";
 
-export function generate(count: number): string {
-    const docs: object[] = [];
+/** `count` mixed objects: DaemonSets, StatefulSets with PDBs, Deployments, Services in 50 namespaces. */
+export function mixedObjects(count: number): Array<Record<string, any>> {
+    const docs: Array<Record<string, any>> = [];
     for (let i = 0; docs.length < count; i++) {
         const namespace = `team-${i % 50}`;
         const labels = { app: `app-${i}` };
@@ -31,7 +32,12 @@ export function generate(count: number): string {
                 docs.push({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i}`, namespace }, spec: { selector: labels, ports: [{ port: 80 }] } });
         }
     }
-    return docs.slice(0, count).map((d) => YAML.stringify(d)).join("---\n");
+    return docs.slice(0, count);
+}
+
+/** mixedObjects as one multi-document YAML file, as the checker reads it. */
+export function generate(count: number): string {
+    return mixedObjects(count).map((d) => YAML.stringify(d)).join("---\n");
 }
 
 /** n StatefulSets and n PDBs in one namespace; each PDB selects its StatefulSet by In and NotIn/Exists only. */

@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/settings/profiles";
 import { Footprint } from "./footprint";
+import { ROOT } from "./mock-program";
 import { renderStack } from "./render";
 import { allowedOf, configSchema } from "../components/settings/schema";
 import { z } from "zod";
@@ -142,7 +143,7 @@ export async function stackFootprints(): Promise<Record<"dev" | "prod", Footprin
 if (require.main === module) {
     stackFootprints().then((footprints) => {
         if (process.argv.includes("--write")) {
-            const file = path.join(__dirname, "..", "README.md");
+            const file = path.join(ROOT, "README.md");
             fs.writeFileSync(file, withReference(fs.readFileSync(file, "utf8"), footprints));
         } else {
             process.stdout.write(configReference(footprints));

@@ -8,8 +8,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
+import { ROOT } from "./root";
 
-export const ROOT = path.resolve(__dirname, "..");
+export { ROOT };
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -188,7 +189,7 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
     forgetProgramModules();
     const mine = capture;
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.join(ROOT, "index.ts")) }));
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.join(__dirname, "..", "index")) }));
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     const resources: RecordedResource[] = [];

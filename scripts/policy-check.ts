@@ -211,7 +211,15 @@ export function formatJson(report: Report): string {
 
 const USAGE = "usage: npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json] [--allow-empty]";
 
-export function main(argv: readonly string[]): number {
+/** Where the CLI writes; tests pass their own to call main in-process. */
+export interface Io {
+    readonly out: (text: string) => void;
+    readonly err: (text: string) => void;
+}
+
+const CONSOLE: Io = { out: (text) => console.log(text), err: (text) => console.error(text) };
+
+export function main(argv: readonly string[], io: Io = CONSOLE): number {
     try {
         const rest = [...argv];
         const inputs: string[] = [];
@@ -245,11 +253,11 @@ export function main(argv: readonly string[]): number {
             throw new InputError(`${inputs.join(", ")}: no Kubernetes object found (did the render fail?); pass --allow-empty if empty input is expected`);
         }
         const report = evaluate(subjects, config);
-        console.log(format === "json" ? formatJson(report) : formatText(report));
+        io.out(format === "json" ? formatJson(report) : formatText(report));
         return report.violations.some((v) => blocks(v.level)) ? 1 : 0;
     } catch (err) {
         const message = err instanceof InputError ? err.message : `internal error: ${oneLine(String((err as Error)?.message ?? err))}`;
-        console.error(`error: ${message}`);
+        io.err(`error: ${message}`);
         return 2;
     }
 }

@@ -1,5 +1,6 @@
 /**
- * `npm run render -- <stack> [--out <dir>]`: what a stack would deploy, written offline.
+ * `npm run render -- <stack>... [--out <dir>]`: what each stack would deploy, written offline to
+ * `<dir>` (one stack), `<dir>/<stack>` (several) or `rendered/<stack>`.
  *
  *   <out>/manifests/<namespace>|_cluster/<kind>-<name>.yaml   every raw Kubernetes object
  *   <out>/charts/<resource-name>/chart.yaml                   repo, chart, version, namespace, releaseName
@@ -19,7 +20,7 @@ import { isConfigError } from "../components/settings";
 import { ChartRenderError, chartReleases, KubeObject, renderCharts, SECRET_PLACEHOLDER } from "./chart-render";
 import { chartDirectory, NoChartDirectory } from "./charts";
 import { footprint } from "./footprint";
-import { JsonPath, RecordedResource, ROOT, runProgram, RunOptions } from "./mock-program";
+import { JsonPath, ProgramRun, RecordedResource, ROOT, runProgram, RunOptions } from "./mock-program";
 
 export { SECRET_PLACEHOLDER };
 
@@ -111,31 +112,43 @@ export function renderFiles(resources: readonly RecordedResource[]): RenderedFil
 
 export class UsageError extends Error {}
 
-export function parseArgs(argv: readonly string[]): { stack: string; out: string } {
+const USAGE = "usage: npm run render -- <stack>... [--out <dir>] (stacks: dev, staging, prod or any Pulumi.<stack>.yaml)";
+
+/**
+ * Stacks and where each goes: `<out>` for a single stack, `<out>/<stack>` for several, and
+ * `rendered/<stack>` without `--out`.
+ */
+export function parseArgs(argv: readonly string[]): Array<{ stack: string; out: string }> {
     const rest = [...argv];
     let out: string | undefined;
-    const positional: string[] = [];
+    const stacks: string[] = [];
     while (rest.length > 0) {
         const arg = rest.shift()!;
         if (arg === "--out") {
             out = rest.shift();
             if (!out) {
-                throw new UsageError("--out needs a directory");
+                throw new UsageError(`--out needs a directory; ${USAGE}`);
             }
         } else if (arg.startsWith("-")) {
-            throw new UsageError(`unknown option ${arg}; usage: npm run render -- <stack> [--out <dir>]`);
+            throw new UsageError(`unknown option ${arg}; ${USAGE}`);
+        } else if (stacks.includes(arg)) {
+            throw new UsageError(`stack ${arg} is named twice; ${USAGE}`);
         } else {
-            positional.push(arg);
+            stacks.push(arg);
         }
     }
-    if (positional.length !== 1) {
-        throw new UsageError("usage: npm run render -- <stack> [--out <dir>] (stacks: dev, staging, prod or any Pulumi.<stack>.yaml)");
+    if (stacks.length === 0) {
+        throw new UsageError(USAGE);
     }
-    const stack = positional[0];
-    if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
-        throw new UsageError(`no stack file Pulumi.${stack}.yaml in ${ROOT}`);
+    for (const stack of stacks) {
+        if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
+            throw new UsageError(`no stack file Pulumi.${stack}.yaml in ${ROOT}`);
+        }
     }
-    return { stack, out: path.resolve(out ?? path.join(ROOT, "rendered", stack)) };
+    return stacks.map((stack) => ({
+        stack,
+        out: path.resolve(out === undefined ? path.join(ROOT, "rendered", stack) : stacks.length === 1 ? out : path.join(out, stack)),
+    }));
 }
 
 export interface RenderedStack {
@@ -147,9 +160,31 @@ export interface RenderedStack {
 
 const byPath = (a: RenderedFile, b: RenderedFile) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
+const written = new Map<string, string>();
+
+/**
+ * A chart's objects as one YAML stream, written once per process for the same objects: the test
+ * suite renders the same CRD chart (4.5 MB of YAML, most of a render's time) for five stacks.
+ * The key is the objects' JSON with the values JSON cannot tell apart (NaN, Infinity, undefined) marked.
+ */
+function manifestsYaml(objects: readonly KubeObject[]): string {
+    const key = JSON.stringify(objects, (_, v) => ((typeof v === "number" && !Number.isFinite(v)) || v === undefined ? `\u0000${String(v)}` : v));
+    let text = written.get(key);
+    if (text === undefined) {
+        text = objects.map((o) => `---\n${dump(o)}`).join("");
+        written.set(key, text);
+    }
+    return text;
+}
+
 /** The whole render of a stack, in memory: the program under mocks, then every chart through Helm. */
 export async function renderStack(stack: string, options: RunOptions = {}): Promise<RenderedStack> {
-    const run = await runProgram(stack, options);
+    return renderRun(await runProgram(stack, options));
+}
+
+/** The render of a program run that already happened (tests share one run per stack). */
+export async function renderRun(run: ProgramRun): Promise<RenderedStack> {
+    const stack = run.stack;
     const files = renderFiles(run.resources);
     const objects: Array<{ file: string; object: KubeObject }> = files
         .filter((f) => f.path.startsWith("manifests/"))
@@ -157,39 +192,54 @@ export async function renderStack(stack: string, options: RunOptions = {}): Prom
     const charts = await renderCharts(chartReleases(run.resources, masked, () => chartDirectory()));
     for (const [name, chartObjects] of charts) {
         const file = `charts/${name}/manifests.yaml`;
-        files.push({ path: file, content: chartObjects.map((o) => `---\n${dump(o)}`).join("") });
+        files.push({ path: file, content: manifestsYaml(chartObjects) });
         objects.push(...chartObjects.map((object) => ({ file, object })));
     }
     files.push({ path: "footprint.json", content: `${JSON.stringify(footprint(objects.map((o) => o.object)), null, 2)}\n` });
     return { stack, files: files.sort(byPath), objects };
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** Where the CLI writes its lines; tests pass their own to call main in-process. */
+export interface Io {
+    readonly out: (line: string) => void;
+    readonly err: (line: string) => void;
+}
+
+const CONSOLE: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
+
+export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<number> {
     try {
-        const { stack, out } = parseArgs(argv);
-        const { files } = await renderStack(stack);
-        for (const sub of ["manifests", "charts", "footprint.json"]) {
-            fs.rmSync(path.join(out, sub), { recursive: true, force: true });
+        const targets = parseArgs(argv);
+        // Every stack is rendered before any is written: a bad stack leaves the others' renders as they were.
+        const renders: RenderedStack[] = [];
+        for (const { stack } of targets) {
+            renders.push(await renderStack(stack));
         }
-        for (const file of files) {
-            const target = path.join(out, file.path);
-            fs.mkdirSync(path.dirname(target), { recursive: true });
-            fs.writeFileSync(target, file.content);
+        for (const [i, { stack, out }] of targets.entries()) {
+            const { files } = renders[i];
+            for (const sub of ["manifests", "charts", "footprint.json"]) {
+                fs.rmSync(path.join(out, sub), { recursive: true, force: true });
+            }
+            for (const file of files) {
+                const target = path.join(out, file.path);
+                fs.mkdirSync(path.dirname(target), { recursive: true });
+                fs.writeFileSync(target, file.content);
+            }
+            const charts = files.filter((f) => f.path.endsWith("/chart.yaml")).length;
+            const manifests = files.filter((f) => f.path.startsWith("manifests/")).length;
+            io.out(`rendered stack ${stack}: ${manifests} manifests, ${charts} charts -> ${path.relative(process.cwd(), out) || "."}`);
         }
-        const charts = files.filter((f) => f.path.endsWith("/chart.yaml")).length;
-        const manifests = files.filter((f) => f.path.startsWith("manifests/")).length;
-        console.log(`rendered stack ${stack}: ${manifests} manifests, ${charts} charts -> ${path.relative(process.cwd(), out) || "."}`);
         return 0;
     } catch (err) {
         if (isConfigError(err) || err instanceof UsageError) {
-            console.error(`error: ${err.message}`);
+            io.err(`error: ${err.message}`);
             return 2;
         }
         if (err instanceof ChartRenderError || err instanceof NoChartDirectory) {
-            console.error(`error: ${err.message}`);
+            io.err(`error: ${err.message}`);
             return 1;
         }
-        console.error(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        io.err(`error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
         return 1;
     }
 }

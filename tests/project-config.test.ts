@@ -19,8 +19,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { SECRET_KEYS, TOP_LEVEL_KINDS, configSchema } from "../components/settings/schema";
 import { PROJECT } from "../components/settings";
+import { ROOT } from "../scripts/root";
 
-const ROOT = path.join(__dirname, "..");
 
 interface ConfigType {
     type?: string;

@@ -5,8 +5,9 @@ import { PROFILE_DEFAULTS } from "../components/settings/profiles";
 import { withReference } from "../scripts/config-reference";
 import { Footprint } from "../scripts/footprint";
 import { renderedStack } from "./scripts/full-render";
+import { ROOT } from "../scripts/root";
 
-const README = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 /** footprint.json of a stack's full render. */
 async function footprintOf(stack: string): Promise<Footprint> {
@@ -27,7 +28,7 @@ describe("README", function () {
     });
 
     it("names the test command that .ci/run runs", () => {
-        const ci = fs.readFileSync(path.join(__dirname, "..", ".ci", "run"), "utf8");
+        const ci = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");
         assert.match(ci, /^npm test$/m);
         assert.match(README, /npm ci\nnpm test/);
     });
@@ -50,7 +51,7 @@ describe("README", function () {
     });
 
     it("every policy rule has a row in the policy reference", () => {
-        for (const rule of fs.readdirSync(path.join(__dirname, "..", "policies")).filter((f) => /^[a-z-]+\.ts$/.test(f) && !["index.ts", "rules.ts", "crossguard.ts"].includes(f))) {
+        for (const rule of fs.readdirSync(path.join(ROOT, "policies")).filter((f) => /^[a-z-]+\.ts$/.test(f) && !["index.ts", "rules.ts", "crossguard.ts"].includes(f))) {
             assert.ok(README.includes(`| \`${rule.replace(/\.ts$/, "")}\``), rule);
         }
     });

@@ -2,10 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { ROOT } from "../scripts/root";
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const semver = require("semver") as { satisfies(v: string, r: string): boolean; minVersion(r: string): { version: string } | null; major(v: string): number };
 
-const ROOT = path.join(__dirname, "..");
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
 const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
 const ciRun = fs.readFileSync(path.join(ROOT, ".ci", "run"), "utf8");

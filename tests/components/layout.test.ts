@@ -1,8 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { ROOT } from "../../scripts/root";
 
-const COMPONENTS = path.join(__dirname, "../../components");
+const COMPONENTS = path.join(ROOT, "components");
 const PILLARS = ["metrics", "logs", "traces", "graylog", "tls", "access"];
 /** What every folder may import besides itself. */
 const KIT = ["shared", "settings"];

@@ -7,8 +7,8 @@ import * as YAML from "yaml";
 import * as charts from "../../components/shared/charts";
 import { PinnedChart } from "../../components/shared/charts";
 import { IMAGES } from "../../components/shared/images";
+import { ROOT } from "../../scripts/root";
 
-const ROOT = path.join(__dirname, "..", "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const STACKS = fs.readdirSync(ROOT).map((f) => /^Pulumi\.([a-z]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => Boolean(s)).sort();
 

@@ -3,10 +3,11 @@ import * as fs from "fs";
 import * as path from "path";
 import { PinnedChart } from "../../components/shared/charts";
 import { tempDir } from "./tools";
+import { ROOT } from "../../scripts/root";
 
 /** The directory of pinned chart archives: `$OBS_CHART_DIR`, else `../shared/charts` beside the repository (as CI has it). */
 export function chartArchiveDir(): string {
-    return process.env.OBS_CHART_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "charts");
+    return process.env.OBS_CHART_DIR ?? path.resolve(ROOT, "..", "shared", "charts");
 }
 
 /** Unpacks the pinned chart's archive and returns the chart's root folder. Fails if the archive is missing. */

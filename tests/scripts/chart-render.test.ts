@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import * as path from "path";
+import * as YAML from "yaml";
 import { CERT_MANAGER, chartFile, GRAYLOG } from "../../components/shared/charts";
-import { ChartRelease, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
+import { ChartRelease, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
 import { chartDirectory } from "../../scripts/charts";
 import { formatSchemaProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
@@ -112,6 +113,23 @@ describe("the full render: charts rendered as the provider deploys them", functi
             .flatMap((crd) => crd.spec.versions.filter((v: { served: boolean }) => v.served).map((v: { name: string }) => `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`));
         const missing = served.filter((v) => !PLATFORM_API_VERSIONS.includes(v)).sort();
         assert.deepStrictEqual(missing.filter((v) => /monitoring\.coreos\.com|cert-manager\.io/.test(v)), [], "the CRDs charts ask about through .Capabilities");
+    });
+});
+
+describe("reading Helm's output", () => {
+    it("reads YAML 1.2 core exactly as the yaml package does: dates, on and << stay strings, octal and repeated keys alike", () => {
+        const text = [
+            "# Source: chart/templates/a.yaml",
+            "kind: ConfigMap\ndata: {when: 2024-01-01, flag: on, merge: <<, tilde: ~}\nn: [012, 0o12, 0x1F, .inf, 1e3]\na: 1\na: 2",
+            "",
+            "just a string",
+            "kind: Secret\nstringData: {pw: 'yes'}",
+        ].join("\n---\n");
+        const expected = YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o && typeof o === "object" && o.kind);
+        assert.deepStrictEqual(parseHelmOutput(text), expected);
+        assert.strictEqual(expected.length, 2, "comments, empty and scalar documents are not objects");
+        assert.strictEqual(expected[0].data.when, "2024-01-01");
+        assert.strictEqual(expected[0].a, 2);
     });
 });
 

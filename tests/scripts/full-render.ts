@@ -1,9 +1,11 @@
 /**
- * The full render of each stack, made once per test run and shared by every test file that
- * needs it (module cache), in-process. Runs are chained: the mock runtime is global.
+ * The full render of each stack, made once per test run from the shared program run and shared
+ * by every test file that needs it (module cache), in-process. Runs are chained: the mock
+ * runtime is global.
  */
 import { chartDirectory } from "../../scripts/charts";
-import { RenderedStack, renderStack } from "../../scripts/render";
+import { RenderedStack, renderRun } from "../../scripts/render";
+import { stackRun } from "../helpers/program";
 
 export const STACKS = ["dev", "staging", "prod"] as const;
 
@@ -25,7 +27,7 @@ export function renderedStack(stack: string): Promise<RenderedStack> {
     chartDirectory();
     let entry = cache.get(stack);
     if (!entry) {
-        entry = serially(() => renderStack(stack));
+        entry = serially(() => stackRun(stack).then(renderRun));
         cache.set(stack, entry);
     }
     return entry;

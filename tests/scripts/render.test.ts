@@ -1,20 +1,20 @@
 import * as assert from "assert";
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { MOCK_SECRET_PREFIX, ROOT } from "../../scripts/mock-program";
-import { renderStack } from "../../scripts/render";
+import { main, parseArgs, renderStack } from "../../scripts/render";
 import { renderedStack, serially, STACKS } from "./full-render";
+import { inBackground, runScript, runScriptAsync } from "../helpers/tools";
 
-function render(args: string[]): { status: number; stdout: string; stderr: string } {
-    const result = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", path.join(ROOT, "scripts/render.ts"), ...args], {
-        cwd: ROOT,
-        encoding: "utf8",
-    });
-    return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
-}
+const render = (args: string[]) => runScript("render", args);
+
+/** The CLI's render of every stack, in one process of its own, beside the suite (about 10 s of CPU). */
+const cliOut = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
+const cliRender = inBackground((options) => runScriptAsync("render", [...STACKS, "--out", cliOut], options));
+after(() => fs.rmSync(cliOut, { recursive: true, force: true }));
 
 function listFiles(dir: string): string[] {
     return fs.readdirSync(dir, { recursive: true, withFileTypes: false })
@@ -40,11 +40,11 @@ describe("npm run render", function () {
 
     for (const stack of STACKS) {
         it(`${stack}: the CLI writes the DESIGN.md layout, byte-identical to a second (in-process) render`, async () => {
-            const out = path.join(tmp, stack);
-            const r = render([stack, "--out", out]);
+            const out = path.join(cliOut, stack);
+            const [r, again] = await Promise.all([cliRender(), renderedStack(stack)]);
             assert.strictEqual(r.status, 0, r.stderr);
+            assert.match(r.stdout, new RegExp(`^rendered stack ${stack}: \\d+ manifests, \\d+ charts -> .*${stack}$`, "m"));
             const files = listFiles(out);
-            const again = await renderedStack(stack);
             assert.deepStrictEqual(again.files.map((f) => f.path), files);
             for (const f of again.files) {
                 assert.ok(fs.readFileSync(path.join(out, f.path)).equals(Buffer.from(f.content)), `${f.path} differs between runs`);
@@ -121,19 +121,42 @@ describe("npm run render", function () {
         });
     });
 
-    it("exits 2 naming the key when a quantity is malformed", () => {
-        withStackFile("quantity", "config:\n  observability-platform:profile: dev\n  observability-platform:logging:\n    elasticsearch:\n      storageSize: 10Gix\n", () => {
-            const r = render(["quantity", "--out", path.join(tmp, "quantity")]);
+    /** main() in-process, with what it prints; program runs queue behind the shared renders. */
+    async function renderInProcess(args: string[]): Promise<{ status: number; stderr: string }> {
+        const err: string[] = [];
+        const status = await serially(() => main(args, { out: () => undefined, err: (line) => err.push(line) }));
+        return { status, stderr: err.join("\n") };
+    }
+
+    it("exits 2 naming the key when a quantity is malformed, and writes no stack", async () => {
+        const file = path.join(ROOT, "Pulumi.quantity.yaml");
+        fs.writeFileSync(file, "config:\n  observability-platform:profile: dev\n  observability-platform:logging:\n    elasticsearch:\n      storageSize: 10Gix\n");
+        try {
+            const r = await renderInProcess(["dev", "quantity", "--out", path.join(tmp, "bad")]);
             assert.strictEqual(r.status, 2);
             assert.match(r.stderr, /logging\.elasticsearch\.storageSize: got "10Gix"/);
-            assert.ok(!fs.existsSync(path.join(tmp, "quantity")), "nothing is written for a bad config");
-        });
+            assert.ok(!fs.existsSync(path.join(tmp, "bad")), "a bad stack stops every stack's render before anything is written");
+        } finally {
+            fs.rmSync(file);
+        }
     });
 
-    it("exits 2 on an unknown stack or option", () => {
-        assert.strictEqual(render(["nosuchstack"]).status, 2);
-        assert.strictEqual(render(["dev", "--bogus"]).status, 2);
-        assert.strictEqual(render([]).status, 2);
+    it("writes one stack to --out, several to --out/<stack>, and by default to rendered/<stack>", () => {
+        assert.deepStrictEqual(parseArgs(["dev", "--out", "x"]), [{ stack: "dev", out: path.resolve("x") }]);
+        assert.deepStrictEqual(parseArgs(["--out", "x", "dev", "prod"]), [{ stack: "dev", out: path.resolve("x", "dev") }, { stack: "prod", out: path.resolve("x", "prod") }]);
+        assert.deepStrictEqual(parseArgs(["staging"]), [{ stack: "staging", out: path.join(ROOT, "rendered", "staging") }]);
+        assert.throws(() => parseArgs(["dev", "dev"]), /stack dev is named twice/);
+        assert.throws(() => parseArgs(["dev", "--out"]), /--out needs a directory/);
+    });
+
+    it("exits 2 on an unknown stack or option, or no stack", async () => {
+        assert.deepStrictEqual(await renderInProcess(["nosuchstack"]), { status: 2, stderr: `error: no stack file Pulumi.nosuchstack.yaml in ${ROOT}` });
+        const bogus = await renderInProcess(["dev", "--bogus"]);
+        assert.strictEqual(bogus.status, 2);
+        assert.match(bogus.stderr, /^error: unknown option --bogus; usage: npm run render -- <stack>\.\.\. \[--out <dir>\]/);
+        const none = await renderInProcess([]);
+        assert.strictEqual(none.status, 2);
+        assert.match(none.stderr, /^error: usage: npm run render -- <stack>\.\.\./);
     });
 
     it("writes to rendered/<stack> by default, which git ignores", () => {

@@ -3,8 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { otelAgentConfig } from "../../components/traces/otel-agent";
+import { ROOT } from "../../scripts/root";
 
-const MANIFEST = path.join(__dirname, "../../tools/otelcol/builder-config.yaml");
+const MANIFEST = path.join(ROOT, "tools/otelcol/builder-config.yaml");
 const KINDS = { receivers: "receiver", processors: "processor", exporters: "exporter", extensions: "extension" } as const;
 
 /** `memory_limiter` in `processors` is built from the module `.../memorylimiterprocessor`. */
@@ -33,7 +34,7 @@ describe("the collector built for validation (tools/otelcol)", () => {
     }
 
     it("is built at the agent image's collector version", () => {
-        const image = fs.readFileSync(path.join(__dirname, "../../components/shared/images.ts"), "utf8").match(/opentelemetry-collector-contrib:([0-9.]+)/)![1];
+        const image = fs.readFileSync(path.join(ROOT, "components/shared/images.ts"), "utf8").match(/opentelemetry-collector-contrib:([0-9.]+)/)![1];
         for (const kinds of Object.keys(KINDS)) {
             for (const m of manifest[kinds]) {
                 assert.strictEqual(m.gomod.split(" ")[1], `v${image}`, m.gomod);

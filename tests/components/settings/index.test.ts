@@ -8,6 +8,7 @@ import { parseQuantity } from "../../../components/shared/quantity";
 import { buildSettings, closest, ConfigError, isConfigError, PlatformSettings, resourcePaths } from "../../../components/settings";
 import { configSchema } from "../../../components/settings/schema";
 import { z } from "zod";
+import { ROOT } from "../../../scripts/root";
 
 const P = "observability-platform";
 
@@ -244,7 +245,7 @@ describe("settings", () => {
         }
 
         it("the repository's prod stack file routes critical alerts to a receiver", () => {
-            const stack = YAML.parse(fs.readFileSync(path.join(__dirname, "../../../Pulumi.prod.yaml"), "utf8")).config;
+            const stack = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).config;
             const name = stack[`${P}:alerting`].criticalReceiver;
             assert.ok(stack[`${P}:alerting`].receivers.some((r: { name: string }) => r.name === name));
             assert.ok(stack[`${P}:alertingSecrets`][name].secure, "its credential is a stack secret");

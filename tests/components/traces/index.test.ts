@@ -8,6 +8,7 @@ import * as YAML from "yaml";
 import { profileConfig } from "../../helpers/settings";
 import { parseQuantity } from "../../../components/shared/quantity";
 import { stackRun } from "../../helpers/program";
+import { ROOT } from "../../../scripts/root";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
@@ -110,7 +111,7 @@ describe("Tracing", () => {
     });
 
     it("documents every agent port in the README", async () => {
-        const readme = require("fs").readFileSync(require("path").join(__dirname, "../../../README.md"), "utf8");
+        const readme = require("fs").readFileSync(path.join(ROOT, "README.md"), "utf8");
         for (const p of AGENT_PORTS) {
             assert.ok(readme.includes(String(p.port)), `README mentions port ${p.port}`);
         }
@@ -119,7 +120,7 @@ describe("Tracing", () => {
     });
 
     describe("pod identity through the Downward API", () => {
-        const readme = fs.readFileSync(path.join(__dirname, "../../../README.md"), "utf8");
+        const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
         /** The README's YAML example that sets OTEL_RESOURCE_ATTRIBUTES, as the container's env list. */
         const snippetEnv = (): any[] => {
             const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes("OTEL_RESOURCE_ATTRIBUTES"));

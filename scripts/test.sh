@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# npm test: the type check, and the suite in two halves, side by side.
+#
+# The suite runs compiled JavaScript, not ts-node: every mocked program run re-requires the
+# program, which ts-node would transpile again, and Pulumi takes a stack trace for every resource,
+# which ts-node's source-map support maps frame by frame (about 3x slower). scripts/compile.ts
+# transpiles each changed file on its own into .build/ (tsc would take ten seconds loading every
+# type). Then three processes share the two cores:
+#   - the full type check (`tsc --noEmit`, incremental, build info in .cache/), at low priority;
+#   - mocha on the offline render, its CLIs and the policy pack (tests/scripts, tests/policies,
+#     tests/readme.test.ts): the tests that share the full Helm renders;
+#   - mocha on everything else (components, workflows, toolchain), whose report follows.
+# Each half takes about half the suite's time; neither needs the other's renders.
+# For source-mapped stack traces in a failure: NODE_OPTIONS=--enable-source-maps npm test.
+# Arguments go to both mocha runs: npm test -- --grep 'Access'.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+nice -n 10 "$bin/tsc" --noEmit --incremental --tsBuildInfoFile .cache/tsc/tsconfig.tsbuildinfo >"$logs/typecheck" 2>&1 &
+typecheck=$!
+
+"$bin/ts-node" --transpile-only scripts/compile.ts .build || { kill "$typecheck"; exit 1; }
+
+renders=(".build/tests/scripts/**/*.test.js" ".build/tests/policies/**/*.test.js" ".build/tests/readme.test.js")
+mocha=("$bin/mocha" --no-config --timeout 60000 --reporter spec)
+"${mocha[@]}" ".build/tests/**/*.test.js" "${renders[@]/#/--ignore=}" "$@" >"$logs/rest" 2>&1 &
+rest=$!
+"${mocha[@]}" "${renders[@]}" "$@"
+first=$?
+wait "$rest"
+second=$?
+cat "$logs/rest"
+
+wait "$typecheck"
+checked=$?
+if [ "$checked" -ne 0 ]; then
+  cat "$logs/typecheck"
+  echo "npm test: the type check failed (tsc --noEmit)" >&2
+fi
+[ "$first" -eq 0 ] && [ "$second" -eq 0 ] && [ "$checked" -eq 0 ]

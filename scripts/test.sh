@@ -7,9 +7,9 @@
 # transpiles each changed file on its own into .build/ (tsc would take ten seconds loading every
 # type). Then three processes share the two cores:
 #   - the full type check (`tsc --noEmit`, incremental, build info in .cache/), at low priority;
-#   - mocha on the offline render, its CLIs and the policy pack (tests/scripts, tests/policies,
-#     tests/readme.test.ts): the tests that share the full Helm renders;
-#   - mocha on everything else (components, workflows, toolchain), whose report follows.
+#   - mocha on the offline render and its tools (tests/scripts, tests/readme.test.ts): the tests
+#     that share the full Helm renders;
+#   - mocha on everything else (components, policies, workflows, toolchain), whose report follows.
 # Each half takes about half the suite's time; neither needs the other's renders.
 # For source-mapped stack traces in a failure: NODE_OPTIONS=--enable-source-maps npm test.
 # Arguments go to both mocha runs: npm test -- --grep 'Access'.
@@ -24,7 +24,7 @@ typecheck=$!
 
 "$bin/ts-node" --transpile-only scripts/compile.ts .build || { kill "$typecheck"; exit 1; }
 
-renders=(".build/tests/scripts/**/*.test.js" ".build/tests/policies/**/*.test.js" ".build/tests/readme.test.js")
+renders=(".build/tests/scripts/**/*.test.js" ".build/tests/readme.test.js")
 mocha=("$bin/mocha" --no-config --timeout 60000 --reporter spec)
 "${mocha[@]}" ".build/tests/**/*.test.js" "${renders[@]/#/--ignore=}" "$@" >"$logs/rest" 2>&1 &
 rest=$!

@@ -1,20 +1,15 @@
 import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { PinnedChart } from "../../components/shared/charts";
+import { chartFile, PinnedChart } from "../../components/shared/charts";
+import { chartDirectory } from "../../scripts/charts";
 import { tempDir } from "./tools";
-import { ROOT } from "../../scripts/root";
-
-/** The directory of pinned chart archives: `$OBS_CHART_DIR`, else `../shared/charts` beside the repository (as CI has it). */
-export function chartArchiveDir(): string {
-    return process.env.OBS_CHART_DIR ?? path.resolve(ROOT, "..", "shared", "charts");
-}
 
 /** Unpacks the pinned chart's archive and returns the chart's root folder. Fails if the archive is missing. */
 export function unpackChart(pin: PinnedChart): string {
-    const archive = path.join(chartArchiveDir(), `${pin.chart}-${pin.version}.tgz`);
+    const archive = path.join(chartDirectory(), chartFile(pin));
     if (!fs.existsSync(archive)) {
-        throw new Error(`${archive} is missing: set OBS_CHART_DIR to the folder of pinned chart archives`);
+        throw new Error(`${archive} is missing: the chart directory lacks a pinned chart (npm run charts:pull fills it)`);
     }
     const dir = tempDir(`chart-${pin.chart}`);
     execFileSync("tar", ["-xzf", archive, "-C", dir]);

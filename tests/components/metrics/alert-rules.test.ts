@@ -9,7 +9,8 @@ import { fluentBitSections } from "../../../components/logs/fluent-bit-config";
 import { otelAgentConfig, otelAgentMonitoring } from "../../../components/traces/otel-agent";
 import { jaegerConfig } from "../../../components/traces/jaeger-values";
 import { buildSettings } from "../../../components/settings";
-import { CHARTS } from "../../../components/shared/charts";
+import { chartFile, CHARTS } from "../../../components/shared/charts";
+import { chartDirectory } from "../../../scripts/charts";
 import { inBackground, runTool, runToolAsync, tempDir } from "../../helpers/tools";
 import { ROOT } from "../../../scripts/root";
 
@@ -230,10 +231,8 @@ describe("platform alert rules", () => {
     });
 
     describe("kube-prometheus-stack default rules", () => {
-        const chartsDir = [path.join(ROOT, "../shared/charts"), path.join(ROOT, "../../shared/charts")].find((d) => fs.existsSync(d));
         const templates = (): string => {
-            assert.ok(chartsDir, "the pinned charts (../shared/charts) are present");
-            const tgz = path.join(chartsDir, `kube-prometheus-stack-${CHARTS.kubePrometheusStack.version}.tgz`);
+            const tgz = path.join(chartDirectory(), chartFile(CHARTS.kubePrometheusStack));
             const r = spawnSync("tar", ["-xzOf", tgz, "--wildcards", "kube-prometheus-stack/templates/prometheus/rules-1.14/*.yaml"], { encoding: "utf8", maxBuffer: 64 * 2 ** 20 });
             assert.strictEqual(r.status, 0, r.stderr);
             return r.stdout;

@@ -61,7 +61,8 @@ export function inBackground<T>(start: (options: AsyncOptions) => Promise<T>): (
     let result: Promise<T> | undefined;
     const begin = () => {
         if (!result) {
-            result = start({ signal: stop.signal, background: true });
+            // A synchronous throw becomes the awaiting test's failure, not the root hook's.
+            result = Promise.resolve().then(() => start({ signal: stop.signal, background: true }));
             result.catch(() => undefined);
         }
         return result;

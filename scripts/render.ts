@@ -1,6 +1,6 @@
 /**
- * `npm run render -- <stack>... [--out <dir>]`: what each stack would deploy, written offline to
- * `<dir>` (one stack), `<dir>/<stack>` (several) or `rendered/<stack>`.
+ * `npm run render -- <stack>... [--out <dir>] [--stack-dir <dir>]`: what each stack would deploy,
+ * written offline to `<dir>` (one stack), `<dir>/<stack>` (several) or `rendered/<stack>`.
  *
  *   <out>/manifests/<namespace>|_cluster/<kind>-<name>.yaml   every raw Kubernetes object
  *   <out>/charts/<resource-name>/chart.yaml                   repo, chart, version, namespace, releaseName
@@ -112,23 +112,38 @@ export function renderFiles(resources: readonly RecordedResource[]): RenderedFil
 
 export class UsageError extends Error {}
 
-const USAGE = "usage: npm run render -- <stack>... [--out <dir>] (stacks: dev, staging, prod or any Pulumi.<stack>.yaml)";
+const USAGE = "usage: npm run render -- <stack>... [--out <dir>] [--stack-dir <dir>] (stacks: dev, staging, prod or any Pulumi.<stack>.yaml)";
+
+export interface RenderTarget {
+    readonly stack: string;
+    /** The stack file: `Pulumi.<stack>.yaml` in the project folder or in `--stack-dir`. */
+    readonly stackFile: string;
+    readonly out: string;
+}
 
 /**
- * Stacks and where each goes: `<out>` for a single stack, `<out>/<stack>` for several, and
- * `rendered/<stack>` without `--out`.
+ * Stacks, their files and where each goes: `<out>` for a single stack, `<out>/<stack>` for
+ * several, and `rendered/<stack>` without `--out`. `--stack-dir` reads the stack files from
+ * another folder (a repository that holds the stacks); the project stays this one.
  */
-export function parseArgs(argv: readonly string[]): Array<{ stack: string; out: string }> {
+export function parseArgs(argv: readonly string[]): RenderTarget[] {
     const rest = [...argv];
     let out: string | undefined;
+    let stackDir = ROOT;
     const stacks: string[] = [];
+    const value = (option: string) => {
+        const v = rest.shift();
+        if (!v) {
+            throw new UsageError(`${option} needs a directory; ${USAGE}`);
+        }
+        return v;
+    };
     while (rest.length > 0) {
         const arg = rest.shift()!;
         if (arg === "--out") {
-            out = rest.shift();
-            if (!out) {
-                throw new UsageError(`--out needs a directory; ${USAGE}`);
-            }
+            out = value(arg);
+        } else if (arg === "--stack-dir") {
+            stackDir = path.resolve(value(arg));
         } else if (arg.startsWith("-")) {
             throw new UsageError(`unknown option ${arg}; ${USAGE}`);
         } else if (stacks.includes(arg)) {
@@ -141,12 +156,13 @@ export function parseArgs(argv: readonly string[]): Array<{ stack: string; out: 
         throw new UsageError(USAGE);
     }
     for (const stack of stacks) {
-        if (!fs.existsSync(path.join(ROOT, `Pulumi.${stack}.yaml`))) {
-            throw new UsageError(`no stack file Pulumi.${stack}.yaml in ${ROOT}`);
+        if (!fs.existsSync(path.join(stackDir, `Pulumi.${stack}.yaml`))) {
+            throw new UsageError(`no stack file Pulumi.${stack}.yaml in ${stackDir}`);
         }
     }
     return stacks.map((stack) => ({
         stack,
+        stackFile: path.join(stackDir, `Pulumi.${stack}.yaml`),
         out: path.resolve(out === undefined ? path.join(ROOT, "rendered", stack) : stacks.length === 1 ? out : path.join(out, stack)),
     }));
 }
@@ -212,8 +228,8 @@ export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<n
         const targets = parseArgs(argv);
         // Every stack is rendered before any is written: a bad stack leaves the others' renders as they were.
         const renders: RenderedStack[] = [];
-        for (const { stack } of targets) {
-            renders.push(await renderStack(stack));
+        for (const { stack, stackFile } of targets) {
+            renders.push(await renderStack(stack, { stackFile }));
         }
         for (const [i, { stack, out }] of targets.entries()) {
             const { files } = renders[i];

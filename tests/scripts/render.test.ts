@@ -23,15 +23,13 @@ function listFiles(dir: string): string[] {
         .sort();
 }
 
-function withStackFile(name: string, body: string, fn: () => void): void {
-    const file = path.join(ROOT, `Pulumi.${name}.yaml`);
-    fs.writeFileSync(file, body);
-    try {
-        fn();
-    } finally {
-        fs.rmSync(file);
-    }
-}
+/**
+ * Stack files the tests make up live in a folder of their own (`--stack-dir`), never in the
+ * project folder, where the other half of the suite lists the real ones.
+ */
+const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-stacks-"));
+after(() => fs.rmSync(stackDir, { recursive: true, force: true }));
+const writeStack = (name: string, body: string) => fs.writeFileSync(path.join(stackDir, `Pulumi.${name}.yaml`), body);
 
 describe("npm run render", function () {
     this.timeout(300_000);
@@ -114,11 +112,10 @@ describe("npm run render", function () {
     }
 
     it("exits 2 naming the key when the stack file has a misspelt key", () => {
-        withStackFile("typo", "config:\n  observability-platform:profile: dev\n  observability-platform:retentoin: 3\n", () => {
-            const r = render(["typo", "--out", path.join(tmp, "typo")]);
-            assert.strictEqual(r.status, 2);
-            assert.match(r.stderr, /observability-platform:retentoin: unknown key/);
-        });
+        writeStack("typo", "config:\n  observability-platform:profile: dev\n  observability-platform:retentoin: 3\n");
+        const r = render(["typo", "--stack-dir", stackDir, "--out", path.join(tmp, "typo")]);
+        assert.strictEqual(r.status, 2);
+        assert.match(r.stderr, /observability-platform:retentoin: unknown key/);
     });
 
     /** main() in-process, with what it prints; program runs queue behind the shared renders. */
@@ -129,24 +126,31 @@ describe("npm run render", function () {
     }
 
     it("exits 2 naming the key when a quantity is malformed, and writes no stack", async () => {
-        const file = path.join(ROOT, "Pulumi.quantity.yaml");
-        fs.writeFileSync(file, "config:\n  observability-platform:profile: dev\n  observability-platform:logging:\n    elasticsearch:\n      storageSize: 10Gix\n");
-        try {
-            const r = await renderInProcess(["dev", "quantity", "--out", path.join(tmp, "bad")]);
-            assert.strictEqual(r.status, 2);
-            assert.match(r.stderr, /logging\.elasticsearch\.storageSize: got "10Gix"/);
-            assert.ok(!fs.existsSync(path.join(tmp, "bad")), "a bad stack stops every stack's render before anything is written");
-        } finally {
-            fs.rmSync(file);
-        }
+        fs.copyFileSync(path.join(ROOT, "Pulumi.dev.yaml"), path.join(stackDir, "Pulumi.dev.yaml"));
+        writeStack("quantity", "config:\n  observability-platform:profile: dev\n  observability-platform:logging:\n    elasticsearch:\n      storageSize: 10Gix\n");
+        const r = await renderInProcess(["dev", "quantity", "--stack-dir", stackDir, "--out", path.join(tmp, "bad")]);
+        assert.strictEqual(r.status, 2);
+        assert.match(r.stderr, /logging\.elasticsearch\.storageSize: got "10Gix"/);
+        assert.ok(!fs.existsSync(path.join(tmp, "bad")), "a bad stack stops every stack's render before anything is written");
     });
 
     it("writes one stack to --out, several to --out/<stack>, and by default to rendered/<stack>", () => {
-        assert.deepStrictEqual(parseArgs(["dev", "--out", "x"]), [{ stack: "dev", out: path.resolve("x") }]);
-        assert.deepStrictEqual(parseArgs(["--out", "x", "dev", "prod"]), [{ stack: "dev", out: path.resolve("x", "dev") }, { stack: "prod", out: path.resolve("x", "prod") }]);
-        assert.deepStrictEqual(parseArgs(["staging"]), [{ stack: "staging", out: path.join(ROOT, "rendered", "staging") }]);
+        const file = (stack: string, dir = ROOT) => path.join(dir, `Pulumi.${stack}.yaml`);
+        assert.deepStrictEqual(parseArgs(["dev", "--out", "x"]), [{ stack: "dev", stackFile: file("dev"), out: path.resolve("x") }]);
+        assert.deepStrictEqual(parseArgs(["--out", "x", "dev", "prod"]), [
+            { stack: "dev", stackFile: file("dev"), out: path.resolve("x", "dev") },
+            { stack: "prod", stackFile: file("prod"), out: path.resolve("x", "prod") },
+        ]);
+        assert.deepStrictEqual(parseArgs(["staging"]), [{ stack: "staging", stackFile: file("staging"), out: path.join(ROOT, "rendered", "staging") }]);
         assert.throws(() => parseArgs(["dev", "dev"]), /stack dev is named twice/);
         assert.throws(() => parseArgs(["dev", "--out"]), /--out needs a directory/);
+    });
+
+    it("reads the stack files from --stack-dir, and names that folder when one is missing", () => {
+        writeStack("elsewhere", "config:\n  observability-platform:profile: dev\n");
+        assert.deepStrictEqual(parseArgs(["elsewhere", "--stack-dir", stackDir]).map((t) => t.stackFile), [path.join(stackDir, "Pulumi.elsewhere.yaml")]);
+        assert.throws(() => parseArgs(["dev", "--stack-dir", path.join(stackDir, "none")]), new RegExp(`no stack file Pulumi\\.dev\\.yaml in ${path.join(stackDir, "none")}`));
+        assert.throws(() => parseArgs(["dev", "--stack-dir"]), /--stack-dir needs a directory/);
     });
 
     it("exits 2 on an unknown stack or option, or no stack", async () => {

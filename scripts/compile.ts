@@ -21,13 +21,14 @@ const MANIFEST = ".compiled.json";
 
 const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
 
-export function compile(outDir: string): { compiled: number; unchanged: number } {
-    const configFile = path.join(ROOT, "tsconfig.json");
+/** Transpiles the project at `root` (this one by default) into `outDir`. */
+export function compile(outDir: string, root: string = ROOT): { compiled: number; unchanged: number } {
+    const configFile = path.join(root, "tsconfig.json");
     const read = ts.readConfigFile(configFile, (f) => fs.readFileSync(f, "utf8"));
     if (read.error) {
         throw new Error(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"));
     }
-    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, ROOT, { outDir }, configFile);
+    const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, { outDir }, configFile);
     if (!parsed.options.isolatedModules) {
         throw new Error("tsconfig.json must set isolatedModules: the files are transpiled one by one");
     }
@@ -46,7 +47,7 @@ export function compile(outDir: string): { compiled: number; unchanged: number }
     const sources: Record<string, string> = {};
     let compiled = 0;
     for (const file of parsed.fileNames) {
-        const rel = path.relative(ROOT, file);
+        const rel = path.relative(root, file);
         const text = fs.readFileSync(file, "utf8");
         const hash = sha256(text);
         sources[rel] = hash;
@@ -60,7 +61,7 @@ export function compile(outDir: string): { compiled: number; unchanged: number }
             reportDiagnostics: true,
         });
         if (diagnostics?.length) {
-            throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => ROOT, getNewLine: () => "\n" }));
+            throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" }));
         }
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.writeFileSync(target, outputText);

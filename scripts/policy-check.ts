@@ -2,7 +2,8 @@
  * `npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json] [--allow-empty]`
  *
  * Applies the policy pack's rules to Kubernetes manifests: `helm template` output, the offline
- * render (`rendered/<stack>`), or any multi-document YAML or JSON. Exit codes: 0 no blocking
+ * render (`rendered/<stack>`: its manifests/ and each chart's manifests.yaml), or any
+ * multi-document YAML or JSON. Exit codes: 0 no blocking
  * violation, 1 a mandatory (or remediate) rule is violated, 2 bad input, bad config or bad
  * arguments, with one line naming the file (and document) and what is wrong. Input that holds
  * no Kubernetes object is bad input unless --allow-empty says otherwise, so a failed
@@ -88,6 +89,11 @@ export function parseManifests(text: string, file: string): KubeObject[] {
 
 const MANIFEST = /\.(ya?ml|json)$/i;
 
+/** A folder `npm run render` wrote: its footprint.json beside manifests/ and charts/. */
+function isRender(dir: string): boolean {
+    return fs.existsSync(path.join(dir, "footprint.json")) && ["manifests", "charts"].every((sub) => fs.existsSync(path.join(dir, sub)));
+}
+
 /**
  * The manifest files named, directories searched recursively in a stable order. Each file is
  * read once however many paths reach it (overlapping arguments, symlinks); a dangling symlink,
@@ -118,7 +124,17 @@ export function manifestFiles(inputs: readonly string[]): string[] {
         }
         seen.add(real);
         const stat = fs.statSync(p);
-        if (stat.isDirectory()) {
+        if (stat.isDirectory() && isRender(p)) {
+            // What a render deploys; chart.yaml, values.yaml and footprint.json describe it.
+            walk(path.join(p, "manifests"), false);
+            const charts = path.join(p, "charts");
+            for (const chart of fs.existsSync(charts) ? fs.readdirSync(charts).sort() : []) {
+                const manifests = path.join(charts, chart, "manifests.yaml");
+                if (fs.existsSync(manifests)) {
+                    walk(manifests, false);
+                }
+            }
+        } else if (stat.isDirectory()) {
             let entries: string[];
             try {
                 entries = fs.readdirSync(p).sort();

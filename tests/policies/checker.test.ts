@@ -5,9 +5,9 @@ import * as YAML from "yaml";
 import { validatePackConfig } from "../../policies/lib/exemptions";
 import { subjectOf } from "../../policies/lib/kube";
 import { evaluate, RULES } from "../../policies/rules";
-import { matchExpressionsOnly, mixedObjects } from "../../scripts/bench-policies";
+import { generate, matchExpressionsOnly, mixedObjects } from "../../scripts/bench-policies";
 import { ROOT } from "../../scripts/mock-program";
-import { main } from "../../scripts/policy-check";
+import { main, parseManifests } from "../../scripts/policy-check";
 import { runScript, tempDir } from "../helpers/tools";
 import { daemonSet, pdb, statefulSet } from "./fixtures";
 
@@ -64,6 +64,19 @@ describe("npm run policy:check", function () {
         const r = checker([path.join(dir, "tree")]);
         assert.strictEqual(r.status, 0, r.stdout + r.stderr);
         assert.match(r.stdout, /^2 objects checked/m);
+    });
+
+    it("reads a folder npm run render wrote as what it deploys: manifests/ and each chart's manifests.yaml", () => {
+        write("render/footprint.json", JSON.stringify({ perNode: {}, total: {} }));
+        write("render/manifests/data/statefulset-db.yaml", yaml(statefulSet()));
+        write("render/charts/app/chart.yaml", yaml({ repo: "https://charts.example.com", chart: "app", version: "1.0.0", namespace: "data", releaseName: "app" }));
+        write("render/charts/app/values.yaml", yaml({ replicas: 3 }));
+        write("render/charts/app/manifests.yaml", yaml(pdb("db", "data", { selector: { matchLabels: { app: "db" } } })));
+        const r = checker([path.join(dir, "render")]);
+        assert.strictEqual(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^2 objects checked: 0 violations/m);
+        fs.rmSync(path.join(dir, "render/footprint.json"));
+        assert.strictEqual(checker([path.join(dir, "render")]).status, 2, "without footprint.json it is any folder, whose chart.yaml is no object");
     });
 
     it("prints a machine-readable report with --format json", () => {
@@ -168,6 +181,10 @@ describe("npm run policy:check", function () {
         const ms = Date.now() - start;
         assert.strictEqual(report.violations.length, 0);
         assert.ok(ms < 4000, `took ${ms} ms`);
+    });
+
+    it("parses the benchmark's generated YAML back into the objects it was made from", () => {
+        assert.deepStrictEqual(parseManifests(generate(1_000), "bench.yaml"), mixedObjects(1_000));
     });
 
     it("stays linear on a mixed 10,000 objects", () => {

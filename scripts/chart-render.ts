@@ -130,13 +130,21 @@ function helmEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Helm's output as objects. js-yaml's core schema is YAML 1.2 core, as the yaml package reads it
- * (timestamps stay strings, `<<` is a plain key), and `json` lets a repeated key win, as the
- * yaml package's toJS did; it parses the monitoring CRDs' 4.5 MB about ten times faster.
+ * Helm's output as objects. js-yaml's core schema reads it as the yaml package's YAML 1.2 core
+ * did (timestamps stay strings, `<<` is a plain key), and `json` lets a repeated key win, as the
+ * yaml package's toJS did; it parses the monitoring CRDs' 4.5 MB about ten times faster. They
+ * differ where YAML 1.1 shows through in js-yaml: `0b` binary integers, and `~` or `null` as a
+ * key; neither occurs in Helm's output of the pinned charts (checked when the reader changed:
+ * both gave the same objects for every chart of every stack).
  */
-export function parseHelmOutput(text: string): KubeObject[] {
-    return jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: true })
-        .filter((o): o is KubeObject => o !== null && typeof o === "object" && "kind" in o && Boolean((o as KubeObject).kind));
+export function parseHelmOutput(text: string, chart = "?"): KubeObject[] {
+    let docs: unknown[];
+    try {
+        docs = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: true });
+    } catch (err) {
+        throw new ChartRenderError(`chart ${chart}: Helm's output is not YAML: ${(err as Error).message}`);
+    }
+    return docs.filter((o): o is KubeObject => o !== null && typeof o === "object" && "kind" in o && Boolean((o as KubeObject).kind));
 }
 
 /** Helm's own output for one release: every document, hooks marked by their annotation. */
@@ -159,7 +167,7 @@ export async function helmTemplate(release: ChartRelease): Promise<KubeObject[]>
         if (r.code !== 0) {
             throw new ChartRenderError(`chart ${release.name} (${path.basename(release.archive)}) rejects its values:\n${r.stderr.trim()}`);
         }
-        return parseHelmOutput(r.stdout);
+        return parseHelmOutput(r.stdout, release.name);
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -181,10 +181,11 @@ const written = new Map<string, string>();
 /**
  * A chart's objects as one YAML stream, written once per process for the same objects: the test
  * suite renders the same CRD chart (4.5 MB of YAML, most of a render's time) for five stacks.
- * The key is the objects' JSON with the values JSON cannot tell apart (NaN, Infinity, undefined) marked.
+ * The key is the objects' JSON with the values JSON cannot tell apart (NaN, Infinity, -0,
+ * undefined) marked; parsed YAML holds nothing else JSON would lose.
  */
 function manifestsYaml(objects: readonly KubeObject[]): string {
-    const key = JSON.stringify(objects, (_, v) => ((typeof v === "number" && !Number.isFinite(v)) || v === undefined ? `\u0000${String(v)}` : v));
+    const key = JSON.stringify(objects, (_, v) => ((typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0))) || v === undefined ? `\u0000${Object.is(v, -0) ? "-0" : String(v)}` : v));
     let text = written.get(key);
     if (text === undefined) {
         text = objects.map((o) => `---\n${dump(o)}`).join("");

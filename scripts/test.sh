@@ -12,13 +12,19 @@
 #   - mocha on everything else (components, policies, workflows, toolchain), whose report follows.
 # Each half takes about half the suite's time; neither needs the other's renders.
 # For source-mapped stack traces in a failure: NODE_OPTIONS=--enable-source-maps npm test.
-# Arguments go to both mocha runs: npm test -- --grep 'Access'.
+# Arguments are mocha options for both runs (npm test -- --grep 'Access'); to run one file from
+# source, npx mocha tests/<file>.test.ts (.mocharc.json, ts-node).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
+# Node's on-disk cache of compiled modules (keyed by their source): every node process of the run,
+# and each mocked program run that loads the program afresh, skips compiling what it has seen.
+export NODE_COMPILE_CACHE="$PWD/.cache/node-compile"
 
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
+# Stopped from outside (a CI timeout): stop the children too, and show what the second half said.
+trap 'kill ${typecheck:-} ${rest:-} 2>/dev/null; [ -f "$logs/rest" ] && cat "$logs/rest"; exit 143' TERM HUP
 nice -n 10 "$bin/tsc" --noEmit --incremental --tsBuildInfoFile .cache/tsc/tsconfig.tsbuildinfo >"$logs/typecheck" 2>&1 &
 typecheck=$!
 

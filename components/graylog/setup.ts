@@ -241,7 +241,9 @@ export function setupScript(input: SetupScriptInput): string {
         '      -H "X-Requested-By: observability-platform" -X "$m" --data-binary @- "$api$p" 2>&1) || true',
         "  fi",
         // The status is the last line (curl -w); parameter expansion splits it off without forking.
-        '  code=${out##*"$nl"}; body=${out%"$nl"*}',
+        // Without a newline curl printed only its own error, and there is no body.
+        '  code=${out##*"$nl"}',
+        '  case "$out" in *"$nl"*) body=${out%"$nl"*} ;; *) body= ;; esac',
         '  case "$code" in 2??) printf %s "$body"; return 0 ;; esac',
         '  if [ -n "$quiet" ]; then echo "setup: $m $p failed (HTTP $code)" >&2',
         '  else echo "setup: $m $p failed (HTTP $code): $(printf %s "$body" | head -c 500)" >&2; fi',

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as path from "path";
 import * as YAML from "yaml";
 import { CERT_MANAGER, chartFile, GRAYLOG } from "../../components/shared/charts";
-import { ChartRelease, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
+import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
 import { chartDirectory } from "../../scripts/charts";
 import { formatSchemaProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
@@ -120,7 +120,7 @@ describe("reading Helm's output", () => {
     it("reads YAML 1.2 core exactly as the yaml package does: dates, on and << stay strings, octal and repeated keys alike", () => {
         const text = [
             "# Source: chart/templates/a.yaml",
-            "kind: ConfigMap\ndata: {when: 2024-01-01, flag: on, merge: <<, tilde: ~}\nn: [012, 0o12, 0x1F, .inf, 1e3]\na: 1\na: 2",
+            "kind: ConfigMap\ndata: {when: 2024-01-01, flag: on, merge: <<, tilde: ~}\nn: [012, 0o12, 0x1F, .inf, 1e3]\na: 1\na: 2\n<<: {b: 3}",
             "",
             "just a string",
             "kind: Secret\nstringData: {pw: 'yes'}",
@@ -130,6 +130,11 @@ describe("reading Helm's output", () => {
         assert.strictEqual(expected.length, 2, "comments, empty and scalar documents are not objects");
         assert.strictEqual(expected[0].data.when, "2024-01-01");
         assert.strictEqual(expected[0].a, 2);
+        assert.deepStrictEqual(expected[0]["<<"], { b: 3 }, "<< is a plain key, not a merge");
+    });
+
+    it("fails on malformed output with the chart's name, as a chart render error", () => {
+        assert.throws(() => parseHelmOutput("kind: A\nx: [1\n", "observability-x"), (err: Error) => err instanceof ChartRenderError && /^chart observability-x: Helm's output is not YAML/.test(err.message));
     });
 });
 

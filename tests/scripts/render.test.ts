@@ -16,9 +16,10 @@ const render = (args: string[]) => runScript("render", args);
  * The CLI's render of every stack, in one process of its own, beside the suite (about 10 s of
  * CPU). In the opposite order to the suite's own renders: each process reuses a chart's Helm
  * output for later stacks, so a memo key that confused two charts would show as a difference.
+ * It runs at normal priority: this half of the suite waits for it, so it is on the critical path.
  */
 const cliOut = fs.mkdtempSync(path.join(os.tmpdir(), "render-cli-"));
-const cliRender = inBackground((options) => runScriptAsync("render", [...[...STACKS].reverse(), "--out", cliOut], options));
+const cliRender = inBackground((options) => runScriptAsync("render", [...[...STACKS].reverse(), "--out", cliOut], { ...options, background: false }));
 after(() => fs.rmSync(cliOut, { recursive: true, force: true }));
 
 function listFiles(dir: string): string[] {

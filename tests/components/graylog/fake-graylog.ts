@@ -19,6 +19,16 @@ export interface FakeOptions {
     failOn?: { route: string; status: number };
 }
 
+export interface FakeState {
+    inputs: any[];
+    states: Record<string, Record<string, string>>;
+    streams: any[];
+    notifications: any[];
+    definitions: any[];
+    allowlist: any;
+    next: number;
+}
+
 export class FakeGraylog {
     readonly requests: Request[] = [];
     readonly nodes = ["5ca1ab1e-0000-4000-8000-00000000000a", "5ca1ab1e-0000-4000-8000-00000000000b"];
@@ -33,7 +43,16 @@ export class FakeGraylog {
     private server?: http.Server;
     readonly password = "fake-root-password-0123456789";
 
-    constructor(public options: FakeOptions = {}) {}
+    constructor(public options: FakeOptions = {}, state?: FakeState) {
+        if (state) {
+            ({ inputs: this.inputs, states: this.states, streams: this.streams, notifications: this.notifications, definitions: this.definitions, allowlist: this.allowlist, next: this.next } = structuredClone(state));
+        }
+    }
+
+    /** What this fake holds (not its request log): a new fake can start from it, as a second run finds Graylog. */
+    snapshot(): FakeState {
+        return structuredClone({ inputs: this.inputs, states: this.states, streams: this.streams, notifications: this.notifications, definitions: this.definitions, allowlist: this.allowlist, next: this.next });
+    }
 
     get url(): string {
         return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api`;

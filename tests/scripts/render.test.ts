@@ -8,9 +8,7 @@ import { MOCK_SECRET_PREFIX, ROOT } from "../../scripts/mock-program";
 import { main, parseArgs, renderStack } from "../../scripts/render";
 import { main as checkManifests } from "../../scripts/policy-check";
 import { renderedStack, serially, STACKS } from "./full-render";
-import { inBackground, runScript, runScriptAsync } from "../helpers/tools";
-
-const render = (args: string[]) => runScript("render", args);
+import { inBackground, runScriptAsync } from "../helpers/tools";
 
 /**
  * The CLI's render of every stack, in one process of its own, beside the suite (about 10 s of
@@ -36,6 +34,12 @@ function listFiles(dir: string): string[] {
 const stackDir = fs.mkdtempSync(path.join(os.tmpdir(), "render-stacks-"));
 after(() => fs.rmSync(stackDir, { recursive: true, force: true }));
 const writeStack = (name: string, body: string) => fs.writeFileSync(path.join(stackDir, `Pulumi.${name}.yaml`), body);
+
+/** The CLI on a stack file with a misspelt key, as its own process, beside the suite. */
+const misspeltKey = inBackground((options) => {
+    writeStack("typo", "config:\n  observability-platform:profile: dev\n  observability-platform:retentoin: 3\n");
+    return runScriptAsync("render", ["typo", "--stack-dir", stackDir, "--out", path.join(stackDir, "typo-out")], options);
+});
 
 describe("npm run render", function () {
     this.timeout(300_000);
@@ -120,9 +124,8 @@ describe("npm run render", function () {
         });
     }
 
-    it("exits 2 naming the key when the stack file has a misspelt key", () => {
-        writeStack("typo", "config:\n  observability-platform:profile: dev\n  observability-platform:retentoin: 3\n");
-        const r = render(["typo", "--stack-dir", stackDir, "--out", path.join(tmp, "typo")]);
+    it("exits 2 naming the key when the stack file has a misspelt key", async () => {
+        const r = await misspeltKey();
         assert.strictEqual(r.status, 2);
         assert.match(r.stderr, /observability-platform:retentoin: unknown key/);
     });

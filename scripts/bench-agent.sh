@@ -7,7 +7,7 @@
 #                          [--duration 30] [--render-dir DIR] [--no-burst] [--out FILE]
 #
 # What runs (all on 127.0.0.1, every run bounded in time):
-#   - the agent: the rendered ConfigMap's config with ONE change to the pipeline: k8sattributes is
+#   - the agent: the rendered ConfigMap's config with ONE change to the pipeline: k8s_attributes is
 #     removed (it needs a Kubernetes API server; on a node it adds a pod-cache lookup per batch).
 #     Endpoints are moved to loopback: MY_POD_IP=127.0.0.1 for the receivers and health check, the
 #     OTLP exporter to the local sink, self-metrics to 127.0.0.1:18888. memory_limiter,
@@ -189,11 +189,11 @@ wait_http() {
 metric() { awk -v n="$1" '$1 == n || index($1, n "{") == 1 {s += $NF} END {printf "%.0f", s}' "$2"; }
 scrape() { curl -fsS "http://$1/metrics" >"$2" 2>/dev/null || : >"$2"; }
 
-# agent_config PROFILE FILE: the rendered config, k8sattributes removed, endpoints on loopback
+# agent_config PROFILE FILE: the rendered config, k8s_attributes removed, endpoints on loopback
 agent_config() {
     node "$repo/tools/otelcol/extract-config.js" "${CM[$1]}" --out "$2" \
-        --drop-processor k8sattributes \
-        --set "exporters.otlp.endpoint=\"$SINK_OTLP\"" \
+        --drop-processor k8s_attributes \
+        --set "exporters.otlp_grpc.endpoint=\"$SINK_OTLP\"" \
         --set "service.telemetry.metrics.readers=[{pull: {exporter: {prometheus: {host: 127.0.0.1, port: ${AGENT_METRICS##*:}}}}}]" >/dev/null
 }
 
@@ -314,7 +314,7 @@ fi
 {
     echo "### Agent benchmark ($(date -u +%F), otelcol $("$bin/otelcol-agent" --version | awk '{print $NF}'), $(nproc) cores, loopback)"
     echo
-    echo "Agent config: the rendered ConfigMap minus k8sattributes; memory_limiter/sampler/batch/exporter as rendered."
+    echo "Agent config: the rendered ConfigMap minus k8s_attributes; memory_limiter/sampler/batch/exporter as rendered."
     echo "Agent cgroup: ${CG_KIND} (memory limit = DaemonSet limit; CPU limit only in burst runs). Spans: 1 parent + 4 children per trace, 4 attributes each."
     echo
     for p in $PROFILES; do

@@ -32,7 +32,7 @@ export interface OtelAgentInput {
     readonly jaegerEndpoint: string;
 }
 
-/** k8sattributes `pod_association`, most reliable first. */
+/** k8s_attributes `pod_association`, most reliable first. */
 export const POD_ASSOCIATION = [
     { sources: [{ from: "resource_attribute", name: "k8s.pod.uid" }] },
     { sources: [{ from: "resource_attribute", name: "k8s.pod.name" }, { from: "resource_attribute", name: "k8s.namespace.name" }] },
@@ -58,7 +58,9 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
         processors: {
             // First in the pipeline, so pressure is refused at the edge instead of crashing the agent.
             memory_limiter: { check_interval: "1s", limit_percentage: 80, spike_limit_percentage: 20 },
-            k8sattributes: {
+            // Named by the type 0.148.0 registers (k8sattributesprocessor metadata.yaml: type
+            // k8s_attributes; `k8sattributes` is a deprecated alias the collector warns about).
+            k8s_attributes: {
                 auth_type: "serviceAccount",
                 // Only pods on this node: the agent watches a fraction of the cluster.
                 filter: { node_from_env_var: "K8S_NODE_NAME" },
@@ -81,7 +83,8 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
             batch: { send_batch_size: 1024, send_batch_max_size: 2048, timeout: "5s" },
         },
         exporters: {
-            otlp: {
+            // otlpexporter v0.148.0 registers otlp_grpc; `otlp` is its deprecated alias.
+            otlp_grpc: {
                 endpoint: input.jaegerEndpoint,
                 tls: { insecure: true },
                 // The queue counts batches (about send_batch_size spans of ~1 KiB each), so it is
@@ -97,8 +100,8 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
             pipelines: {
                 traces: {
                     receivers: ["otlp", "jaeger", "zipkin"],
-                    processors: ["memory_limiter", "k8sattributes", "probabilistic_sampler", "batch"],
-                    exporters: ["otlp"],
+                    processors: ["memory_limiter", "k8s_attributes", "probabilistic_sampler", "batch"],
+                    exporters: ["otlp_grpc"],
                 },
             },
             telemetry: {
@@ -116,7 +119,7 @@ export function otelAgentRbac(namespace: string): Record<string, any>[] {
             apiVersion: "rbac.authorization.k8s.io/v1",
             kind: "ClusterRole",
             metadata: { name: OTEL_AGENT, labels: LABELS },
-            // What k8sattributes reads to name a span's pod, workload and namespace.
+            // What k8s_attributes reads to name a span's pod, workload and namespace.
             rules: [
                 { apiGroups: [""], resources: ["pods", "namespaces", "nodes"], verbs: ["get", "list", "watch"] },
                 { apiGroups: ["apps"], resources: ["replicasets"], verbs: ["get", "list", "watch"] },

@@ -8,8 +8,14 @@ import { ROOT } from "../../scripts/root";
 const MANIFEST = path.join(ROOT, "tools/otelcol/builder-config.yaml");
 const KINDS = { receivers: "receiver", processors: "processor", exporters: "exporter", extensions: "extension" } as const;
 
+/** Types whose module is named otherwise: otlpexporter v0.148.0 registers `otlp_grpc` (its metadata.yaml). */
+const MODULE_OF: Record<string, string> = { otlp_grpcexporter: "otlpexporter" };
+
 /** `memory_limiter` in `processors` is built from the module `.../memorylimiterprocessor`. */
-const moduleName = (component: string, kind: string) => `${component.split("/")[0].replace(/_/g, "")}${kind}`;
+const moduleName = (component: string, kind: string) => {
+    const type = component.split("/")[0];
+    return MODULE_OF[`${type}${kind}`] ?? `${type.replace(/_/g, "")}${kind}`;
+};
 
 /** Component module names per kind, as the builder manifest lists them. */
 function manifestModules(manifest: Record<string, any>): Record<string, string[]> {

@@ -13,7 +13,7 @@
  * (e.g. `exporters.otlp.endpoint="127.0.0.1:4317"`; dots inside a key need no escaping when the
  * key exists). Writes the config to --out (or stdout) and prints, on stderr when writing to
  * stdout, one JSON line: where the config came from, the ${env:...} names it references (plus
- * k8sattributes' filter.node_from_env_var), and the env names of the workload that mounts the
+ * k8s_attributes' filter.node_from_env_var), and the env names of the workload that mounts the
  * ConfigMap (same directory), when one does.
  *
  * Uses the repository's `yaml` package (npm ci), nothing else.
@@ -117,10 +117,11 @@ function main() {
     }
     const out = args.drop.length || args.set.length ? YAML.stringify(config, { lineWidth: 0 }) : configText;
     const envRefs = new Set([...out.matchAll(/\$\{env:([A-Za-z_][A-Za-z0-9_]*)(?::-[^}]*)?\}/g)].map((m) => m[1]));
-    // Read by name at start rather than expanded: k8sattributes' node filter.
+    // Read by name at start rather than expanded: k8s_attributes' node filter (k8sattributes is
+    // the deprecated name of the same processor).
     const finalConfig = YAML.parse(out);
     for (const [name, processor] of Object.entries(finalConfig.processors ?? {})) {
-        const fromEnv = name.split("/")[0] === "k8sattributes" ? processor?.filter?.node_from_env_var : undefined;
+        const fromEnv = ["k8s_attributes", "k8sattributes"].includes(name.split("/")[0]) ? processor?.filter?.node_from_env_var : undefined;
         if (fromEnv) envRefs.add(fromEnv);
     }
     const info = { source, envRefs: [...envRefs].sort(), mountedBy };

@@ -18,7 +18,7 @@
 #      `otelcol-agent validate --config=file:<config>`.
 # `validate` resolves the config, runs every component's config validation and builds the
 # pipeline graph (each component's factory is called) without starting anything: nothing
-# listens, nothing connects, and k8sattributes does not contact a cluster (its client is made in
+# listens, nothing connects, and k8s_attributes does not contact a cluster (its client is made in
 # Start), so this runs offline.
 # Exit status: 0 all valid, 1 a config was rejected, 2 usage or build problem.
 set -uo pipefail

@@ -56,9 +56,9 @@ describe("Tracing", () => {
             it(`samples ${s.tracing.samplingPercentage}% of traces, after the memory limiter and Kubernetes attributes`, () => {
                 const config = otelAgentConfig({ samplingPercentage: s.tracing.samplingPercentage, jaegerEndpoint: "jaeger.tracing.svc:4317" });
                 assertPipelinesConsistent(config);
-                assert.deepStrictEqual(config.service.pipelines.traces.processors, ["memory_limiter", "k8sattributes", "probabilistic_sampler", "batch"]);
+                assert.deepStrictEqual(config.service.pipelines.traces.processors, ["memory_limiter", "k8s_attributes", "probabilistic_sampler", "batch"]);
                 assert.strictEqual(config.processors.probabilistic_sampler.sampling_percentage, s.tracing.samplingPercentage);
-                assert.strictEqual(config.exporters.otlp.endpoint, "jaeger.tracing.svc:4317");
+                assert.strictEqual(config.exporters.otlp_grpc.endpoint, "jaeger.tracing.svc:4317");
                 assert.deepStrictEqual(config.service.pipelines.traces.receivers, ["otlp", "jaeger", "zipkin"]);
             });
 
@@ -106,7 +106,7 @@ describe("Tracing", () => {
     it("the agent's retry queue fits under its memory limiter: batches x batch size x ~1 KiB per span", () => {
         const config = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "j:4317" }) as any;
         const limit = parseQuantity(otelAgentDaemonSet("tracing", settingsFor("prod").tracing.agent.resources, "otel-agent-config", "0").spec.template.spec.containers[0].resources.limits.memory);
-        const queued = config.exporters.otlp.sending_queue.queue_size * config.processors.batch.send_batch_size * 1024;
+        const queued = config.exporters.otlp_grpc.sending_queue.queue_size * config.processors.batch.send_batch_size * 1024;
         assert.ok(queued <= limit * config.processors.memory_limiter.limit_percentage / 100, `${queued} bytes queued vs a ${limit}-byte limit`);
     });
 
@@ -148,7 +148,7 @@ describe("Tracing", () => {
         });
 
         it("the agent matches spans by the attributes the snippet sets before it falls back to the connection IP", () => {
-            const association = otelAgentConfig({ samplingPercentage: 100, jaegerEndpoint: "j:4317" }).processors.k8sattributes.pod_association;
+            const association = otelAgentConfig({ samplingPercentage: 100, jaegerEndpoint: "j:4317" }).processors.k8s_attributes.pod_association;
             const rules = association.map((a: any) => a.sources.map((src: any) => src.name ?? src.from).join("+"));
             assert.deepStrictEqual(rules, ["k8s.pod.uid", "k8s.pod.name+k8s.namespace.name", "k8s.pod.ip", "connection"]);
             const set = new Set(String(snippetEnv().find((e) => e.name === "OTEL_RESOURCE_ATTRIBUTES").value).split(",").map((kv) => kv.split("=")[0]));

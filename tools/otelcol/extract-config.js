@@ -10,7 +10,7 @@
  * <out>/manifests/<namespace>/configmap-<name>.yaml; the collector config is its one data key
  * ending in .yaml, or --key), or a plain collector config. --drop-processor removes a processor
  * from the config and from every pipeline; --set replaces the value at a dotted path
- * (e.g. `exporters.otlp.endpoint="127.0.0.1:4317"`; dots inside a key need no escaping when the
+ * (e.g. `exporters.otlp_grpc.endpoint="127.0.0.1:4317"`; dots inside a key need no escaping when the
  * key exists). Writes the config to --out (or stdout) and prints, on stderr when writing to
  * stdout, one JSON line: where the config came from, the ${env:...} names it references (plus
  * k8s_attributes' filter.node_from_env_var), and the env names of the workload that mounts the

@@ -18,8 +18,8 @@
 #   downloaded, to build the exact deployed version.
 #
 # The cache is ${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}/jaeger/<hash>/ with <hash>
-# over this script, the Go version and the module version (or the checkout's commit); an
-# unchanged input set is a no-op. GOCACHE/GOMODCACHE stay at their defaults so they persist.
+# over this script, tools/lib.sh, the Go version and the module version; an unchanged input set
+# is a no-op (tools/lib.sh cache_open).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,6 +27,8 @@ JAEGER_MODULE=github.com/jaegertracing/jaeger
 JAEGER_MODULE_VERSION="${JAEGER_MODULE_VERSION:-v1.76.0}"
 
 log() { printf '[jaeger/build] %s\n' "$*" >&2; }
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 
 command -v go >/dev/null || { log "go is not installed"; exit 1; }
 
@@ -43,40 +45,24 @@ src_id="$JAEGER_MODULE@$JAEGER_MODULE_VERSION"
 release="$(v2_release "$JAEGER_MODULE_VERSION")"
 what="$src_id (Jaeger $release)"
 
-hash="$({ cat "$here/build.sh"; go env GOVERSION GOOS GOARCH; echo "$src_id"; } | sha256sum | cut -c1-16)"
-dir="${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}/jaeger/$hash"
-bin="$dir/bin"
-
-if [[ -f "$dir/.complete" ]]; then
-    log "up to date: $bin ($what)"
-    echo "$bin"
-    exit 0
-fi
-mkdir -p "$dir"
-exec 9>"$dir/.lock"
-flock 9
-if [[ -f "$dir/.complete" ]]; then
-    echo "$bin"
-    exit 0
-fi
+hash="$({ cat "$here/build.sh" "$here/../lib.sh"; go env GOVERSION GOOS GOARCH; echo "$src_id"; } | sha256sum | cut -c1-16)"
+cache_open jaeger "$hash" "$what"
 
 start=$SECONDS
-mkdir -p "$bin"
 ldflags="-s -w -X $JAEGER_MODULE/internal/version.latestVersion=$release -X $JAEGER_MODULE/internal/version.commitSHA=$src_id"
 log "building $what"
-    # The module's go.mod has a replace directive, which `go install module@version` refuses, so
-    # build it as a tool dependency of a throwaway module in the cache directory, carrying the
-    # same replacement so the build list matches the release's.
-    wrap="$dir/module"
-    rm -rf "$wrap" && mkdir -p "$wrap"
-    (
-        cd "$wrap"
-        go mod init observability-platform/tools/jaeger-build >/dev/null 2>&1
-        go mod edit -replace=github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0
-        go get -tool "$JAEGER_MODULE/cmd/jaeger@$JAEGER_MODULE_VERSION"
-        CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/jaeger" "$JAEGER_MODULE/cmd/jaeger"
-    ) >"$dir/build.log" 2>&1 || { log "build failed, see $dir/build.log"; tail -n 30 "$dir/build.log" >&2; exit 1; }
+# The module's go.mod has a replace directive, which `go install module@version` refuses, so
+# build it as a tool dependency of a throwaway module in the cache directory, carrying the same
+# replacement so the build list matches the release's.
+wrap="$dir/module"
+rm -rf "$wrap" && mkdir -p "$wrap"
+(
+    cd "$wrap"
+    go mod init observability-platform/tools/jaeger-build >/dev/null 2>&1
+    go mod edit -replace=github.com/Shopify/sarama=github.com/Shopify/sarama@v1.33.0
+    go get -tool "$JAEGER_MODULE/cmd/jaeger@$JAEGER_MODULE_VERSION"
+    CGO_ENABLED=0 go build -trimpath -ldflags "$ldflags" -o "$bin/jaeger" "$JAEGER_MODULE/cmd/jaeger"
+) >"$dir/build.log" 2>&1 || { log "build failed, see $dir/build.log"; tail -n 30 "$dir/build.log" >&2; exit 1; }
 "$bin/jaeger" version >&2 || true
 log "built in $((SECONDS - start))s: $bin"
-touch "$dir/.complete"
-echo "$bin"
+cache_done

@@ -27,6 +27,8 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 [[ $# -ge 1 ]] || { echo "usage: $0 <values.yaml|user-config-configmap.yaml|config.yaml|render-dir>..." >&2; exit 2; }
 
 bin="$("$here/build.sh")" || { echo "validate: building jaeger failed" >&2; exit 2; }
@@ -36,17 +38,7 @@ declare -A TEST_ENV=(
     [ES_PASSWORD]=test-password
 )
 
-# A render directory (npm run render -- <stack> --out DIR) stands for its jaeger chart values.
-files=()
-for arg in "$@"; do
-    if [[ -d "$arg" ]]; then
-        found=("$arg"/charts/*jaeger*/values.yaml)
-        [[ -f "${found[0]}" ]] || { echo "validate: no charts/*jaeger*/values.yaml under $arg" >&2; exit 2; }
-        files+=("${found[@]}")
-    else
-        files+=("$arg")
-    fi
-done
+expand_inputs "charts/*jaeger*/values.yaml" "$@"
 
 status=0
 for file in "${files[@]}"; do
@@ -79,21 +71,7 @@ for file in "${files[@]}"; do
             if [[ "$p" == note:* ]]; then echo "$p"; else echo "ERROR: $p"; bad=1; fi
         done
     fi
-    env_args=()
-    for name in $refs; do
-        if [[ "$podenv" != "-" && " $podenv " != *" $name "* ]]; then
-            echo "ERROR: the config references \${env:$name} but jaeger.extraEnv does not set $name (it would expand to \"\")"
-            bad=1
-        fi
-        if [[ -n "${!name+x}" ]]; then
-            env_args+=("$name=${!name}")
-        elif [[ -n "${TEST_ENV[$name]+x}" ]]; then
-            env_args+=("$name=${TEST_ENV[$name]}")
-        else
-            echo "ERROR: no test value for \${env:$name}: export $name=... and rerun"
-            bad=1
-        fi
-    done
+    env_for "$refs" "$podenv" jaeger.extraEnv || bad=1
     if [[ $bad -ne 0 ]]; then
         status=1
         rm -rf "$work"
@@ -101,14 +79,7 @@ for file in "${files[@]}"; do
     fi
     echo "env: ${env_args[*]:-(none)}"
     echo "\$ jaeger validate --config file:<extracted config>"
-    if env "${env_args[@]}" "$bin/jaeger" validate --config "file:$work/config.yaml" >"$work/out" 2>&1; then
-        sed 's/^/  /' "$work/out"
-        echo "VALID"
-    else
-        sed 's/^/  /' "$work/out"
-        echo "INVALID"
-        status=1
-    fi
+    run_validator "$work" env "${env_args[@]}" "$bin/jaeger" validate --config "file:$work/config.yaml" || status=1
     rm -rf "$work"
 done
 exit $status

@@ -6,9 +6,8 @@
 #   tools/otelcol/build.sh            build if needed, print <cache>/otelcol/<hash>/bin
 #
 # The cache is ${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}/otelcol/<hash>/, where
-# <hash> covers the two builder manifests, this script, the Go toolchain version and the tool
-# versions below: an unchanged input set is a no-op. Go's own build and module caches (GOCACHE,
-# GOMODCACHE) are left at their defaults so they persist between runs.
+# <hash> covers the two builder manifests, this script, tools/lib.sh, the Go toolchain version and
+# the tool versions below: an unchanged input set is a no-op (tools/lib.sh cache_open).
 #
 # Needs Go (>= 1.25) and the Go module proxy; nothing is written to the repository.
 set -euo pipefail
@@ -23,38 +22,20 @@ BUILDER_VERSION=v0.148.0
 TELEMETRYGEN_VERSION=v0.149.0
 
 log() { printf '[otelcol/build] %s\n' "$*" >&2; }
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 
 command -v go >/dev/null || { log "go is not installed"; exit 1; }
 
-inputs_hash() {
-    {
-        cat "$here/builder-config.yaml" "$here/sink-builder-config.yaml" "$here/build.sh"
-        go env GOVERSION GOOS GOARCH
-        echo "builder=$BUILDER_VERSION telemetrygen=$TELEMETRYGEN_VERSION"
-    } | sha256sum | cut -c1-16
-}
-
-cache_root="${OBS_TOOLS_CACHE:-$HOME/.cache/observability-platform}"
-dir="$cache_root/otelcol/$(inputs_hash)"
-bin="$dir/bin"
-
-if [[ -f "$dir/.complete" ]]; then
-    log "up to date: $bin"
-    echo "$bin"
-    exit 0
-fi
-
-mkdir -p "$dir"
-# One build at a time per input set (parallel callers wait, then find it complete).
-exec 9>"$dir/.lock"
-flock 9
-if [[ -f "$dir/.complete" ]]; then
-    echo "$bin"
-    exit 0
-fi
+hash="$({
+    cat "$here/builder-config.yaml" "$here/sink-builder-config.yaml" "$here/build.sh" "$here/../lib.sh"
+    go env GOVERSION GOOS GOARCH
+    echo "builder=$BUILDER_VERSION telemetrygen=$TELEMETRYGEN_VERSION"
+} | sha256sum | cut -c1-16)"
+cache_open otelcol "$hash"
 
 start=$SECONDS
-mkdir -p "$bin" "$dir/tools"
+mkdir -p "$dir/tools"
 
 log "installing the collector builder $BUILDER_VERSION"
 GOBIN="$dir/tools" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION"
@@ -75,5 +56,4 @@ GOBIN="$bin" go install "github.com/open-telemetry/opentelemetry-collector-contr
 
 "$bin/otelcol-agent" --version >&2
 log "built in $((SECONDS - start))s: $bin"
-touch "$dir/.complete"
-echo "$bin"
+cache_done

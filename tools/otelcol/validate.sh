@@ -24,6 +24,8 @@
 set -uo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib.sh
+. "$here/../lib.sh"
 [[ $# -ge 1 ]] || { echo "usage: $0 <rendered-configmap-or-config.yaml|render-dir>..." >&2; exit 2; }
 
 bin="$("$here/build.sh")" || { echo "validate: building the collector failed" >&2; exit 2; }
@@ -37,17 +39,7 @@ declare -A TEST_ENV=(
     [GOMEMLIMIT]=204MiB
 )
 
-# A render directory (npm run render -- <stack> --out DIR) stands for its agent ConfigMaps.
-files=()
-for arg in "$@"; do
-    if [[ -d "$arg" ]]; then
-        found=("$arg"/manifests/*/configmap-otel-agent*.yaml)
-        [[ -f "${found[0]}" ]] || { echo "validate: no manifests/*/configmap-otel-agent*.yaml under $arg" >&2; exit 2; }
-        files+=("${found[@]}")
-    else
-        files+=("$arg")
-    fi
-done
+expand_inputs "manifests/*/configmap-otel-agent*.yaml" "$@"
 
 status=0
 for file in "${files[@]}"; do
@@ -67,35 +59,12 @@ for file in "${files[@]}"; do
     ' "$info")
     source="${lines[0]}" workload="${lines[1]}" refs="${lines[2]}" podenv="${lines[3]}"
     echo "config: $source${workload:+ (mounted by $workload)}"
-    env_args=()
-    bad=0
-    for name in $refs; do
-        if [[ "$podenv" != "-" && " $podenv " != *" $name "* ]]; then
-            echo "ERROR: the config references \${env:$name} but $workload does not set $name (it would expand to \"\")"
-            bad=1
-        fi
-        if [[ -n "${!name+x}" ]]; then
-            env_args+=("$name=${!name}")
-        elif [[ -n "${TEST_ENV[$name]+x}" ]]; then
-            env_args+=("$name=${TEST_ENV[$name]}")
-        else
-            echo "ERROR: no test value for \${env:$name}: export $name=... and rerun"
-            bad=1
-        fi
-    done
-    [[ $bad -eq 0 ]] || { status=1; rm -rf "$work"; continue; }
+    env_for "$refs" "$podenv" "$workload" || { status=1; rm -rf "$work"; continue; }
     echo "env: ${env_args[*]:-(none)}"
     echo "\$ otelcol-agent validate --config=file:<extracted config>"
     # KUBERNETES_SERVICE_* unset on purpose: proves validate needs no cluster.
-    if env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT "${env_args[@]}" \
-        "$bin/otelcol-agent" validate --config="file:$work/config.yaml" >"$work/out" 2>&1; then
-        sed 's/^/  /' "$work/out"
-        echo "VALID"
-    else
-        sed 's/^/  /' "$work/out"
-        echo "INVALID"
-        status=1
-    fi
+    run_validator "$work" env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT "${env_args[@]}" \
+        "$bin/otelcol-agent" validate --config="file:$work/config.yaml" || status=1
     rm -rf "$work"
 done
 exit $status

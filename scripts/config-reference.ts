@@ -8,7 +8,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS, PROFILES, ProfileDefaults } from "../components/settings/profiles";
 import { Footprint } from "./footprint";
-import { ROOT } from "./mock-program";
+import { ROOT } from "./root";
 import { renderStack } from "./render";
 import { allowedOf, configSchema } from "../components/settings/schema";
 import { z } from "zod";

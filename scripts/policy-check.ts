@@ -15,6 +15,7 @@ import * as YAML from "yaml";
 import { PackConfig, validatePackConfig } from "../policies/lib/exemptions";
 import { describe, KubeObject, namespaceOf, Subject, subjectOf } from "../policies/lib/kube";
 import { blocks, evaluate, Report, RULES } from "../policies/rules";
+import { CONSOLE, Io } from "./io";
 
 export class InputError extends Error {}
 
@@ -128,7 +129,7 @@ export function manifestFiles(inputs: readonly string[]): string[] {
             // What a render deploys; chart.yaml, values.yaml and footprint.json describe it.
             walk(path.join(p, "manifests"), false);
             const charts = path.join(p, "charts");
-            for (const chart of fs.existsSync(charts) ? fs.readdirSync(charts).sort() : []) {
+            for (const chart of fs.readdirSync(charts).sort()) {
                 const manifests = path.join(charts, chart, "manifests.yaml");
                 if (fs.existsSync(manifests)) {
                     walk(manifests, false);
@@ -226,14 +227,6 @@ export function formatJson(report: Report): string {
 }
 
 const USAGE = "usage: npm run policy:check -- <file-or-dir>... [--config <pack-config.json>] [--format text|json] [--allow-empty]";
-
-/** Where the CLI writes; tests pass their own to call main in-process. */
-export interface Io {
-    readonly out: (text: string) => void;
-    readonly err: (text: string) => void;
-}
-
-const CONSOLE: Io = { out: (text) => console.log(text), err: (text) => console.error(text) };
 
 export function main(argv: readonly string[], io: Io = CONSOLE): number {
     try {

@@ -21,6 +21,7 @@ import { ChartRenderError, chartReleases, KubeObject, renderCharts, SECRET_PLACE
 import { chartDirectory, NoChartDirectory } from "./charts";
 import { footprint } from "./footprint";
 import { JsonPath, ProgramRun, RecordedResource, ROOT, runProgram, RunOptions } from "./mock-program";
+import { CONSOLE, Io } from "./io";
 
 export { SECRET_PLACEHOLDER };
 
@@ -215,14 +216,6 @@ export async function renderRun(run: ProgramRun): Promise<RenderedStack> {
     files.push({ path: "footprint.json", content: `${JSON.stringify(footprint(objects.map((o) => o.object)), null, 2)}\n` });
     return { stack, files: files.sort(byPath), objects };
 }
-
-/** Where the CLI writes its lines; tests pass their own to call main in-process. */
-export interface Io {
-    readonly out: (line: string) => void;
-    readonly err: (line: string) => void;
-}
-
-const CONSOLE: Io = { out: (line) => console.log(line), err: (line) => console.error(line) };
 
 export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<number> {
     try {

@@ -19,15 +19,9 @@ export interface FakeOptions {
     failOn?: { route: string; status: number };
 }
 
-export interface FakeState {
-    inputs: any[];
-    states: Record<string, Record<string, string>>;
-    streams: any[];
-    notifications: any[];
-    definitions: any[];
-    allowlist: any;
-    next: number;
-}
+/** What a fake holds apart from its request log: a new fake can start from it, as a second run finds Graylog. */
+const STATE = ["inputs", "states", "streams", "notifications", "definitions", "allowlist", "next"] as const;
+export type FakeState = Pick<FakeGraylog, (typeof STATE)[number]>;
 
 export class FakeGraylog {
     readonly requests: Request[] = [];
@@ -39,19 +33,19 @@ export class FakeGraylog {
     notifications: any[] = [];
     definitions: any[] = [];
     allowlist: any = { entries: [], disabled: false };
-    private next = 1;
+    /** The next id handed out. */
+    next = 1;
     private server?: http.Server;
     readonly password = "fake-root-password-0123456789";
 
     constructor(public options: FakeOptions = {}, state?: FakeState) {
         if (state) {
-            ({ inputs: this.inputs, states: this.states, streams: this.streams, notifications: this.notifications, definitions: this.definitions, allowlist: this.allowlist, next: this.next } = structuredClone(state));
+            Object.assign(this, structuredClone(state));
         }
     }
 
-    /** What this fake holds (not its request log): a new fake can start from it, as a second run finds Graylog. */
     snapshot(): FakeState {
-        return structuredClone({ inputs: this.inputs, states: this.states, streams: this.streams, notifications: this.notifications, definitions: this.definitions, allowlist: this.allowlist, next: this.next });
+        return structuredClone(Object.fromEntries(STATE.map((key) => [key, this[key]]))) as FakeState;
     }
 
     get url(): string {

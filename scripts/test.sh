@@ -24,7 +24,8 @@ export NODE_COMPILE_CACHE="$PWD/.cache/node-compile"
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 # Stopped from outside (a CI timeout): stop the children too, and show what the second half said.
-trap 'kill ${typecheck:-} ${rest:-} 2>/dev/null; [ -f "$logs/rest" ] && cat "$logs/rest"; exit 143' TERM HUP
+# (bash runs a trap only between commands, so each half runs in the background and is waited for.)
+trap 'kill ${typecheck:-} ${first:-} ${rest:-} 2>/dev/null; [ -f "$logs/rest" ] && cat "$logs/rest"; exit 143' TERM HUP
 nice -n 10 "$bin/tsc" --noEmit --incremental --tsBuildInfoFile .cache/tsc/tsconfig.tsbuildinfo >"$logs/typecheck" 2>&1 &
 typecheck=$!
 
@@ -34,8 +35,10 @@ renders=(".build/tests/scripts/**/*.test.js" ".build/tests/readme.test.js")
 mocha=("$bin/mocha" --no-config --timeout 60000 --reporter spec)
 "${mocha[@]}" ".build/tests/**/*.test.js" "${renders[@]/#/--ignore=}" "$@" >"$logs/rest" 2>&1 &
 rest=$!
-"${mocha[@]}" "${renders[@]}" "$@"
-first=$?
+"${mocha[@]}" "${renders[@]}" "$@" &
+first=$!
+wait "$first"
+first_status=$?
 wait "$rest"
 second=$?
 cat "$logs/rest"
@@ -46,4 +49,4 @@ if [ "$checked" -ne 0 ]; then
   cat "$logs/typecheck"
   echo "npm test: the type check failed (tsc --noEmit)" >&2
 fi
-[ "$first" -eq 0 ] && [ "$second" -eq 0 ] && [ "$checked" -eq 0 ]
+[ "$first_status" -eq 0 ] && [ "$second" -eq 0 ] && [ "$checked" -eq 0 ]

@@ -76,7 +76,9 @@ describe("npm run policy:check", function () {
         assert.strictEqual(r.status, 0, r.stderr);
         assert.match(r.stdout, /^2 objects checked: 0 violations/m);
         fs.rmSync(path.join(dir, "render/footprint.json"));
-        assert.strictEqual(checker([path.join(dir, "render")]).status, 2, "without footprint.json it is any folder, whose chart.yaml is no object");
+        const plain = checker([path.join(dir, "render")]);
+        assert.strictEqual(plain.status, 2, "without footprint.json it is any folder, whose chart.yaml is no object");
+        assert.match(plain.stderr, /charts\/app\/chart\.yaml document 1: not a Kubernetes object/);
     });
 
     it("prints a machine-readable report with --format json", () => {

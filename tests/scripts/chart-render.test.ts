@@ -125,12 +125,12 @@ describe("reading Helm's output", () => {
             "just a string",
             "kind: Secret\nstringData: {pw: 'yes'}",
         ].join("\n---\n");
-        const expected = YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o && typeof o === "object" && o.kind);
-        assert.deepStrictEqual(parseHelmOutput(text), expected);
-        assert.strictEqual(expected.length, 2, "comments, empty and scalar documents are not objects");
-        assert.strictEqual(expected[0].data.when, "2024-01-01");
-        assert.strictEqual(expected[0].a, 2);
-        assert.deepStrictEqual(expected[0]["<<"], { b: 3 }, "<< is a plain key, not a merge");
+        const parsed = parseHelmOutput(text);
+        assert.deepStrictEqual(parsed, YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o && typeof o === "object" && o.kind));
+        assert.strictEqual(parsed.length, 2, "comments, empty and scalar documents are not objects");
+        assert.strictEqual(parsed[0].data.when, "2024-01-01");
+        assert.strictEqual(parsed[0].a, 2);
+        assert.deepStrictEqual(parsed[0]["<<"], { b: 3 }, "<< is a plain key, not a merge");
     });
 
     it("fails on malformed output with the chart's name, as a chart render error", () => {

@@ -34,6 +34,7 @@ describe("npm test's compile step", () => {
 
     it("removes what a deleted source compiled to, so mocha never runs a stale test", () => {
         compile(out, project);
+        assert.ok(fs.existsSync(path.join(out, "types.js")));
         fs.rmSync(path.join(project, "types.ts"));
         compile(out, project);
         assert.ok(!fs.existsSync(path.join(out, "types.js")));

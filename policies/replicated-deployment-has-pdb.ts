@@ -9,6 +9,7 @@ import { inventory } from "./lib/workloads";
  * replica on the node at once, and a rolling node upgrade can drain the nodes holding all of
  * them back to back, so users see an outage the replicas were meant to prevent. Advisory:
  * stateless pods come back elsewhere within seconds, and a single replica has nothing to keep.
+ * https://kubernetes.io/docs/tasks/run-application/configure-pdb/
  */
 export const replicatedDeploymentHasPdb: StackRule = {
     name: "replicated-deployment-has-pdb",

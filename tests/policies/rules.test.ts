@@ -1,4 +1,6 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { daemonsetToleratesAllTaints as tolerate } from "../../policies/daemonset-tolerates-all-taints";
 import { helmReleaseIsInspectable } from "../../policies/helm-release-is-inspectable";
 import { coverage, validatePackConfig } from "../../policies/lib/exemptions";
@@ -6,6 +8,7 @@ import { selectorMatches, subjectOf } from "../../policies/lib/kube";
 import { allowedDisruptions } from "../../policies/pdb-allows-voluntary-disruption";
 import { blocks, evaluate, RULES } from "../../policies/rules";
 import { daemonSet, deployment, statefulSet, subjects } from "./fixtures";
+import { ROOT } from "../../scripts/root";
 
 const NAMES = RULES.map((r) => r.name);
 
@@ -154,4 +157,19 @@ describe("enforcement levels that fail a run", () => {
     it("mandatory and remediate block, advisory and disabled do not", () => {
         assert.deepStrictEqual(["mandatory", "remediate", "advisory", "disabled"].map((l) => blocks(l as any)), [true, true, false, false]);
     });
+});
+
+describe("each rule", () => {
+    for (const rule of RULES) {
+        it(`${rule.name}: lives in its own file under its kebab-case name, says what it wants in one sentence, and its JSDoc gives the reason and a link`, () => {
+            assert.match(rule.name, /^[a-z]+(-[a-z]+)*$/);
+            const source = fs.readFileSync(path.join(ROOT, "policies", `${rule.name}.ts`), "utf8");
+            assert.ok(source.includes(`name: "${rule.name}"`), "the file defines the rule");
+            assert.match(rule.description, /^[A-Z].*\.$/, "a sentence");
+            assert.doesNotMatch(rule.description, /[.!?]\s+[A-Z]/, "only one");
+            assert.ok(["advisory", "mandatory", "remediate", "disabled"].includes(rule.enforcementLevel));
+            const jsdoc = /\/\*\*([\s\S]*?)\*\/\s*export const/.exec(source)?.[1] ?? "";
+            assert.match(jsdoc, /https:\/\/\S+/, "the JSDoc links to where the reason is documented");
+        });
+    }
 });

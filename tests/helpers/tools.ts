@@ -36,18 +36,24 @@ function yieldCpu(child: ChildProcess, options: AsyncOptions): void {
     }
 }
 
-/** Like runTool, without blocking: the suite goes on while the tool runs. */
-export function runToolAsync(tool: string, args: string[], cwd?: string, options: AsyncOptions = {}): Promise<{ status: number; output: string }> {
+/** A program run to the end without blocking: its exit status and streams. */
+function execAsync(file: string, args: readonly string[], cwd: string | undefined, options: AsyncOptions): Promise<CliResult> {
     return new Promise((resolve, reject) => {
-        const child = execFile(tool, args, { cwd, encoding: "utf8", maxBuffer: 64 * 2 ** 20, signal: options.signal }, (err, stdout, stderr) => {
+        const child = execFile(file, args, { cwd, encoding: "utf8", maxBuffer: 64 * 2 ** 20, signal: options.signal }, (err, stdout, stderr) => {
             if (err && typeof err.code !== "number") {
-                reject(err.code === "ENOENT" ? new Error(`${tool} is not installed (bash .ci/run installs it): ${err.message}`) : err);
+                reject(err.code === "ENOENT" ? new Error(`${file} is not installed (bash .ci/run installs it): ${err.message}`) : err);
             } else {
-                resolve({ status: err ? (err.code as number) : 0, output: `${stdout}${stderr}` });
+                resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
             }
         });
         yieldCpu(child, options);
     });
+}
+
+/** Like runTool, without blocking: the suite goes on while the tool runs. */
+export async function runToolAsync(tool: string, args: string[], cwd?: string, options: AsyncOptions = {}): Promise<{ status: number; output: string }> {
+    const r = await execAsync(tool, args, cwd, options);
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
 /**
@@ -105,14 +111,5 @@ export function runScript(name: string, args: readonly string[]): CliResult {
 
 /** Like runScript, without blocking: the suite goes on with in-process work while the CLI runs. */
 export function runScriptAsync(name: string, args: readonly string[], options: AsyncOptions = {}): Promise<CliResult> {
-    return new Promise((resolve, reject) => {
-        const child = execFile(process.execPath, scriptCommand(name, args), { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 2 ** 20, signal: options.signal }, (err, stdout, stderr) => {
-            if (err && typeof err.code !== "number") {
-                reject(err);
-            } else {
-                resolve({ status: err ? (err.code as number) : 0, stdout, stderr });
-            }
-        });
-        yieldCpu(child, options);
-    });
+    return execAsync(process.execPath, scriptCommand(name, args), ROOT, options);
 }

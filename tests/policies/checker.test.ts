@@ -67,16 +67,18 @@ describe("npm run policy:check", function () {
     });
 
     it("reads a folder npm run render wrote as what it deploys: manifests/ and each chart's manifests.yaml", () => {
-        write("render/footprint.json", JSON.stringify({ perNode: {}, total: {} }));
-        write("render/manifests/data/statefulset-db.yaml", yaml(statefulSet()));
-        write("render/charts/app/chart.yaml", yaml({ repo: "https://charts.example.com", chart: "app", version: "1.0.0", namespace: "data", releaseName: "app" }));
-        write("render/charts/app/values.yaml", yaml({ replicas: 3 }));
-        write("render/charts/app/manifests.yaml", yaml(pdb("db", "data", { selector: { matchLabels: { app: "db" } } })));
-        const r = checker([path.join(dir, "render")]);
-        assert.strictEqual(r.status, 0, r.stderr);
-        assert.match(r.stdout, /^2 objects checked: 0 violations/m);
-        fs.rmSync(path.join(dir, "render/footprint.json"));
-        const plain = checker([path.join(dir, "render")]);
+        write("rendered/dev/footprint.json", JSON.stringify({ perNode: {}, total: {} }));
+        write("rendered/dev/manifests/data/statefulset-db.yaml", yaml(statefulSet()));
+        write("rendered/dev/charts/app/chart.yaml", yaml({ repo: "https://charts.example.com", chart: "app", version: "1.0.0", namespace: "data", releaseName: "app" }));
+        write("rendered/dev/charts/app/values.yaml", yaml({ replicas: 3 }));
+        write("rendered/dev/charts/app/manifests.yaml", yaml(pdb("db", "data", { selector: { matchLabels: { app: "db" } } })));
+        for (const input of ["rendered/dev", "rendered"]) {
+            const r = checker([path.join(dir, input)]);
+            assert.strictEqual(r.status, 0, `${input}: ${r.stderr}`);
+            assert.match(r.stdout, /^2 objects checked: 0 violations/m, input);
+        }
+        fs.rmSync(path.join(dir, "rendered/dev/footprint.json"));
+        const plain = checker([path.join(dir, "rendered/dev")]);
         assert.strictEqual(plain.status, 2, "without footprint.json it is any folder, whose chart.yaml is no object");
         assert.match(plain.stderr, /charts\/app\/chart\.yaml document 1: not a Kubernetes object/);
     });

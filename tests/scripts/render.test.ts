@@ -154,6 +154,7 @@ describe("npm run render", function () {
             { stack: "prod", stackFile: file("prod"), out: path.resolve("x", "prod") },
         ]);
         assert.deepStrictEqual(parseArgs(["staging"]), [{ stack: "staging", stackFile: file("staging"), out: path.join(ROOT, "rendered", "staging") }]);
+        assert.deepStrictEqual(parseArgs(["dev", "prod"]).map((t) => t.out), [path.join(ROOT, "rendered", "dev"), path.join(ROOT, "rendered", "prod")]);
         assert.throws(() => parseArgs(["dev", "dev"]), /stack dev is named twice/);
         assert.throws(() => parseArgs(["dev", "--out"]), /--out needs a directory/);
     });

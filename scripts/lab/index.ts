@@ -1,0 +1,193 @@
+/**
+ * `npm run test:cluster -- [<stack>...]`: every stack (default: all) applied to a fresh lab
+ * cluster (tools/cluster) and held to what a real cluster would make of it:
+ *   1. every object the stack deploys is accepted by kube-apiserver 1.34 (server-side apply,
+ *      CRDs first and Established), with zero rejections;
+ *   2. the operators turn their resources into StatefulSets, Services and PDBs;
+ *   3. every workload gets all its pods, admitted, scheduled and Ready; every node agent runs on
+ *      every Linux node, tainted ones included, and on none of the others;
+ *   4. each worker is drained in turn as the README's runbook says, within its timeout, the node
+ *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused.
+ * Exit codes: 0 every check held, 1 one failed (the message names the object), 2 bad arguments.
+ *
+ * `npm run lab -- start|stop <dir>` and `npm run lab -- exec <dir> -- <cmd>` run the lab by hand;
+ * OBS_LAB_KEEP=1 leaves a failed stack's lab running to be looked at.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { runProgram } from "../mock-program";
+import { CONSOLE, Io } from "../io";
+import { ROOT } from "../root";
+import { ClusterState, daemonSetCoverage, workloadProblems } from "./checks";
+import { drainNode, pdbsOf, refusedSecondEviction } from "./drain";
+import { killChildren, Lab } from "./kube";
+import { MongoDbStandIn } from "./mongodb";
+import { applyPhases, LabObject, labObjects, objectName } from "./objects";
+import { impersonating, operatorProcesses } from "./operators";
+
+const STACKS = ["dev", "staging", "prod"];
+const SETTLE_SECONDS = 240;
+
+export class LabFailure extends Error {}
+
+/** Server-side apply, as the provider does it; a refused object is named with the API server's words. */
+async function apply(lab: Lab, objects: readonly LabObject[]): Promise<void> {
+    if (objects.length === 0) {
+        return;
+    }
+    const args = ["apply", "--server-side", "--field-manager=pulumi-kubernetes", "-f", "-"];
+    const all = await lab.kubectl(args, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects.map((o) => o.object) }));
+    if (all.code === 0) {
+        return;
+    }
+    // Applied one by one to say which objects the server refused, and why.
+    const refused: string[] = [];
+    for (const o of objects) {
+        const one = await lab.kubectl(args, JSON.stringify(o.object));
+        if (one.code !== 0) {
+            refused.push(`${objectName(o.object)} (${o.source}): ${one.stderr.trim()}`);
+        }
+    }
+    throw new LabFailure(`the API server refused ${refused.length} object(s):\n  ${(refused.length ? refused : [all.stderr.trim()]).join("\n  ")}`);
+}
+
+async function state(lab: Lab): Promise<ClusterState> {
+    const [nodes, pods, deployments, statefulSets, daemonSets, jobs, events] = await Promise.all(
+        ["nodes", "pods", "deployments", "statefulsets", "daemonsets", "jobs", "events"].map((k) => lab.list(k)),
+    );
+    return { nodes, pods, deployments, statefulSets, daemonSets, jobs, events };
+}
+
+/** Waits until nothing is short of its pods and every agent is in place; fails naming what is not. */
+async function settle(lab: Lab, mongo: MongoDbStandIn, seconds = SETTLE_SECONDS): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    for (;;) {
+        await mongo.reconcile();
+        const now = await state(lab);
+        const problems = [...workloadProblems(now), ...daemonSetCoverage(now)];
+        if (problems.length === 0) {
+            return;
+        }
+        if (Date.now() > deadline) {
+            throw new LabFailure(`not settled within ${seconds} s:\n  ${problems.join("\n  ")}`);
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+    }
+}
+
+async function startOperators(lab: Lab, objects: readonly LabObject[], io: Io): Promise<void> {
+    const kubeconfig = fs.readFileSync(path.join(lab.dir, "kubeconfig"), "utf8");
+    const bin = path.join(lab.dir, "bin");
+    for (const op of operatorProcesses(objects, lab.dir)) {
+        for (const [name, content] of Object.entries(op.files)) {
+            fs.writeFileSync(path.join(lab.dir, name), content);
+        }
+        const own = path.join(lab.dir, `${op.binary}.kubeconfig`);
+        fs.writeFileSync(own, op.kubeconfigImpersonation ? impersonating(kubeconfig, op.serviceAccount) : kubeconfig, { mode: 0o600 });
+        const env = Object.entries({ ...op.env, KUBECONFIG: own }).map(([k, v]) => `${k}=${v}`);
+        const r = await lab.script("spawn", op.binary, "--", "env", ...env, path.join(bin, op.binary), ...op.args);
+        if (r.code !== 0) {
+            throw new LabFailure(`${op.binary} did not start (its log: ${path.join(lab.dir, "logs", `${op.binary}.log`)})`);
+        }
+        io.out(`  ${op.binary} runs as ${op.serviceAccount}`);
+    }
+}
+
+export async function testStack(stack: string, io: Io): Promise<void> {
+    const started = Date.now();
+    const lap = (what: string) => io.out(`  ${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+    const objects = await labObjects(await runProgram(stack));
+    const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `obs-lab-${stack}-`)));
+    io.out(`${stack}: ${objects.length} objects, lab in ${lab.dir}`);
+    const up = await lab.script("start");
+    if (up.code !== 0) {
+        throw new LabFailure(`${stack}: the lab did not start (logs in ${path.join(lab.dir, "logs")})`);
+    }
+    let passed = false;
+    try {
+        const phases = applyPhases(objects);
+        await apply(lab, phases.crds);
+        await lab.ok(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
+        await apply(lab, phases.namespaces);
+        await apply(lab, phases.objects);
+        await apply(lab, phases.webhooks);
+        lap(`accepted: ${objects.length} objects, zero rejections`);
+        await startOperators(lab, objects, io);
+        const mongo = new MongoDbStandIn(lab);
+        await settle(lab, mongo);
+        const settled = await state(lab);
+        lap(`settled: ${settled.pods.length} pods Ready on ${settled.nodes.length} nodes, every node agent on every Linux node`);
+        const workers = settled.nodes.map((n) => n.metadata.name).filter((n) => /-worker-/.test(n)).sort();
+        for (const node of workers) {
+            const drained = await drainNode(lab, node, () => settle(lab, mongo));
+            io.out(`  drained ${node} in ${drained.seconds.toFixed(1)} s (${drained.evicted.length} pods evicted), every workload Ready again, agents stayed`);
+        }
+        const pdbs = await lab.list("pdb");
+        const quorum = pdbs.find((b) => (b.status?.expectedPods ?? 0) >= 2 && settled.pods.some((p) => pdbsOf(p, [b]).length && (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet")));
+        if (quorum) {
+            io.out(`  second eviction from ${quorum.metadata.namespace}/${quorum.metadata.name} refused: ${await refusedSecondEviction(lab, quorum)}`);
+            for (const n of settled.nodes) {
+                await lab.ok(["uncordon", n.metadata.name]);
+            }
+            await settle(lab, mongo);
+        } else {
+            io.out(`  no stateful workload with two or more replicas under a PDB: the refusal is shown in the larger stacks`);
+        }
+        lap(`${stack} passed`);
+        passed = true;
+    } finally {
+        if (!passed && process.env.OBS_LAB_KEEP === "1") {
+            io.err(`OBS_LAB_KEEP=1: the lab stays up for a look (npm run lab -- exec ${lab.dir} -- kubectl ...); npm run lab -- stop ${lab.dir} ends it`);
+        } else {
+            await lab.script("stop");
+        }
+    }
+}
+
+async function passThrough(argv: readonly string[]): Promise<number> {
+    const [command, dir, ...rest] = argv;
+    const lab = new Lab(path.resolve(dir));
+    if (command === "exec") {
+        const r = await lab.exec(rest[0] === "--" ? rest.slice(1) : rest);
+        process.stdout.write(r.stdout);
+        process.stderr.write(r.stderr);
+        return r.code;
+    }
+    const r = await lab.script(command as "start" | "stop");
+    return r.code;
+}
+
+export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<number> {
+    if (["start", "stop", "exec"].includes(argv[0])) {
+        if (argv.length < 2) {
+            io.err("usage: npm run lab -- start|stop <dir> | exec <dir> -- <command>");
+            return 2;
+        }
+        return passThrough(argv);
+    }
+    const unknown = argv.filter((s) => !STACKS.includes(s) && !fs.existsSync(path.join(ROOT, `Pulumi.${s}.yaml`)));
+    if (unknown.length) {
+        io.err(`error: no stack file Pulumi.${unknown[0]}.yaml; stacks here: ${STACKS.join(", ")}`);
+        return 2;
+    }
+    for (const stack of argv.length ? argv : STACKS) {
+        try {
+            await testStack(stack, io);
+        } catch (err) {
+            io.err(`LAB FAILED (${stack}): ${err instanceof Error ? err.message : String(err)}`);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+if (require.main === module) {
+    const stop = () => {
+        killChildren();
+        process.exitCode = 143;
+    };
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,77 @@
+/**
+ * The lab's client: kubectl v1.34 (the layer package's, scripts/helm.ts) run inside the lab's
+ * network namespace with its kubeconfig. kubectl decodes and sends objects as the Pulumi provider
+ * does (client-go, server-side apply), so what the API server refuses here it refuses there.
+ */
+import { ChildProcess, spawn } from "child_process";
+import * as path from "path";
+import { kubectlBinary } from "../helm";
+import { ROOT } from "../root";
+
+export const LAB_SCRIPT = path.join(ROOT, "tools", "cluster", "lab.sh");
+
+export interface Result {
+    readonly code: number;
+    readonly stdout: string;
+    readonly stderr: string;
+}
+
+export class Lab {
+    constructor(readonly dir: string) {}
+
+    /** Runs kubectl in the lab; never throws on kubectl's own failure (see `code`). */
+    kubectl(args: readonly string[], input?: string): Promise<Result> {
+        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", kubectlBinary(), `--kubeconfig=${path.join(this.dir, "kubeconfig")}`, ...args], input);
+    }
+
+    /** Any command inside the lab's network namespace. */
+    exec(args: readonly string[], input?: string): Promise<Result> {
+        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", ...args], input);
+    }
+
+    /** kubectl that must succeed; its JSON output parsed when `-o json` is asked for. */
+    async ok(args: readonly string[], input?: string): Promise<string> {
+        const r = await this.kubectl(args, input);
+        if (r.code !== 0) {
+            throw new Error(`kubectl ${args.join(" ")}: ${r.stderr.trim() || r.stdout.trim()}`);
+        }
+        return r.stdout;
+    }
+
+    async list(kind: string, ...args: string[]): Promise<any[]> {
+        return JSON.parse(await this.ok(["get", kind, "-A", "-o", "json", ...args])).items;
+    }
+
+    /** lab.sh start|stop|spawn with this lab's directory. */
+    script(command: "start" | "stop" | "spawn", ...args: string[]): Promise<Result> {
+        return run("bash", [LAB_SCRIPT, command, this.dir, ...args], undefined, { KUBECTL: kubectlBinary() }, true);
+    }
+}
+
+const children = new Set<ChildProcess>();
+
+/** Stops every child still running (the CLI's TERM and INT handlers call this). */
+export function killChildren(): void {
+    for (const child of children) {
+        child.kill("SIGTERM");
+    }
+}
+
+function run(file: string, args: readonly string[], input?: string, env: Record<string, string> = {}, inherit = false): Promise<Result> {
+    return new Promise((resolve, reject) => {
+        const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", inherit ? "inherit" : "pipe"] });
+        children.add(child);
+        let stdout = "";
+        let stderr = "";
+        child.stdout?.on("data", (d) => (stdout += d));
+        child.stderr?.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => {
+            children.delete(child);
+            resolve({ code: code ?? 1, stdout, stderr });
+        });
+        if (input !== undefined && child.stdin) {
+            child.stdin.end(input);
+        }
+    });
+}

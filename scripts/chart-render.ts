@@ -16,9 +16,9 @@ import { execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import * as jsYaml from "js-yaml";
 import { chartFile } from "../components/shared/charts";
 import { helmBinary } from "./helm";
+import { KubeYamlError, readKubeYaml } from "./kube-yaml";
 import { RecordedResource, ROOT } from "./mock-program";
 
 /** The Kubernetes minor the render and the schema checks target (kubernetes-models 5.1.0 has its API). */
@@ -130,25 +130,26 @@ function helmEnv(): NodeJS.ProcessEnv {
 }
 
 /**
- * Helm's output as objects. js-yaml's core schema reads it as the yaml package's YAML 1.2 core
- * did (timestamps stay strings, `<<` is a plain key), and `json` lets a repeated key win, as the
- * yaml package's toJS did; it parses the monitoring CRDs' 4.5 MB about ten times faster. They
- * differ where YAML 1.1 shows through in js-yaml: `0b` binary integers, and `~` or `null` as a
- * key; neither occurs in Helm's output of the pinned charts (checked when the reader changed:
- * both gave the same objects for every chart of every stack).
+ * Helm's output as objects, read as the provider reads it (kube-yaml.ts: goyaml.v2's YAML 1.1,
+ * so `defaultMode: 0755` is 493, as the API server gets it). Documents without a kind are not
+ * objects.
  */
 export function parseHelmOutput(text: string, chart = "?"): KubeObject[] {
-    let docs: unknown[];
+    let docs: KubeObject[];
     try {
-        docs = jsYaml.loadAll(text, undefined, { schema: jsYaml.CORE_SCHEMA, json: true });
+        docs = readKubeYaml(text);
     } catch (err) {
-        throw new ChartRenderError(`chart ${chart}: Helm's output is not YAML: ${(err as Error).message}`);
+        if (!(err instanceof KubeYamlError)) {
+            throw err;
+        }
+        const line = err.offset === undefined ? "" : ` (line ${text.slice(0, err.offset).split("\n").length})`;
+        throw new ChartRenderError(`chart ${chart}: Helm's output is not YAML the provider reads${line}: ${err.message}`);
     }
-    return docs.filter((o): o is KubeObject => o !== null && typeof o === "object" && "kind" in o && Boolean((o as KubeObject).kind));
+    return docs.filter((o) => Boolean(o.kind));
 }
 
-/** Helm's own output for one release: every document, hooks marked by their annotation. */
-export async function helmTemplate(release: ChartRelease): Promise<KubeObject[]> {
+/** Helm's own output for one release, as Helm prints it: every document, hooks marked by their annotation. */
+export async function helmOutput(release: ChartRelease): Promise<string> {
     if (!fs.existsSync(release.archive)) {
         throw new ChartRenderError(`chart ${release.name}: ${release.archive} does not exist (is the chart directory complete? npm run charts:pull fills it)`);
     }
@@ -167,10 +168,15 @@ export async function helmTemplate(release: ChartRelease): Promise<KubeObject[]>
         if (r.code !== 0) {
             throw new ChartRenderError(`chart ${release.name} (${path.basename(release.archive)}) rejects its values:\n${r.stderr.trim()}`);
         }
-        return parseHelmOutput(r.stdout, release.name);
+        return r.stdout;
     } finally {
         fs.rmSync(tmp, { recursive: true, force: true });
     }
+}
+
+/** Helm's output for one release as objects. */
+export async function helmTemplate(release: ChartRelease): Promise<KubeObject[]> {
+    return parseHelmOutput(await helmOutput(release), release.name);
 }
 
 /** Built-in kinds without a namespace (Kubernetes 1.34 API; custom kinds come from their CRDs). */
@@ -253,29 +259,36 @@ export async function finishObjects(release: ChartRelease, raw: readonly KubeObj
     return out;
 }
 
-const templated = new Map<string, Promise<KubeObject[]>>();
+/** One release templated: Helm's text and the objects the render read from it. */
+export interface Templated {
+    readonly text: string;
+    readonly objects: readonly KubeObject[];
+}
+
+const templated = new Map<string, Promise<Templated>>();
 
 /**
- * helmTemplate, once per process for the same chart file, release and values: the test suite
- * renders five stacks whose CRD, cert-manager and operator charts get the same values. The
- * objects are shared, so nothing below mutates them (finishObjects clones). The CLI renders in a
+ * Helm's output for one release, once per process for the same chart file, release and values:
+ * the test suite renders five stacks whose CRD, cert-manager and operator charts get the same
+ * values. The objects are shared, so nothing below mutates them (finishObjects clones). The text
+ * is kept for the tests that read it with the Kubernetes decoder itself. The CLI renders in a
  * process of its own, so a test comparing it with an in-process render compares two Helm runs.
  */
-function templateOnce(release: ChartRelease): Promise<KubeObject[]> {
+export function templateOnce(release: ChartRelease): Promise<Templated> {
     const stat = fs.existsSync(release.archive) ? fs.statSync(release.archive) : undefined;
     const key = JSON.stringify([release.archive, stat?.size, stat?.mtimeMs, release.releaseName, release.namespace, release.values]);
-    let objects = templated.get(key);
-    if (!objects) {
-        objects = helmTemplate(release);
-        templated.set(key, objects);
-        objects.catch(() => templated.delete(key));
+    let entry = templated.get(key);
+    if (!entry) {
+        entry = helmOutput(release).then((text) => ({ text, objects: parseHelmOutput(text, release.name) }));
+        templated.set(key, entry);
+        entry.catch(() => templated.delete(key));
     }
-    return objects;
+    return entry;
 }
 
 /** Every chart of a stack rendered, by chart resource name, in the chart's own order. */
 export async function renderCharts(releases: readonly ChartRelease[], reveal = false): Promise<Map<string, KubeObject[]>> {
-    const raw = await Promise.all(releases.map(templateOnce));
+    const raw = (await Promise.all(releases.map(templateOnce))).map((t) => t.objects);
     const clusterCustom = clusterScopedKinds(raw.flat());
     const out = new Map<string, KubeObject[]>();
     for (const [i, release] of releases.entries()) {

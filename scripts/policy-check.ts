@@ -16,11 +16,9 @@ import { PackConfig, validatePackConfig } from "../policies/lib/exemptions";
 import { describe, KubeObject, namespaceOf, Subject, subjectOf } from "../policies/lib/kube";
 import { blocks, evaluate, Report, RULES } from "../policies/rules";
 import { CONSOLE, Io } from "./io";
+import { decodeDocument, KubeYamlError, PARSE_OPTIONS } from "./kube-yaml";
 
 export class InputError extends Error {}
-
-/** Aliases a document may expand, as the `yaml` package counts them: enough for real manifests, far below a "billion laughs". */
-const MAX_ALIAS_COUNT = 1000;
 
 const oneLine = (message: string) => message.split("\n")[0].trim();
 
@@ -54,8 +52,8 @@ function objectsIn(value: unknown, where: string): KubeObject[] {
 }
 
 /**
- * Parses one file's text as kubectl reads it: multi-document YAML 1.1 with merge keys (`<<:`),
- * duplicate keys rejected, alias expansion capped; JSON for `*.json`.
+ * Parses one file's text as kubectl reads it (kube-yaml.ts: goyaml.v2's YAML 1.1 scalars, merge
+ * keys in its order, its cap on alias expansion), duplicate keys rejected; JSON for `*.json`.
  */
 export function parseManifests(text: string, file: string): KubeObject[] {
     if (/\.json$/i.test(file)) {
@@ -68,20 +66,18 @@ export function parseManifests(text: string, file: string): KubeObject[] {
         return objectsIn(value, file);
     }
     const objects: KubeObject[] = [];
-    const docs = YAML.parseAllDocuments(text, { version: "1.1", merge: true, uniqueKeys: true });
-    const list = Array.isArray(docs) ? docs : [docs];
-    list.forEach((doc, i) => {
+    const lines = new YAML.LineCounter();
+    YAML.parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }).forEach((doc, i) => {
         const where = `${file} document ${i + 1}`;
-        const error = doc.errors[0];
-        if (error) {
-            const line = error.linePos?.[0]?.line;
-            throw new InputError(`${where}${line ? ` (line ${line})` : ""}: invalid YAML: ${oneLine(error.message)}`);
-        }
         let value: unknown;
         try {
-            value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+            value = decodeDocument(doc, text, { uniqueKeys: true });
         } catch (err) {
-            throw new InputError(`${where}: invalid YAML: ${oneLine((err as Error).message)}`);
+            if (!(err instanceof KubeYamlError)) {
+                throw err;
+            }
+            const line = err.offset === undefined ? undefined : lines.linePos(err.offset).line;
+            throw new InputError(`${where}${line ? ` (line ${line})` : ""}: invalid YAML: ${oneLine(err.message)}`);
         }
         objects.push(...objectsIn(value, where));
     });

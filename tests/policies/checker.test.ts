@@ -9,6 +9,8 @@ import { generate, matchExpressionsOnly, mixedObjects } from "../../scripts/benc
 import { ROOT } from "../../scripts/mock-program";
 import { main, parseManifests } from "../../scripts/policy-check";
 import { runScript, tempDir } from "../helpers/tools";
+import { REPEATED_KEY, TRICKY_SCALARS } from "../helpers/yaml-cases";
+import { assertSameReading, oracleReading, readingOf, yamlOracle } from "../helpers/yaml-oracle";
 import { daemonSet, pdb, statefulSet } from "./fixtures";
 
 /** The checker in-process, with what it prints as console.log and console.error would. */
@@ -116,7 +118,7 @@ describe("npm run policy:check", function () {
         assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
     });
     const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...["b", "c", "d", "e", "f", "g"].map((k, i) => `${k}: &${k} [${Array(9).fill(`*${"abcdefg"[i]}`).join(", ")}]`)].join("\n");
-    rejects("an alias bomb", () => [write("bomb.yaml", bomb)], /bomb\.yaml document 1: invalid YAML: Excessive alias count/);
+    rejects("an alias bomb", () => [write("bomb.yaml", bomb)], /bomb\.yaml document 1 \(line \d+\): invalid YAML: document contains excessive aliasing/);
     rejects("wrongly cased keys", () => [write("cased.yaml", "Kind: Pod\napiVersion: v1\n")], /cased\.yaml document 1: not a Kubernetes object: keys are case-sensitive \(found Kind/);
     rejects("a document that is not a mapping", () => [write("list.yaml", "- a\n- b\n")], /list\.yaml document 1: not a Kubernetes object \(a list/);
     rejects("duplicate keys", () => [write("dup.yaml", "apiVersion: v1\nkind: Pod\nkind: Service\n")], /dup\.yaml document 1 \(line \d+\): invalid YAML: Map keys must be unique/);
@@ -200,5 +202,24 @@ describe("npm run policy:check", function () {
         assert.strictEqual(report.objects, 10_000);
         assert.strictEqual(report.violations.filter((v) => v.level === "mandatory").length, 0);
         assert.ok(ms < 3000, `took ${ms} ms`);
+    });
+});
+
+describe("the checker reads YAML as kubectl does (tools/yaml-oracle)", () => {
+    before(async function () {
+        // A cold build compiles apimachinery; once built it is instant.
+        this.timeout(600_000);
+        await yamlOracle();
+    });
+
+    for (const { what, yaml } of TRICKY_SCALARS) {
+        it(`reads ${what} as kubectl's decoder does`, async () => {
+            assertSameReading(readingOf(() => parseManifests(yaml, "case.yaml")), await oracleReading(yaml), what);
+        });
+    }
+
+    it("refuses a key written twice, where kubectl's decoder would keep the last (stricter on purpose)", async () => {
+        assert.ok("docs" in await oracleReading(REPEATED_KEY.yaml));
+        assert.throws(() => parseManifests(REPEATED_KEY.yaml, "case.yaml"), /case\.yaml document 1 \(line 4\): invalid YAML: Map keys must be unique: "a" is set twice/);
     });
 });

@@ -1,16 +1,17 @@
 import * as assert from "assert";
 import * as path from "path";
-import * as YAML from "yaml";
 import { CERT_MANAGER, chartFile, GRAYLOG } from "../../components/shared/charts";
-import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS } from "../../scripts/chart-render";
+import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS, templateOnce } from "../../scripts/chart-render";
 import { chartDirectory } from "../../scripts/charts";
 import { formatSchemaProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
 import { referenceProblems } from "../../scripts/references";
-import { formatText } from "../../scripts/policy-check";
+import { formatText, parseManifests } from "../../scripts/policy-check";
 import { masked } from "../../scripts/render";
 import { subjectOf } from "../../policies/lib/kube";
 import { blocks, evaluate } from "../../policies/rules";
+import { stackRun } from "../helpers/program";
+import { assertSameReading, oracleReading, Reading, readingOf, yamlOracle } from "../helpers/yaml-oracle";
 import { renderedStack, STACKS } from "./full-render";
 
 const chartObjects = (objects: ReadonlyArray<{ file: string; object: KubeObject }>, chart: string) =>
@@ -116,25 +117,71 @@ describe("the full render: charts rendered as the provider deploys them", functi
     });
 });
 
-describe("reading Helm's output", () => {
-    it("reads YAML 1.2 core exactly as the yaml package does: dates, on and << stay strings, octal and repeated keys alike", () => {
-        const text = [
-            "# Source: chart/templates/a.yaml",
-            "kind: ConfigMap\ndata: {when: 2024-01-01, flag: on, merge: <<, tilde: ~}\nn: [012, 0o12, 0x1F, .inf, 1e3]\na: 1\na: 2\n<<: {b: 3}",
-            "",
-            "just a string",
-            "kind: Secret\nstringData: {pw: 'yes'}",
-        ].join("\n---\n");
-        const parsed = parseHelmOutput(text);
-        assert.deepStrictEqual(parsed, YAML.parseAllDocuments(text).map((d) => d.toJS()).filter((o) => o && typeof o === "object" && o.kind));
-        assert.strictEqual(parsed.length, 2, "comments, empty and scalar documents are not objects");
-        assert.strictEqual(parsed[0].data.when, "2024-01-01");
-        assert.strictEqual(parsed[0].a, 2);
-        assert.deepStrictEqual(parsed[0]["<<"], { b: 3 }, "<< is a plain key, not a merge");
+describe("reading Helm's output as the provider does (tools/yaml-oracle)", function () {
+    this.timeout(600_000);
+    before(async () => {
+        await yamlOracle();
     });
 
-    it("fails on malformed output with the chart's name, as a chart render error", () => {
-        assert.throws(() => parseHelmOutput("kind: A\nx: [1\n", "observability-x"), (err: Error) => err instanceof ChartRenderError && /^chart observability-x: Helm's output is not YAML/.test(err.message));
+    /** The oracle's reading of each distinct Helm output: the CRD, cert-manager and operator charts render alike in every stack. */
+    const oracleOf = new Map<string, Promise<Reading>>();
+    const providerReading = (text: string) => {
+        let reading = oracleOf.get(text);
+        if (!reading) {
+            reading = oracleReading(text);
+            oracleOf.set(text, reading);
+        }
+        return reading;
+    };
+
+    for (const stack of STACKS) {
+        it(`${stack}: every chart's objects, as the render read them from Helm, are what the provider's decoder reads`, async () => {
+            await renderedStack(stack);
+            const run = await stackRun(stack);
+            for (const release of chartReleases(run.resources, masked, () => chartDirectory())) {
+                const { text, objects } = await templateOnce(release);
+                const oracle = await providerReading(text);
+                // The render keeps only documents with a kind.
+                const withKind = "docs" in oracle ? { docs: oracle.docs.filter((o) => Boolean((o as KubeObject).kind)) } : oracle;
+                assertSameReading({ docs: objects }, withKind, `${stack}: ${release.name}`);
+            }
+        });
+    }
+
+    it("the policy checker reads every chart's Helm output but the CRDs as kubectl's decoder does", async () => {
+        // The CRDs are three quarters of the text and one kind of YAML throughout: the checker's
+        // reader takes seconds on them, and the render's reader is held to the oracle on them above.
+        const withoutCrds = (text: string) => text.split(/^(?=---$)/m).filter((doc) => !/^kind: CustomResourceDefinition$/m.test(doc)).join("");
+        const texts = new Set<string>();
+        for (const stack of STACKS) {
+            await renderedStack(stack);
+            for (const release of chartReleases((await stackRun(stack)).resources, masked, () => chartDirectory())) {
+                texts.add(withoutCrds((await templateOnce(release)).text));
+            }
+        }
+        for (const text of texts) {
+            assertSameReading(readingOf(() => parseManifests(text, "helm-output.yaml")), await oracleReading(text), text.slice(0, 200));
+        }
+    });
+
+    it("reads the Graylog chart's defaultMode: 0755 as octal, 493, the only reading the API server accepts (0 to 0777)", async () => {
+        const { objects } = await renderedStack("prod");
+        const modes = chartObjects(objects, "observability-graylog-graylog")
+            .flatMap((o) => o.spec?.template?.spec?.volumes ?? [])
+            .flatMap((v: KubeObject) => [v.configMap?.defaultMode, v.secret?.defaultMode].filter((m) => m !== undefined));
+        assert.ok(modes.includes(0o755), `the chart's modes: ${modes}`);
+        assert.ok(modes.every((m) => m >= 0 && m <= 0o777), `the chart's modes: ${modes}`);
+    });
+
+    it("fails on malformed output with the chart's name and line, as a chart render error", () => {
+        assert.throws(() => parseHelmOutput("kind: A\n---\nkind: B\nx: a: b\n", "observability-x"),
+            (err: Error) => err instanceof ChartRenderError && /^chart observability-x: Helm's output is not YAML the provider reads \(line 4\): /.test(err.message));
+    });
+
+    it("fails on a document the provider cannot take: a string, or a value JSON cannot hold", () => {
+        for (const text of ["kind: A\n---\njust a string\n", "kind: A\nratio: .inf\n"]) {
+            assert.throws(() => parseHelmOutput(text, "observability-x"), (err: Error) => err instanceof ChartRenderError && /^chart observability-x: /.test(err.message), text);
+        }
     });
 });
 

@@ -138,3 +138,14 @@ export function daemonSetCoverage(state: ClusterState): string[] {
     }
     return problems;
 }
+
+/**
+ * PDBs whose own accounting is not back to every pod healthy. After an eviction the disruption
+ * controller counts the pod as disrupted until it sees it go, so the next drain is only safe to
+ * start once each PDB reports all its pods healthy again, not merely once the pods are Ready.
+ */
+export function pdbProblems(pdbs: readonly Obj[]): string[] {
+    return pdbs
+        .filter((b) => b.status?.observedGeneration !== b.metadata.generation || (b.status?.currentHealthy ?? 0) < (b.status?.expectedPods ?? 0))
+        .map((b) => `PodDisruptionBudget ${key(b)}: ${b.status?.currentHealthy ?? 0} of ${b.status?.expectedPods ?? "?"} pods healthy${b.status?.observedGeneration !== b.metadata.generation ? " (not yet observed)" : ""}`);
+}

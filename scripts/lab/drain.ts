@@ -57,7 +57,7 @@ export async function drainBlockers(lab: Lab, node: string): Promise<string[]> {
  * every node agent is in place, the drained node's included (and throws naming what is not). While the drain runs, the PDBs are sampled: none may go below its
  * floor.
  */
-export async function drainNode(lab: Lab, node: string, settle: () => Promise<void>): Promise<DrainResult> {
+export async function drainNode(lab: Lab, node: string, settle: () => Promise<void>, timeout = DRAIN_TIMEOUT_SECONDS): Promise<DrainResult> {
     await lab.ok(["cordon", node]);
     const evicted = (await onNode(lab, node)).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     const below: string[] = [];
@@ -69,13 +69,13 @@ export async function drainNode(lab: Lab, node: string, settle: () => Promise<vo
         }
     })();
     const start = Date.now();
-    const drain = await lab.kubectl(["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", `--timeout=${DRAIN_TIMEOUT_SECONDS}s`]);
+    const drain = await lab.kubectl(["drain", node, "--ignore-daemonsets", "--delete-emptydir-data", `--timeout=${timeout}s`]);
     const seconds = (Date.now() - start) / 1000;
     draining = false;
     await sampler;
     if (drain.code !== 0) {
         const blockers = await drainBlockers(lab, node);
-        throw new Error(`drain of ${node} did not complete within ${DRAIN_TIMEOUT_SECONDS} s: ${blockers.length ? blockers.join("; ") : drain.stderr.trim().split("\n").slice(-3).join(" ")}`);
+        throw new Error(`drain of ${node} did not complete within ${timeout} s: ${blockers.length ? blockers.join("; ") : drain.stderr.trim().split("\n").slice(-3).join(" ")}`);
     }
     if (below.length) {
         throw new Error(`while ${node} drained, a stateful workload went below its PDB: ${[...new Set(below)].join("; ")}`);
@@ -135,4 +135,37 @@ async function evict(lab: Lab, pod: Obj): Promise<{ status: number; body: string
     const r = await lab.exec(["curl", "-sS", "--cacert", path.join(lab.dir, "pki", "ca.crt"), "-H", `@${header}`, "-H", "Content-Type: application/json", "-X", "POST", "--data-binary", "@-", "-w", "\n%{http_code}", `https://127.0.0.1:6443/api/v1/namespaces/${namespace}/pods/${name}/eviction`], body);
     const lines = r.stdout.trimEnd().split("\n");
     return { status: Number(lines.pop()), body: lines.join("\n") };
+}
+
+/**
+ * The lab's own control for the drain check: a PDB turned into `minAvailable` equal to its pods
+ * must hold a drain, and the failure must name it. Restores the PDB and uncordons afterwards.
+ */
+export async function heldDrain(lab: Lab, pdb: Obj, node: string): Promise<string> {
+    const { namespace, name } = pdb.metadata;
+    const original = pdb.spec;
+    const patch = (spec: Obj) => lab.ok(["patch", "pdb", "-n", namespace, name, "--type=json", "-p", JSON.stringify([{ op: "replace", path: "/spec", value: spec }])]);
+    await patch({ selector: original.selector, minAvailable: pdb.status.expectedPods });
+    try {
+        const deadline = Date.now() + 30_000;
+        while ((JSON.parse(await lab.ok(["get", "pdb", "-n", namespace, name, "-o", "json"])).status?.disruptionsAllowed ?? 1) !== 0) {
+            if (Date.now() > deadline) {
+                throw new Error(`PodDisruptionBudget ${namespace}/${name} at minAvailable ${pdb.status.expectedPods} still allows a disruption`);
+            }
+            await new Promise((r) => setTimeout(r, 500));
+        }
+        try {
+            await drainNode(lab, node, async () => undefined, 15);
+        } catch (err) {
+            const message = (err as Error).message;
+            if (!message.includes(`PodDisruptionBudget ${namespace}/${name} `)) {
+                throw new Error(`the held drain of ${node} failed without naming ${namespace}/${name}: ${message}`);
+            }
+            return message;
+        }
+        throw new Error(`a drain of ${node} completed although PodDisruptionBudget ${namespace}/${name} allowed no disruption`);
+    } finally {
+        await patch(original);
+        await lab.ok(["uncordon", node]);
+    }
 }

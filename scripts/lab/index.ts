@@ -19,8 +19,8 @@ import * as path from "path";
 import { runProgram } from "../mock-program";
 import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
-import { ClusterState, daemonSetCoverage, workloadProblems } from "./checks";
-import { drainNode, pdbsOf, refusedSecondEviction } from "./drain";
+import { ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
+import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
 import { killChildren, Lab } from "./kube";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
@@ -37,7 +37,8 @@ async function apply(lab: Lab, objects: readonly LabObject[]): Promise<void> {
         return;
     }
     const args = ["apply", "--server-side", "--field-manager=pulumi-kubernetes", "-f", "-"];
-    const all = await lab.kubectl(args, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects.map((o) => o.object) }));
+    // A stream of documents, not a List: kubectl validates each document as the one object it is.
+    const all = await lab.kubectl(args, objects.map((o) => JSON.stringify(o.object)).join("\n---\n"));
     if (all.code === 0) {
         return;
     }
@@ -64,8 +65,8 @@ async function settle(lab: Lab, mongo: MongoDbStandIn, seconds = SETTLE_SECONDS)
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
         await mongo.reconcile();
-        const now = await state(lab);
-        const problems = [...workloadProblems(now), ...daemonSetCoverage(now)];
+        const [now, pdbs] = await Promise.all([state(lab), lab.list("pdb")]);
+        const problems = [...workloadProblems(now), ...daemonSetCoverage(now), ...pdbProblems(pdbs)];
         if (problems.length === 0) {
             return;
         }
@@ -91,6 +92,39 @@ async function startOperators(lab: Lab, objects: readonly LabObject[], io: Io): 
             throw new LabFailure(`${op.binary} did not start (its log: ${path.join(lab.dir, "logs", `${op.binary}.log`)})`);
         }
         io.out(`  ${op.binary} runs as ${op.serviceAccount}`);
+    }
+}
+
+/**
+ * The lab's own control for the node agent check: a copy of a node agent without its tolerations
+ * must be reported missing from the tainted nodes, by name. The copy is removed afterwards.
+ */
+async function untoleratedAgentIsCaught(lab: Lab, agent: any): Promise<string> {
+    const name = `${agent.metadata.name}-control`;
+    const labels = { "lab.observability/control": name };
+    const template = structuredClone(agent.spec.template);
+    template.metadata = { ...template.metadata, labels };
+    delete template.spec.tolerations;
+    const copy = { apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name, namespace: agent.metadata.namespace }, spec: { selector: { matchLabels: labels }, template } };
+    await lab.ok(["apply", "--server-side", "--field-manager=lab-control", "-f", "-"], JSON.stringify(copy));
+    try {
+        const deadline = Date.now() + 60_000;
+        for (;;) {
+            const problems = daemonSetCoverage(await state(lab)).filter((p) => p.startsWith(`DaemonSet ${agent.metadata.namespace}/${name}: `));
+            const tainted = problems.filter((p) => / pods on node \S+ \(taints /.test(p));
+            // Settled: one pod on each untainted agent node, none on the tainted ones.
+            if (tainted.length > 0 && tainted.length === problems.length) {
+                return tainted.join("; ");
+            }
+            if (Date.now() > deadline) {
+                throw new LabFailure(`a copy of DaemonSet ${agent.metadata.namespace}/${agent.metadata.name} without tolerations was not caught on the tainted nodes: ${problems.join("; ") || "no problem reported"}`);
+            }
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    } finally {
+        // Foreground, so its pods are gone too: a drain refuses pods whose DaemonSet no longer exists.
+        await lab.ok(["delete", "daemonset", "-n", agent.metadata.namespace, name, "--cascade=foreground", "--wait=true"]);
+        await lab.ok(["wait", "--for=delete", "pod", "-n", agent.metadata.namespace, "-l", `lab.observability/control=${name}`, "--timeout=60s"]);
     }
 }
 
@@ -123,7 +157,17 @@ export async function testStack(stack: string, io: Io): Promise<void> {
             const drained = await drainNode(lab, node, () => settle(lab, mongo));
             io.out(`  drained ${node} in ${drained.seconds.toFixed(1)} s (${drained.evicted.length} pods evicted), every workload Ready again, agents stayed`);
         }
+        const caught = await untoleratedAgentIsCaught(lab, settled.daemonSets[0]);
+        io.out(`  control: an agent without tolerations is caught (${caught.split("; ").length} tainted nodes): ${caught.split("; ")[0]}`);
         const pdbs = await lab.list("pdb");
+        const covered = settled.pods.filter((p) => workers.includes(p.spec?.nodeName) && (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet"));
+        const held = covered.map((p) => ({ pod: p, pdb: pdbsOf(p, pdbs)[0] })).find((c) => c.pdb);
+        if (!held) {
+            throw new LabFailure(`no StatefulSet pod on a worker is covered by a PDB: the drain control has nothing to hold`);
+        }
+        const message = await heldDrain(lab, held.pdb, held.pod.spec.nodeName);
+        io.out(`  control: a PDB at minAvailable = its pods holds the drain: ${message}`);
+        await settle(lab, mongo);
         const quorum = pdbs.find((b) => (b.status?.expectedPods ?? 0) >= 2 && settled.pods.some((p) => pdbsOf(p, [b]).length && (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet")));
         if (quorum) {
             io.out(`  second eviction from ${quorum.metadata.namespace}/${quorum.metadata.name} refused: ${await refusedSecondEviction(lab, quorum)}`);

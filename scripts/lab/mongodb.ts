@@ -137,12 +137,16 @@ export function standInObjects(mdb: Obj): Obj[] {
 
 /** The status the operator writes once its StatefulSet is rolled out, or while it is not. */
 export function standInStatus(mdb: Obj, sts: Obj | undefined): Obj {
+    const { name, namespace } = mdb.metadata;
     const members = mdb.spec.members ?? 1;
     const s = sts?.status ?? {};
     const done = sts !== undefined && s.observedGeneration === sts.metadata.generation && s.readyReplicas === members && s.updatedReplicas === members;
+    const hosts = Array.from({ length: members }, (_, i) => `${name}-${i}.${name}-svc.${namespace}.svc.cluster.local:27017`);
+    // The CRD requires the URI and both counts in every status the operator writes.
+    const always = { mongoUri: `mongodb://${hosts.join(",")}/?replicaSet=${name}`, currentStatefulSetArbitersReplicas: 0, currentMongoDBArbiters: 0 };
     return done
-        ? { phase: "Running", version: mdb.spec.version, currentStatefulSetReplicas: members, currentMongoDBMembers: members, currentStatefulSetArbitersReplicas: 0, currentMongoDBArbiters: 0 }
-        : { phase: "Pending", message: `ReplicaSet is not yet ready, retrying in 10 seconds` };
+        ? { ...always, phase: "Running", version: mdb.spec.version, currentStatefulSetReplicas: members, currentMongoDBMembers: members, message: "" }
+        : { ...always, phase: "Pending", currentStatefulSetReplicas: s.readyReplicas ?? 0, currentMongoDBMembers: s.readyReplicas ?? 0, message: "ReplicaSet is not yet ready, retrying in 10 seconds" };
 }
 
 export class MongoDbStandIn {

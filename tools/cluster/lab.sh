@@ -145,7 +145,8 @@ start() {
     kwok_dir="$(cat "$(dirname "$bin")/kwok-module-dir")"
     for stages in node/fast node/heartbeat-with-lease pod/fast; do
         for f in "$kwok_dir/kustomize/stage/$stages"/*.yaml; do
-            [[ "$(basename "$f")" == kustomization.yaml ]] || configs+=(--config "$f")
+            # stages.yaml has the lab's own pod-delete stage in place of kwok's fast one.
+            [[ "$(basename "$f")" == kustomization.yaml || "$(basename "$f")" == pod-delete.yaml ]] || configs+=(--config "$f")
         done
     done
     configs+=(--config "$here/stages.yaml")

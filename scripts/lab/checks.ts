@@ -59,8 +59,9 @@ export function podProblem(pod: Obj, events: readonly Obj[]): string {
     return `pod ${pod.metadata.name} on ${pod.spec.nodeName} is ${pod.status?.phase ?? "without status"}, not Ready`;
 }
 
+/** The pods that hold their workload back: not Ready, not going away, and not a Job's finished one. */
 function podProblems(pods: readonly Obj[], events: readonly Obj[]): string[] {
-    return pods.filter((p) => !isReady(p) && !p.metadata.deletionTimestamp).map((p) => podProblem(p, events));
+    return pods.filter((p) => !isReady(p) && !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded").map((p) => podProblem(p, events));
 }
 
 /** Every workload short of its pods, each with the reasons the cluster gives. */

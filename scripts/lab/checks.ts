@@ -59,8 +59,9 @@ export function podProblem(pod: Obj, events: readonly Obj[]): string {
     return `pod ${pod.metadata.name} on ${pod.spec.nodeName} is ${pod.status?.phase ?? "without status"}, not Ready`;
 }
 
+/** The pods that hold their workload back: not Ready, not going away, and not a Job's finished one. */
 function podProblems(pods: readonly Obj[], events: readonly Obj[]): string[] {
-    return pods.filter((p) => !isReady(p) && !p.metadata.deletionTimestamp).map((p) => podProblem(p, events));
+    return pods.filter((p) => !isReady(p) && !p.metadata.deletionTimestamp && p.status?.phase !== "Succeeded").map((p) => podProblem(p, events));
 }
 
 /** Every workload short of its pods, each with the reasons the cluster gives. */
@@ -68,7 +69,7 @@ export function workloadProblems(state: ClusterState): string[] {
     const problems: string[] = [];
     // A Deployment's pods belong to its ReplicaSets, which carry its name and a template hash.
     const podsOf = (d: Obj) =>
-        state.pods.filter((p) => p.metadata.namespace === d.metadata.namespace && (p.metadata.ownerReferences ?? []).some((r: Obj) => r.kind === "ReplicaSet" && r.name.startsWith(`${d.metadata.name}-`)));
+        state.pods.filter((p) => p.metadata.namespace === d.metadata.namespace && (p.metadata.ownerReferences ?? []).some((r: Obj) => r.kind === "ReplicaSet" && isReplicaSetOf(r.name, d)));
     for (const d of state.deployments) {
         const want = d.spec.replicas ?? 1;
         const ready = d.status?.readyReplicas ?? 0;
@@ -105,10 +106,19 @@ export function workloadProblems(state: ClusterState): string[] {
     return problems;
 }
 
+/**
+ * Whether a ReplicaSet is one of a Deployment's: named `<deployment>-<pod-template-hash>`, and the
+ * hash has no dash, so `cert-manager-webhook-<hash>` is not one of `cert-manager`'s.
+ */
+function isReplicaSetOf(name: unknown, d: Obj): boolean {
+    const prefix = `${d.metadata.name}-`;
+    return typeof name === "string" && name.startsWith(prefix) && name.length > prefix.length && !name.slice(prefix.length).includes("-");
+}
+
 /** A Deployment's FailedCreate comes from its ReplicaSet: events about objects it owns by name. */
 function eventsAboutOwned(state: ClusterState, d: Obj): string[] {
     const rsEvents = state.events.filter(
-        (e) => e.involvedObject?.kind === "ReplicaSet" && e.involvedObject?.namespace === d.metadata.namespace && String(e.involvedObject?.name).startsWith(`${d.metadata.name}-`) && e.reason === "FailedCreate",
+        (e) => e.involvedObject?.kind === "ReplicaSet" && e.involvedObject?.namespace === d.metadata.namespace && isReplicaSetOf(e.involvedObject?.name, d) && e.reason === "FailedCreate",
     );
     return rsEvents.length ? [`FailedCreate: ${String(rsEvents[rsEvents.length - 1].message).trim()}`] : [];
 }

@@ -186,51 +186,63 @@ describe("lab MongoDB stand-in: standInObjects", () => {
 });
 
 const rolledOut = (): Obj => ({ metadata: { name: "graylog-mongodb", namespace: "graylog", generation: 2 }, status: { observedGeneration: 2, replicas: 3, readyReplicas: 3, updatedReplicas: 3 } });
-const PENDING = { phase: "Pending", message: "ReplicaSet is not yet ready, retrying in 10 seconds" };
+const URI = "mongodb://graylog-mongodb-0.graylog-mongodb-svc.graylog.svc.cluster.local:27017,graylog-mongodb-1.graylog-mongodb-svc.graylog.svc.cluster.local:27017,graylog-mongodb-2.graylog-mongodb-svc.graylog.svc.cluster.local:27017/?replicaSet=graylog-mongodb";
+/** The CRD requires the URI and the counts in every status, so Pending carries them too, counting the Ready members. */
+const pending = (ready: number) => ({
+    mongoUri: URI,
+    currentStatefulSetArbitersReplicas: 0,
+    currentMongoDBArbiters: 0,
+    phase: "Pending",
+    currentStatefulSetReplicas: ready,
+    currentMongoDBMembers: ready,
+    message: "ReplicaSet is not yet ready, retrying in 10 seconds",
+});
 
 describe("lab MongoDB stand-in: standInStatus", () => {
     it("is Running with the version and member counts once every member is Ready and updated at the StatefulSet's generation", () => {
         assert.deepStrictEqual(standInStatus(mongodbCommunity(), rolledOut()), {
+            mongoUri: URI,
+            currentStatefulSetArbitersReplicas: 0,
+            currentMongoDBArbiters: 0,
             phase: "Running",
             version: "7.0.25",
             currentStatefulSetReplicas: 3,
             currentMongoDBMembers: 3,
-            currentStatefulSetArbitersReplicas: 0,
-            currentMongoDBArbiters: 0,
+            message: "",
         });
     });
 
     it("is Pending while the StatefulSet controller has not seen the latest generation", () => {
         const sts = rolledOut();
         sts.status.observedGeneration = 1;
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), pending(3));
     });
 
     it("is Pending while a member is not Ready", () => {
         const sts = rolledOut();
         sts.status.readyReplicas = 2;
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), pending(2));
     });
 
     it("is Pending while a member is not updated", () => {
         const sts = rolledOut();
         sts.status.updatedReplicas = 2;
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), pending(3));
     });
 
     it("is Pending while the StatefulSet has more Ready pods than members (a scale-down under way)", () => {
         const sts = rolledOut();
         sts.status.readyReplicas = 4;
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), pending(4));
     });
 
     it("is Pending for a StatefulSet without status", () => {
         const sts = rolledOut();
         delete sts.status;
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), sts), pending(0));
     });
 
     it("is Pending without a StatefulSet", () => {
-        assert.deepStrictEqual(standInStatus(mongodbCommunity(), undefined), PENDING);
+        assert.deepStrictEqual(standInStatus(mongodbCommunity(), undefined), pending(0));
     });
 });

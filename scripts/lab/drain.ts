@@ -7,7 +7,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { Lab } from "./kube";
+import { Cluster, Lab } from "./kube";
 
 type Obj = Record<string, any>;
 
@@ -20,7 +20,7 @@ export interface DrainResult {
     readonly evicted: readonly string[];
 }
 
-const onNode = async (lab: Lab, node: string) =>
+const onNode = async (lab: Cluster, node: string) =>
     (await lab.list("pods", `--field-selector=spec.nodeName=${node}`)).filter((p) => !(p.metadata.ownerReferences ?? []).some((r: Obj) => r.kind === "DaemonSet"));
 
 const matches = (selector: Obj | undefined, labels: Obj = {}) =>
@@ -46,7 +46,7 @@ export function pdbsBelowFloor(pdbs: readonly Obj[]): string[] {
 }
 
 /** What holds a drain: each pod still on the node, by the PDB that allows it no disruption. */
-export async function drainBlockers(lab: Lab, node: string): Promise<string[]> {
+export async function drainBlockers(lab: Cluster, node: string): Promise<string[]> {
     const pods = await onNode(lab, node);
     const pdbs = await lab.list("pdb");
     return pods.flatMap((p) => pdbsOf(p, pdbs).filter((b) => (b.status?.disruptionsAllowed ?? 0) === 0).map((b) => `pod ${p.metadata.namespace}/${p.metadata.name} is held by ${describePdb(b)}`));
@@ -57,7 +57,7 @@ export async function drainBlockers(lab: Lab, node: string): Promise<string[]> {
  * every node agent is in place, the drained node's included (and throws naming what is not). While the drain runs, the PDBs are sampled: none may go below its
  * floor.
  */
-export async function drainNode(lab: Lab, node: string, settle: () => Promise<void>, timeout = DRAIN_TIMEOUT_SECONDS): Promise<DrainResult> {
+export async function drainNode(lab: Cluster, node: string, settle: () => Promise<void>, timeout = DRAIN_TIMEOUT_SECONDS): Promise<DrainResult> {
     await lab.ok(["cordon", node]);
     const evicted = (await onNode(lab, node)).map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
     const below: string[] = [];

@@ -10,6 +10,8 @@
  *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused.
  * Exit codes: 0 every check held, 1 one failed (the message names the object), 2 bad arguments.
  *
+ * `npm run test:cluster -- --context <ctx>` runs checks 3 and 4 (settled, agents everywhere, each
+ * schedulable worker drained in turn) against a real cluster the stack was deployed to.
  * `npm run lab -- start|stop <dir>` and `npm run lab -- exec <dir> -- <cmd>` run the lab by hand;
  * OBS_LAB_KEEP=1 leaves a failed stack's lab running to be looked at.
  */
@@ -19,9 +21,9 @@ import * as path from "path";
 import { runProgram } from "../mock-program";
 import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
-import { ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
+import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
 import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
-import { killChildren, Lab } from "./kube";
+import { Cluster, killChildren, Lab } from "./kube";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
 import { impersonating, operatorProcesses } from "./operators";
@@ -53,7 +55,7 @@ async function apply(lab: Lab, objects: readonly LabObject[]): Promise<void> {
     throw new LabFailure(`the API server refused ${refused.length} object(s):\n  ${(refused.length ? refused : [all.stderr.trim()]).join("\n  ")}`);
 }
 
-async function state(lab: Lab): Promise<ClusterState> {
+async function state(lab: Cluster): Promise<ClusterState> {
     const [nodes, pods, deployments, statefulSets, daemonSets, jobs, events] = await Promise.all(
         ["nodes", "pods", "deployments", "statefulsets", "daemonsets", "jobs", "events"].map((k) => lab.list(k)),
     );
@@ -61,10 +63,10 @@ async function state(lab: Lab): Promise<ClusterState> {
 }
 
 /** Waits until nothing is short of its pods and every agent is in place; fails naming what is not. */
-async function settle(lab: Lab, mongo: MongoDbStandIn, seconds = SETTLE_SECONDS): Promise<void> {
+async function settle(lab: Cluster, reconcile: () => Promise<void>, seconds = SETTLE_SECONDS): Promise<void> {
     const deadline = Date.now() + seconds * 1000;
     for (;;) {
-        await mongo.reconcile();
+        await reconcile();
         const [now, pdbs] = await Promise.all([state(lab), lab.list("pdb")]);
         const problems = [...workloadProblems(now), ...daemonSetCoverage(now), ...pdbProblems(pdbs)];
         if (problems.length === 0) {
@@ -128,6 +130,54 @@ async function untoleratedAgentIsCaught(lab: Lab, agent: any): Promise<string> {
     }
 }
 
+/** Nodes the runbook drains: schedulable Linux agent nodes that are not control-plane nodes. */
+export function drainableNodes(nodes: readonly any[]): string[] {
+    const agents = new Set(agentNodes(nodes));
+    return nodes
+        .filter((n) => agents.has(n.metadata.name) && !n.spec?.unschedulable && !("node-role.kubernetes.io/control-plane" in (n.metadata.labels ?? {})))
+        .filter((n) => !(n.spec?.taints ?? []).some((t: any) => t.effect === "NoSchedule" || t.effect === "NoExecute"))
+        .map((n) => n.metadata.name)
+        .sort();
+}
+
+/** Checks 3 and 4 on a cluster that runs the stack: the lab, or a context of the user's kubeconfig. */
+export async function verify(cluster: Cluster, io: Io, reconcile: () => Promise<void>, lap: (what: string) => void): Promise<void> {
+    const settleAll = () => settle(cluster, reconcile);
+    await settleAll();
+    const settled = await state(cluster);
+    lap(`settled: ${settled.pods.length} pods Ready on ${settled.nodes.length} nodes, every node agent on every Linux node`);
+    for (const node of drainableNodes(settled.nodes)) {
+        const drained = await drainNode(cluster, node, settleAll);
+        io.out(`  drained ${node} in ${drained.seconds.toFixed(1)} s (${drained.evicted.length} pods evicted), every workload Ready again, agents stayed`);
+    }
+}
+
+/** The lab's own controls, and the eviction API's refusal: what only a throwaway cluster may be put through. */
+async function controls(lab: Lab, io: Io, reconcile: () => Promise<void>): Promise<void> {
+    const settled = await state(lab);
+    const workers = drainableNodes(settled.nodes);
+    const caught = await untoleratedAgentIsCaught(lab, settled.daemonSets[0]);
+    io.out(`  control: an agent without tolerations is caught (${caught.split("; ").length} tainted nodes): ${caught.split("; ")[0]}`);
+    const pdbs = await lab.list("pdb");
+    const statefulPods = settled.pods.filter((p) => (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet"));
+    const held = statefulPods.filter((p) => workers.includes(p.spec?.nodeName)).map((p) => ({ pod: p, pdb: pdbsOf(p, pdbs)[0] })).find((c) => c.pdb);
+    if (!held) {
+        throw new LabFailure("no StatefulSet pod on a worker is covered by a PDB: the drain control has nothing to hold");
+    }
+    io.out(`  control: a PDB at minAvailable = its pods holds the drain: ${await heldDrain(lab, held.pdb, held.pod.spec.nodeName)}`);
+    await settle(lab, reconcile);
+    const quorum = pdbs.find((b) => (b.status?.expectedPods ?? 0) >= 2 && statefulPods.some((p) => pdbsOf(p, [b]).length > 0));
+    if (!quorum) {
+        io.out("  no stateful workload with two or more replicas under a PDB: the refusal is shown in the larger stacks");
+        return;
+    }
+    io.out(`  second eviction from ${quorum.metadata.namespace}/${quorum.metadata.name} refused: ${await refusedSecondEviction(lab, quorum)}`);
+    for (const n of settled.nodes) {
+        await lab.ok(["uncordon", n.metadata.name]);
+    }
+    await settle(lab, reconcile);
+}
+
 export async function testStack(stack: string, io: Io): Promise<void> {
     const started = Date.now();
     const lap = (what: string) => io.out(`  ${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
@@ -149,35 +199,9 @@ export async function testStack(stack: string, io: Io): Promise<void> {
         lap(`accepted: ${objects.length} objects, zero rejections`);
         await startOperators(lab, objects, io);
         const mongo = new MongoDbStandIn(lab);
-        await settle(lab, mongo);
-        const settled = await state(lab);
-        lap(`settled: ${settled.pods.length} pods Ready on ${settled.nodes.length} nodes, every node agent on every Linux node`);
-        const workers = settled.nodes.map((n) => n.metadata.name).filter((n) => /-worker-/.test(n)).sort();
-        for (const node of workers) {
-            const drained = await drainNode(lab, node, () => settle(lab, mongo));
-            io.out(`  drained ${node} in ${drained.seconds.toFixed(1)} s (${drained.evicted.length} pods evicted), every workload Ready again, agents stayed`);
-        }
-        const caught = await untoleratedAgentIsCaught(lab, settled.daemonSets[0]);
-        io.out(`  control: an agent without tolerations is caught (${caught.split("; ").length} tainted nodes): ${caught.split("; ")[0]}`);
-        const pdbs = await lab.list("pdb");
-        const covered = settled.pods.filter((p) => workers.includes(p.spec?.nodeName) && (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet"));
-        const held = covered.map((p) => ({ pod: p, pdb: pdbsOf(p, pdbs)[0] })).find((c) => c.pdb);
-        if (!held) {
-            throw new LabFailure(`no StatefulSet pod on a worker is covered by a PDB: the drain control has nothing to hold`);
-        }
-        const message = await heldDrain(lab, held.pdb, held.pod.spec.nodeName);
-        io.out(`  control: a PDB at minAvailable = its pods holds the drain: ${message}`);
-        await settle(lab, mongo);
-        const quorum = pdbs.find((b) => (b.status?.expectedPods ?? 0) >= 2 && settled.pods.some((p) => pdbsOf(p, [b]).length && (p.metadata.ownerReferences ?? []).some((r: any) => r.kind === "StatefulSet")));
-        if (quorum) {
-            io.out(`  second eviction from ${quorum.metadata.namespace}/${quorum.metadata.name} refused: ${await refusedSecondEviction(lab, quorum)}`);
-            for (const n of settled.nodes) {
-                await lab.ok(["uncordon", n.metadata.name]);
-            }
-            await settle(lab, mongo);
-        } else {
-            io.out(`  no stateful workload with two or more replicas under a PDB: the refusal is shown in the larger stacks`);
-        }
+        const reconcile = () => mongo.reconcile();
+        await verify(lab, io, reconcile, lap);
+        await controls(lab, io, reconcile);
         lap(`${stack} passed`);
         passed = true;
     } finally {
@@ -209,6 +233,20 @@ export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<n
             return 2;
         }
         return passThrough(argv);
+    }
+    if (argv[0] === "--context") {
+        if (argv.length !== 2) {
+            io.err("usage: npm run test:cluster -- --context <kubeconfig context>   (checks a cluster the stack was deployed to with pulumi up)");
+            return 2;
+        }
+        const started = Date.now();
+        try {
+            await verify(new Cluster(argv[1]), io, async () => undefined, (what) => io.out(`  ${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`));
+            return 0;
+        } catch (err) {
+            io.err(`CLUSTER CHECK FAILED (${argv[1]}): ${err instanceof Error ? err.message : String(err)}`);
+            return 1;
+        }
     }
     const unknown = argv.filter((s) => !STACKS.includes(s) && !fs.existsSync(path.join(ROOT, `Pulumi.${s}.yaml`)));
     if (unknown.length) {

@@ -16,17 +16,13 @@ export interface Result {
     readonly stderr: string;
 }
 
-export class Lab {
-    constructor(readonly dir: string) {}
+/** A cluster the checks run against: a context of the user's kubeconfig (a kind or staging cluster). */
+export class Cluster {
+    constructor(readonly context?: string) {}
 
-    /** Runs kubectl in the lab; never throws on kubectl's own failure (see `code`). */
+    /** Runs kubectl; never throws on kubectl's own failure (see `code`). */
     kubectl(args: readonly string[], input?: string): Promise<Result> {
-        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", kubectlBinary(), `--kubeconfig=${path.join(this.dir, "kubeconfig")}`, ...args], input);
-    }
-
-    /** Any command inside the lab's network namespace. */
-    exec(args: readonly string[], input?: string): Promise<Result> {
-        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", ...args], input);
+        return run(kubectlBinary(), [...(this.context ? [`--context=${this.context}`] : []), ...args], input);
     }
 
     /** kubectl that must succeed; its JSON output parsed when `-o json` is asked for. */
@@ -40,6 +36,22 @@ export class Lab {
 
     async list(kind: string, ...args: string[]): Promise<any[]> {
         return JSON.parse(await this.ok(["get", kind, "-A", "-o", "json", ...args])).items;
+    }
+}
+
+/** The lab cluster whose state is `dir` (tools/cluster/lab.sh): kubectl runs inside its network namespace. */
+export class Lab extends Cluster {
+    constructor(readonly dir: string) {
+        super();
+    }
+
+    override kubectl(args: readonly string[], input?: string): Promise<Result> {
+        return this.exec([kubectlBinary(), `--kubeconfig=${path.join(this.dir, "kubeconfig")}`, ...args], input);
+    }
+
+    /** Any command inside the lab's network namespace. */
+    exec(args: readonly string[], input?: string): Promise<Result> {
+        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", ...args], input);
     }
 
     /** lab.sh start|stop|spawn with this lab's directory. */

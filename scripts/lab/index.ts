@@ -23,7 +23,7 @@ import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
 import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
 import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
-import { Cluster, killChildren, Lab } from "./kube";
+import { Cluster, killChildren, Lab, terminated } from "./kube";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
 import { impersonating, operatorProcesses } from "./operators";
@@ -209,6 +209,9 @@ export async function testStack(stack: string, io: Io): Promise<void> {
             io.err(`OBS_LAB_KEEP=1: the lab stays up for a look (npm run lab -- exec ${lab.dir} -- kubectl ...); npm run lab -- stop ${lab.dir} ends it`);
         } else {
             await lab.script("stop");
+            if (passed) {
+                fs.rmSync(lab.dir, { recursive: true, force: true });
+            }
         }
     }
 }
@@ -265,11 +268,8 @@ export async function main(argv: readonly string[], io: Io = CONSOLE): Promise<n
 }
 
 if (require.main === module) {
-    const stop = () => {
-        killChildren();
-        process.exitCode = 143;
-    };
+    const stop = () => killChildren();
     process.on("SIGTERM", stop);
     process.on("SIGINT", stop);
-    main(process.argv.slice(2)).then((code) => process.exit(code));
+    main(process.argv.slice(2)).then((code) => process.exit(terminated() ? 143 : code));
 }

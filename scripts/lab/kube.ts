@@ -54,25 +54,37 @@ export class Lab extends Cluster {
         return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", ...args], input);
     }
 
-    /** lab.sh start|stop|spawn with this lab's directory. */
+    /** lab.sh start|stop|spawn with this lab's directory. A stop is never cut short by killChildren. */
     script(command: "start" | "stop" | "spawn", ...args: string[]): Promise<Result> {
-        return run("bash", [LAB_SCRIPT, command, this.dir, ...args], undefined, { KUBECTL: kubectlBinary() }, true);
+        return run("bash", [LAB_SCRIPT, command, this.dir, ...args], undefined, { KUBECTL: kubectlBinary() }, true, command === "stop");
     }
 }
 
 const children = new Set<ChildProcess>();
+let stopping = false;
 
-/** Stops every child still running (the CLI's TERM and INT handlers call this). */
+/**
+ * Stops every child still running (the CLI's TERM and INT handlers call this); the lab's own
+ * `stop` runs on, and nothing new is started but the stops the callers' `finally` blocks make.
+ */
 export function killChildren(): void {
+    stopping = true;
     for (const child of children) {
         child.kill("SIGTERM");
     }
 }
 
-function run(file: string, args: readonly string[], input?: string, env: Record<string, string> = {}, inherit = false): Promise<Result> {
+export const terminated = () => stopping;
+
+function run(file: string, args: readonly string[], input?: string, env: Record<string, string> = {}, inherit = false, protect = false): Promise<Result> {
+    if (stopping && !protect) {
+        return Promise.resolve({ code: 143, stdout: "", stderr: "terminated" });
+    }
     return new Promise((resolve, reject) => {
         const child = spawn(file, args, { env: { ...process.env, ...env }, stdio: [input === undefined ? "ignore" : "pipe", "pipe", inherit ? "inherit" : "pipe"] });
-        children.add(child);
+        if (!protect) {
+            children.add(child);
+        }
         let stdout = "";
         let stderr = "";
         child.stdout?.on("data", (d) => (stdout += d));

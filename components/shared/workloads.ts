@@ -117,7 +117,18 @@ export function setupJob(input: SetupJobInput): Record<string, any> {
     return {
         apiVersion: "batch/v1",
         kind: "Job",
-        metadata: { name: input.name, namespace: input.namespace },
+        metadata: {
+            name: input.name,
+            namespace: input.namespace,
+            // A failed Job keeps its name until its inputs change, and the provider's Job await
+            // fails on `Failed`, so every later `up` would fail on it. With this annotation the
+            // provider's Diff (pulumi-kubernetes v4.32.0+ provider/pkg/provider/provider.go,
+            // kubeProvider.Diff, `metadata.ReplaceUnready`) reads the live Job and, when the Job
+            // checker (provider/pkg/await/checker/job/check.go: ready only once `Complete`) finds it
+            // not ready (failed or still running), schedules a replacement: deleted, then created
+            // again under the same name, so the next `up` runs it again. A completed Job is left alone.
+            annotations: { "pulumi.com/replaceUnready": "true" },
+        },
         spec: {
             backoffLimit: 10,
             // A first start (migrations, certificates, shard allocation) can take minutes.

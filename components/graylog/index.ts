@@ -128,9 +128,22 @@ export class Graylog extends pulumi.ComponentResource {
 
         const setupData = { "setup.sh": setupScript({ namespace: ns, graylog: args.graylog, alerting: args.alerting }) };
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "graylog-setup", namespace: ns }, data: setupData }, child);
-        // Named after what it applies, so a changed script replaces the Job and it runs again;
-        // it waits for the whole chart (both StatefulSets ready) and the admin credentials.
-        manifest("setup-job", withInputsHash(graylogSetupJob(ns, "graylog-setup", GRAYLOG_ROOT_SECRET, args.alerting), setupData), {
+        // Named after what it applies, so a changed script or a rotated receiver credential
+        // replaces the Job and it runs again; it waits for the whole chart (both StatefulSets
+        // ready) and the admin credentials.
+        const setupJob = graylogSetupJob(ns, "graylog-setup", GRAYLOG_ROOT_SECRET, args.alerting);
+        // The credentials the Job reads from the notifications Secret enter the name as an HMAC
+        // keyed with the pepper (96 random characters that never leave a secret), so the name
+        // neither shows a credential nor lets anyone test a guessed one against it. The digest
+        // is unsecret on purpose: a secret `metadata.name` would make the Job's whole metadata
+        // secret in previews, state and the render, and the name reveals nothing.
+        const jobName = secretReceivers.length > 0
+            ? pulumi.unsecret(pulumi.all([pulumi.output(args.alertingSecrets), pepper]).apply(([credentials, key]) => {
+                const digest = crypto.createHmac("sha256", key).update(JSON.stringify(secretReceivers.map((r) => [r, credentials[r] ?? ""]))).digest("hex");
+                return withInputsHash(setupJob, { ...setupData, [NOTIFICATIONS_SECRET]: digest }).metadata.name as string;
+            }))
+            : withInputsHash(setupJob, setupData).metadata.name as string;
+        manifest("setup-job", { ...setupJob, metadata: { ...setupJob.metadata, name: jobName } }, {
             dependsOn: [chart, setup, rootSecret, ...notificationsSecret],
             customTimeouts: { create: "30m", update: "30m" },
             deleteBeforeReplace: true,

@@ -9,6 +9,7 @@ import { IMAGES } from "../../../components/shared/images";
 import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../../../scripts/mock-program";
 import { stackRun } from "../../helpers/program";
+import { renderRun } from "../../../scripts/render";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Whether the value at `key` inside stringData is (within) a Pulumi secret. */
@@ -411,6 +412,41 @@ describe("Graylog", () => {
             assert.ok(job.dependsOn.includes(notifications.urn), "the Job waits for its credentials");
             const script = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "graylog-setup")!.inputs.data["setup.sh"];
             assert.ok(!script.includes("hooks.example.com") && !script.includes("smtp-password"), "no credential in the script");
+        });
+
+        describe("the setup Job's name", () => {
+            /** Staging with a webhook receiver whose URL (the credential) the Job reads from the notifications Secret. */
+            const withHook = (url: string) => runProgram("staging", {
+                config: {
+                    "observability-platform:alerting": JSON.stringify({ receivers: [{ name: "hook", type: "webhook" }], defaultReceiver: "hook" }),
+                    "observability-platform:alertingSecrets": JSON.stringify({ hook: url }),
+                },
+            });
+            const jobOf = (run: { resources: readonly RecordedResource[] }) => run.resources.find((r) => r.inputs.kind === "Job" && r.inputs.metadata.name.startsWith("graylog-setup-"))!;
+            const FIRST = `${MOCK_SECRET_PREFIX}https://hooks.example.com/first-token`;
+            const ROTATED = `${MOCK_SECRET_PREFIX}https://hooks.example.com/rotated-token`;
+
+            it("changes when a receiver's credential is rotated, so the Job runs again and applies it", async () => {
+                const [first, rotated] = [jobOf(await withHook(FIRST)), jobOf(await withHook(ROTATED))];
+                assert.notStrictEqual(rotated.inputs.metadata.name, first.inputs.metadata.name);
+            });
+
+            it("stays the same when nothing changes", async () => {
+                const [a, b] = [jobOf(await withHook(FIRST)), jobOf(await withHook(FIRST))];
+                assert.strictEqual(b.inputs.metadata.name, a.inputs.metadata.name);
+            });
+
+            it("is a plain, non-secret name that contains no credential, and the render shows no credential anywhere", async () => {
+                const run = await withHook(FIRST);
+                const job = jobOf(run);
+                assert.match(job.inputs.metadata.name, /^graylog-setup-[0-9a-f]{10}$/);
+                assert.deepStrictEqual(job.secretPaths, [], "the Job's inputs hold no secret");
+                assert.ok(!JSON.stringify(job.inputs).includes(MOCK_SECRET_PREFIX), "no credential in the Job");
+                const rendered = await renderRun(run);
+                const all = rendered.files.map((f) => f.content).join("\n");
+                assert.ok(all.includes(job.inputs.metadata.name), "the render names the Job by its real name");
+                assert.ok(!all.includes(MOCK_SECRET_PREFIX) && !all.includes("first-token"), "a credential reached the rendered output");
+            });
         });
 
         it("prod protects the MongoDB replica set", async () => {

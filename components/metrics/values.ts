@@ -287,6 +287,9 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
             priorityClassName: NODE_CRITICAL_PRIORITY,
             affinity: AGENT_NODE_AFFINITY,
             resources: resourcesOf(m.nodeExporter.resources),
+            // As Fluent Bit and the OTel agent: the chart's `maxUnavailable: 1` rolls one node at a
+            // time and outlasts the provider's 10-minute DaemonSet await from about 40 nodes.
+            updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
         },
     };
 }

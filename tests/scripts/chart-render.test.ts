@@ -68,6 +68,15 @@ describe("the full render: charts rendered as the provider deploys them", functi
         });
     }
 
+    for (const stack of STACKS) {
+        it(`${stack}: node-exporter's DaemonSet rolls 10% of the nodes at a time, as the other agents do, so an update finishes inside the provider's 10-minute await`, async () => {
+            const { objects } = await renderedStack(stack);
+            const daemonSets = chartObjects(objects, "observability-metrics-kps").filter((o) => o.kind === "DaemonSet" && /node-exporter/.test(o.metadata.name));
+            assert.strictEqual(daemonSets.length, 1, "the kube-prometheus-stack chart renders one node-exporter DaemonSet");
+            assert.deepStrictEqual(daemonSets[0].spec.updateStrategy, { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } });
+        });
+    }
+
     it("the CertManager component's Helm release runs its hooks, so they stay in its render", async () => {
         const { objects } = await renderedStack("dev");
         const hooks = objects.filter((o) => o.file.includes("cert-manager") && o.object.metadata?.annotations?.["helm.sh/hook"]);

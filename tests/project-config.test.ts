@@ -1,17 +1,6 @@
 /**
- * The engine checks `Pulumi.yaml`'s `config:` block against the stack file before the program
- * starts, so a mistake there makes every stack undeployable while every mock-based test passes.
- * `engineConfigErrors` is that check, written from pulumi/pulumi's source:
- *   - sdk/go/common/workspace/project.go `(*Project).Validate`: `default` and `value` exclude each
- *     other; an `array` needs `items`; a typed `default` must match its type; a key of another
- *     namespace (`kubernetes:context`) takes neither `type` nor `default` and needs `value`.
- *   - pkg/workspace/config.go `mergeConfig`: a key of the project's namespace that the stack does
- *     not set, with no `default` and no `value`, is missing ("Stack 'dev' is missing
- *     configuration value ..."); otherwise the default is copied into the stack config, in plain
- *     text.
- *   - `validateStackConfigValues`: for typed keys only, a `secret: true` key whose value is not
- *     `secure:` fails ("must be encrypted as it's secret") — a default lands here too — and the
- *     value must match the type (`ValidateConfigValue`: integers and booleans may be strings).
+ * Pulumi.yaml's `config:` block as the engine reads it with each stack file (the engine's rules
+ * are in tests/helpers/engine-config.ts, with their sources), and the keys it must declare.
  */
 import * as assert from "assert";
 import * as fs from "fs";
@@ -20,93 +9,7 @@ import * as YAML from "yaml";
 import { SECRET_KEYS, TOP_LEVEL_KINDS, configSchema } from "../components/settings/schema";
 import { PROJECT } from "../components/settings";
 import { ROOT } from "../scripts/root";
-
-
-interface ConfigType {
-    type?: string;
-    items?: { type: string; items?: unknown };
-    default?: unknown;
-    value?: unknown;
-    secret?: boolean;
-    description?: string;
-}
-
-const isSecure = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 1 && "secure" in v;
-
-function matchesType(type: string, items: ConfigType["items"], value: unknown): boolean {
-    switch (type) {
-        case "string":
-            return typeof value === "string";
-        case "integer":
-            return (typeof value === "number" && Number.isInteger(value)) || (typeof value === "string" && /^[+-]?\d+$/.test(value));
-        case "boolean":
-            return typeof value === "boolean" || value === "true" || value === "false";
-        case "object":
-            return value !== null && typeof value === "object" && !Array.isArray(value);
-        default:
-            return Array.isArray(value) && items !== undefined && value.every((v) => matchesType(items.type, items.items as ConfigType["items"], v));
-    }
-}
-
-/** Every error the engine would raise for `project` and one stack file, in the engine's words. */
-export function engineConfigErrors(project: { name: string; config?: Record<string, unknown> }, stack: { config?: Record<string, unknown> }, stackName: string): string[] {
-    const errors: string[] = [];
-    const ownKey = (key: string) => !key.includes(":") || key.startsWith(`${project.name}:`);
-    const full = (key: string) => (key.includes(":") ? key : `${project.name}:${key}`);
-    // RewriteShorthandConfigValues: a bare scalar or array is a default (own key) or a value.
-    const declared = Object.entries(project.config ?? {}).map(([key, raw]): [string, ConfigType] =>
-        [key, raw !== null && typeof raw === "object" && !Array.isArray(raw) ? raw as ConfigType : ownKey(key) ? { default: raw } : { value: raw }]);
-    for (const [key, t] of declared) {
-        if (t.default !== undefined && t.value !== undefined) {
-            errors.push(`project config '${key}' cannot have both a 'default' and 'value' attribute`);
-        } else if (ownKey(key)) {
-            if (t.type === "array" && !t.items) {
-                errors.push(`The configuration key '${key}' declares an array but does not specify the underlying type via the 'items' attribute`);
-            } else if (t.type && t.default !== undefined && !matchesType(t.type, t.items, t.default)) {
-                errors.push(`The default value specified for configuration key '${key}' is not of the expected type '${t.type}'`);
-            }
-        } else if (t.type) {
-            errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a type`);
-        } else if (t.default !== undefined) {
-            errors.push(`Configuration key '${key}' is not namespaced by the project and should not define a default value`);
-        } else if (t.value === undefined) {
-            errors.push(`Configuration key '${key}' is namespaced and must provide an attribute 'value'`);
-        }
-    }
-    if (errors.length > 0) {
-        return errors;
-    }
-    const values = new Map(Object.entries(stack.config ?? {}).map(([k, v]) => [full(k), v]));
-    const missing: string[] = [];
-    for (const [key, t] of [...declared].sort(([a], [b]) => a.localeCompare(b))) {
-        if (values.has(full(key))) {
-            continue;
-        }
-        if (t.value === undefined && t.default === undefined && ownKey(key)) {
-            missing.push(key);
-        } else {
-            values.set(full(key), t.default ?? t.value);
-        }
-    }
-    if (missing.length > 0) {
-        // formatMissingKeys: "'a'", "'a' and 'b'", "'a', 'b' and 'c'".
-        const quoted = missing.map((k) => `'${k}'`);
-        const list = quoted.length === 1 ? quoted[0] : `${quoted.slice(0, -1).join(", ")} and ${quoted[quoted.length - 1]}`;
-        return [`Stack '${stackName}' is missing configuration value${missing.length > 1 ? "s" : ""} ${list}`];
-    }
-    for (const [key, t] of declared) {
-        const value = values.get(full(key));
-        if (!t.type || value === undefined) {
-            continue;
-        }
-        if (t.secret && !isSecure(value)) {
-            errors.push(`Stack '${stackName}' with configuration key '${key}' must be encrypted as it's secret`);
-        } else if (!isSecure(value) && !matchesType(t.type, t.items, value)) {
-            errors.push(`Stack '${stackName}' with configuration key '${key}' must be of type '${t.type}'`);
-        }
-    }
-    return errors;
-}
+import { engineConfig, engineConfigErrors } from "./helpers/engine-config";
 
 const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8"));
 const stackFiles = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
@@ -141,6 +44,11 @@ describe("Pulumi.yaml project config", () => {
             assert.strictEqual(engineConfigErrors(p({ "kubernetes:context": { type: "string", value: "kind" } }), { config: {} }, "dev").length, 1);
             assert.strictEqual(engineConfigErrors(p({ "kubernetes:context": { default: "kind" } }), { config: {} }, "dev").length, 1);
         });
+        it("gives every stack the project's value of another namespace's key, unless the stack sets its own", () => {
+            const project = p({ "kubernetes:context": { value: "kind" } });
+            assert.strictEqual(engineConfig(project, { config: {} }, "dev").config.get("kubernetes:context"), "kind");
+            assert.strictEqual(engineConfig(project, { config: { "kubernetes:context": "prod" } }, "dev").config.get("kubernetes:context"), "prod");
+        });
     });
 
     for (const file of stackFiles) {
@@ -160,7 +68,7 @@ describe("Pulumi.yaml project config", () => {
     });
 
     it("declares only keys the program reads, requires exactly the ones the program requires, and declares no secret", () => {
-        const declared = Object.keys(project.config ?? {}).map((k) => k.replace(`${PROJECT}:`, ""));
+        const declared = Object.keys(project.config ?? {}).filter((k) => !k.includes(":") || k.startsWith(`${PROJECT}:`)).map((k) => k.replace(`${PROJECT}:`, ""));
         const programKeys = Object.keys(TOP_LEVEL_KINDS);
         for (const key of declared) {
             assert.ok(programKeys.includes(key), `${key} is declared but the program does not read it`);
@@ -170,6 +78,24 @@ describe("Pulumi.yaml project config", () => {
         const declaredRequired = declared.filter((k) => project.config[`${PROJECT}:${k}`].default === undefined);
         assert.deepStrictEqual(declaredRequired.sort(), required.sort());
     });
+
+    it("of other namespaces, sets only kubernetes:upsertExistingObjects", () => {
+        const foreign = Object.entries(project.config ?? {}).filter(([k]) => k.includes(":") && !k.startsWith(`${PROJECT}:`));
+        assert.deepStrictEqual(Object.fromEntries(foreign), { "kubernetes:upsertExistingObjects": { value: "true" } });
+    });
+
+    // Retained objects (the shared CRDs in every profile, prod's namespaces and stores) make the
+    // next create fail with AlreadyExists unless the provider upserts (issue 25, item 12).
+    for (const [name, stack] of [
+        ...stackFiles.map((file): [string, Record<string, unknown>] => [file, YAML.parse(fs.readFileSync(path.join(ROOT, file), "utf8")) ?? {}]),
+        ["a new stack file that sets only the profile", { config: { [`${PROJECT}:profile`]: "dev" } }] as [string, Record<string, unknown>],
+    ]) {
+        it(`${name}: the engine gives the Kubernetes provider upsertExistingObjects "true", so a destroyed stack can be created again`, () => {
+            const { errors, config } = engineConfig(project, stack, "stack");
+            assert.deepStrictEqual(errors, []);
+            assert.strictEqual(config.get("kubernetes:upsertExistingObjects"), "true");
+        });
+    }
 
     it("the README documents every key the program reads, secrets marked as such", () => {
         const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");

@@ -10,7 +10,7 @@ import {
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
-import { protectStatefulTransform, withInputsHash } from "../shared/workloads";
+import { protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
 import { annotated, MONGODB_RUNNING, slowStartTransform, timeoutAnnotation } from "../shared/await";
 
 /** MongoDB and the Graylog StatefulSets: image pulls, volumes, replica-set initiation, migrations. */
@@ -88,12 +88,13 @@ export class Graylog extends pulumi.ComponentResource {
             }, child)]
             : [];
 
+        // The operator's CRDs (MongoDBCommunity and the rest) are cluster-wide: retained in every profile.
         const operator = new k8s.helm.v4.Chart(`${name}-mongodb-operator`, {
             ...chartSource(MONGODB_OPERATOR, args.chartDirectory),
             name: "mongodb-kubernetes",
             namespace: ns,
             values: mongodbOperatorValues(),
-        }, { ...child, transforms: protect ? [protectStatefulTransform] : [] });
+        }, { ...child, transforms: [retainSharedCrdsTransform, ...(protect ? [protectStatefulTransform] : [])] });
         // Awaited until the operator reports the replica set Running: Graylog refuses to start
         // without MongoDB, and its chart waits for this.
         const mongodb = manifest("mongodb", annotated(mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName, args.zoneAware),

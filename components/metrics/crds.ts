@@ -1,12 +1,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { chartSource, CHARTS } from "../shared/charts";
-import { protectStatefulTransform } from "../shared/workloads";
+import { protectStatefulTransform, retainSharedCrdsTransform } from "../shared/workloads";
 
 export interface MonitoringCrdsArgs {
     /** Namespace recorded as the chart's release namespace (CRDs are cluster-scoped). */
     readonly namespace: string;
-    /** Protect the CRDs: deleting one deletes every custom resource of its kind. Default false. */
+    /**
+     * Also protect the CRDs (prod): deleting one deletes every custom resource of its kind.
+     * Default false. They are retained on delete in every profile either way.
+     */
     readonly protectData?: boolean;
     /** A directory of packaged charts to install from instead of the chart repositories. */
     readonly chartDirectory?: string;
@@ -26,7 +29,7 @@ export class MonitoringCrds extends pulumi.ComponentResource {
             name: "prometheus-operator-crds",
             namespace: args.namespace,
             values: {},
-        }, { parent: this, transforms: args.protectData ? [protectStatefulTransform] : [] });
+        }, { parent: this, transforms: [retainSharedCrdsTransform, ...(args.protectData ? [protectStatefulTransform] : [])] });
         this.registerOutputs({});
     }
 }

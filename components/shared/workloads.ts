@@ -98,6 +98,24 @@ export function protectStatefulTransform(args: { type: string; props: Record<str
     return { props: args.props, opts: { ...args.opts, protect: true, retainOnDelete: true } };
 }
 
+/**
+ * A resource transform for charts whose CRDs other teams' objects depend on (the Prometheus
+ * Operator's, the MongoDB operator's): every CustomResourceDefinition gets `retainOnDelete`, in
+ * every profile. Deleting a CRD deletes every custom resource of its kind in the cluster, so a
+ * non-prod destroy, or `metrics.enabled: false`, would take every team's ServiceMonitors,
+ * PodMonitors and PrometheusRules (or MongoDBCommunity resources) with it. ECK's CRDs carry
+ * `helm.sh/resource-policy: keep`, which v4 Chart turns into the same option (pulumi-kubernetes
+ * provider/pkg/provider/helm/v4/chart.go); these charts' CRDs carry no such policy. `protect`
+ * stays prod's (protectStatefulTransform). A stack created again adopts the CRDs it left behind
+ * through `kubernetes:upsertExistingObjects` (Pulumi.yaml).
+ */
+export function retainSharedCrdsTransform(args: { type: string; props: Record<string, any>; opts: Record<string, any> }) {
+    if (args.type.split(":").pop() !== "CustomResourceDefinition") {
+        return undefined;
+    }
+    return { props: args.props, opts: { ...args.opts, retainOnDelete: true } };
+}
+
 export interface SetupJobInput {
     readonly name: string;
     readonly namespace: string;

@@ -1,9 +1,5 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { nodeCriticalQuota } from "../../components/platform";
-import { buildSettings } from "../../components/settings";
-import { readStackFile, ROOT } from "../../scripts/mock-program";
 import { stackRun } from "../helpers/program";
 
 describe("Platform", () => {
@@ -42,18 +38,5 @@ describe("Platform", () => {
         assert.ok(pillar("observability:metrics:Monitoring").dependsOn.includes(quota("monitoring")));
         assert.ok(pillar("observability:logging:Logging").dependsOn.includes(quota("logging")));
         assert.ok(pillar("observability:tracing:Tracing").dependsOn.includes(quota("tracing")));
-    });
-
-    it("a stack that retains its objects on destroy adopts them when it is created again (upsertExistingObjects)", () => {
-        const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.[^.]+\.yaml$/.test(f));
-        let retaining = 0;
-        for (const file of stacks) {
-            const { config } = readStackFile(path.join(ROOT, file));
-            if (buildSettings({ stack: file, config }).protectData) {
-                retaining++;
-                assert.strictEqual(config["kubernetes:upsertExistingObjects"], "true", file);
-            }
-        }
-        assert.ok(retaining >= 1, "prod retains its namespaces");
     });
 });

@@ -1,8 +1,95 @@
 import * as assert from "assert";
-import { setupJob } from "../../../components/shared/workloads";
+import { protectStatefulTransform, retainSharedCrdsTransform, setupJob } from "../../../components/shared/workloads";
+import { CHART_TYPE, chartReleases, KubeObject, templateOnce, typeToken } from "../../../scripts/chart-render";
+import { chartDirectory } from "../../../scripts/charts";
+import { ProgramRun, runProgram } from "../../../scripts/mock-program";
+import { masked } from "../../../scripts/render";
 import { stackRun } from "../../helpers/program";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
+/** Charts whose CRDs other teams' objects depend on, and the CRDs each must hold at least. */
+const SHARED_CRD_CHARTS = { "prometheus-operator-crds": 10, "mongodb-kubernetes": 1 } as const;
+
+/**
+ * Each object of a chart with the options the chart resource's own transforms give it, threaded
+ * as the engine threads them through a v4 Chart's children (starting from no options: neither
+ * chart sets `helm.sh/resource-policy`, so v4 Chart adds none).
+ */
+async function childOptions(run: ProgramRun, chart: string): Promise<Array<{ object: KubeObject; opts: Record<string, any> }>> {
+    const resources = run.resources.filter((r) => r.type === CHART_TYPE && String(r.inputs.chart).includes(chart));
+    assert.strictEqual(resources.length, 1, `${run.stack}: one ${chart} chart`);
+    const [release] = chartReleases(resources, masked, () => chartDirectory());
+    const out: Array<{ object: KubeObject; opts: Record<string, any> }> = [];
+    for (const object of (await templateOnce(release)).objects) {
+        assert.strictEqual(object.metadata?.annotations?.["helm.sh/resource-policy"], undefined, `${chart} sets no Helm resource policy itself`);
+        let props = structuredClone(object);
+        let opts: Record<string, any> = {};
+        for (const transform of release.transforms) {
+            const result = await transform({ custom: true, type: typeToken(props), name: `${release.name}:${props.metadata?.name}`, props, opts });
+            if (result) {
+                props = result.props;
+                opts = result.opts ?? opts;
+            }
+        }
+        out.push({ object: props, opts });
+    }
+    return out;
+}
+
+/** dev runs without Graylog, so its run turns Graylog on to install the MongoDB operator's chart. */
+let devWithGraylog: Promise<ProgramRun> | undefined;
+const runOf = (profile: typeof PROFILES[number]) => profile === "dev"
+    ? (devWithGraylog ??= runProgram("dev", { config: { "observability-platform:graylog": JSON.stringify({ enabled: true }) } }))
+    : stackRun(profile);
+
+describe("shared CRDs", function () {
+    this.timeout(300_000);
+
+    it("the retain transform keeps every CRD on delete and leaves every other kind alone", () => {
+        const t = (type: string, opts: Record<string, any> = {}) => retainSharedCrdsTransform({ type, props: { kind: "x" }, opts });
+        assert.deepStrictEqual(t("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition"), { props: { kind: "x" }, opts: { retainOnDelete: true } });
+        assert.deepStrictEqual(t("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", { dependsOn: ["a"] })?.opts,
+            { dependsOn: ["a"], retainOnDelete: true }, "keeps the options it is given");
+        for (const type of ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:core/v1:ServiceAccount",
+            "kubernetes:monitoring.coreos.com/v1:ServiceMonitor", "kubernetes:mongodbcommunity.mongodb.com/v1:MongoDBCommunity"]) {
+            assert.strictEqual(t(type), undefined, type);
+        }
+        const both = protectStatefulTransform({ type: "kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition", props: {}, opts: t("kubernetes:apiextensions.k8s.io/v1:CustomResourceDefinition")!.opts });
+        assert.deepStrictEqual(both?.opts, { protect: true, retainOnDelete: true }, "prod's protection composes with it");
+    });
+
+    it("ECK's CRDs keep themselves: each carries helm.sh/resource-policy: keep, which v4 Chart turns into retainOnDelete", async () => {
+        const run = await stackRun("staging");
+        const [release] = chartReleases(run.resources.filter((r) => r.type === CHART_TYPE && String(r.inputs.chart).includes("eck-operator")), masked, () => chartDirectory());
+        const crds = (await templateOnce(release)).objects.filter((o) => o.kind === "CustomResourceDefinition");
+        assert.ok(crds.length >= 5, `ECK renders ${crds.length} CRDs`);
+        for (const crd of crds) {
+            assert.strictEqual(crd.metadata.annotations?.["helm.sh/resource-policy"], "keep", crd.metadata.name);
+        }
+    });
+
+    for (const profile of PROFILES) {
+        for (const [chart, atLeast] of Object.entries(SHARED_CRD_CHARTS)) {
+            it(`${profile}: every CRD of the ${chart} chart is retained on delete${profile === "prod" ? " and protected" : ", not protected"}; its other objects are not retained`, async () => {
+                const children = await childOptions(await runOf(profile), chart);
+                const crds = children.filter((c) => c.object.kind === "CustomResourceDefinition");
+                assert.ok(crds.length >= atLeast, `${chart} renders ${crds.length} CRDs`);
+                for (const { object, opts } of crds) {
+                    assert.strictEqual(opts.retainOnDelete, true, `${object.metadata.name} is retained`);
+                    assert.strictEqual(opts.protect === true, profile === "prod", `${object.metadata.name}: protect only in prod`);
+                }
+                const others = children.filter((c) => c.object.kind !== "CustomResourceDefinition");
+                if (chart === "mongodb-kubernetes") {
+                    assert.ok(others.length > 0, "the operator chart has objects besides its CRDs");
+                }
+                for (const { object, opts } of others) {
+                    // prod's protect transform retains stateful kinds; neither chart has one.
+                    assert.strictEqual(opts.retainOnDelete, undefined, `${object.kind} ${object.metadata?.name} is not retained`);
+                }
+            });
+        }
+    }
+});
 
 describe("setup Jobs", () => {
     it("the Job builder asks the provider to replace a Job that is not complete, so a failed one runs again on the next up", () => {

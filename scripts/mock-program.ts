@@ -30,6 +30,8 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly dependsOn: readonly string[];
+    /** The `aliases` option as the SDK sends it: URNs, or specs the engine resolves (`{name, parenturn, ...}`). */
+    readonly aliases: ReadonlyArray<string | Record<string, unknown>>;
     /** Plain inputs; secrets appear in their (mock) plaintext. */
     readonly inputs: Record<string, any>;
     /** Where in `inputs` a value was a Pulumi secret. */
@@ -112,6 +114,10 @@ function patchMonitor(): void {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     dependsOn: req.getDependenciesList(),
+                    aliases: [
+                        ...req.getAliasurnsList(),
+                        ...req.getAliasesList().map((a: any) => (a.hasUrn() ? a.getUrn() : a.getSpec().toObject())),
+                    ],
                     transforms: req.getTransformsList()
                         .map((cb: any) => this.transformCallbacks.get(cb.getToken()))
                         .filter((t: unknown) => t !== undefined),

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
-    externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
+    DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
     graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri, smtpReceiver,
 } from "./values";
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
@@ -103,9 +103,6 @@ export class Graylog extends pulumi.ComponentResource {
             protect,
             retainOnDelete: protect,
         });
-        for (const pdb of graylogPdbs(ns, args.graylog)) {
-            manifest(`pdb-${pdb.metadata.name}`, pdb);
-        }
 
         // A change to the Graylog settings rolls the pods; nothing else does (a new root password
         // needs a rollout restart, see the README).
@@ -126,6 +123,11 @@ export class Graylog extends pulumi.ComponentResource {
                 ...(protect ? [protectStatefulTransform] : []),
             ],
         });
+
+        for (const pdb of graylogPdbs(ns, args.graylog)) {
+            const aliases = pdb.metadata.name === DATANODE_PDB ? [{ name: datanodePdbAlias(`${name}-graylog`, ns), parent: chart }] : undefined;
+            manifest(`pdb-${pdb.metadata.name}`, pdb, aliases ? { aliases } : {});
+        }
 
         const setupData = { "setup.sh": setupScript({ namespace: ns, graylog: args.graylog, alerting: args.alerting }) };
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "graylog-setup", namespace: ns }, data: setupData }, child);

@@ -19,6 +19,17 @@ export const MONGODB_PASSWORDS_SECRET = "graylog-mongodb-passwords";
 /** Pod labels the chart puts on its StatefulSets' pods. */
 export const GRAYLOG_POD_LABEL = { app: "graylog-app" };
 export const DATANODE_POD_LABEL = { app: "graylog-datanode" };
+/** The Data Node PDB's name: the program's, and the one graylog chart 1.0.0 gave its own. */
+export const DATANODE_PDB = "graylog-datanode";
+
+/**
+ * Stacks deployed with more than one Data Node hold the chart's PDB in their state, as the
+ * Chart's child `<chart>:<namespace>/graylog-datanode` (helm.v4.Chart names its children
+ * `<resourcePrefix, by default the Chart's name>:<namespace>/<name>`). The program's PDB takes
+ * that state over through this alias, so the first `up` after the change updates the object in
+ * place instead of creating it (upsert) and then deleting it with the chart's old child.
+ */
+export const datanodePdbAlias = (chartName: string, namespace: string) => `${chartName}:${namespace}/${DATANODE_PDB}`;
 
 /** Where Fluent Bit sends GELF over TCP: every Graylog node runs the global input. */
 export function gelfEndpoint(namespace: string): { host: string; port: number } {
@@ -95,8 +106,12 @@ function emailValues(alerting: AlertingSettings | undefined, externalUrl?: strin
 export function graylogValues(g: GraylogSettings, storageClassName?: string, externalUrl?: string, options: GraylogValuesOptions = {}): Record<string, unknown> {
     const zoneAware = options.zoneAware ?? false;
     const smtpUser = smtpReceiver(options.alerting) ? options.alerting?.smtp?.username : undefined;
-    // The chart renders a PDB only above 2 Graylog / 1 Data Node replicas; below that the
-    // program adds its own (graylogPdbs), so every StatefulSet has exactly one.
+    // The chart renders Graylog's PDB (graylog-pdb) only above 2 replicas; below that the
+    // program adds its own (graylogPdbs), so Graylog's pods have exactly one. The Data Node's
+    // PDB is always the program's: the chart's (templates/policy/pdb/datanode.yaml, rendered when
+    // `lt 1 datanode.replicas`) has the same name, graylog-datanode, so handing it over at the
+    // threshold made two Pulumi resources own one object (AlreadyExists, or the upserted
+    // object deleted by the other's delete). The chart's stays off at every replica count.
     const chartPdb = (replicas: number, threshold: number) =>
         replicas > threshold ? { enabled: true, minAvailable: replicas - 1 } : { enabled: false };
     return {
@@ -147,7 +162,7 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             },
             resources: resourcesOf(g.dataNodeResources),
             persistence: { enabled: true, data: { enabled: true, size: g.storageSize } },
-            podDisruptionBudget: chartPdb(g.dataNodeReplicas, 1),
+            podDisruptionBudget: { enabled: false },
         },
         // MongoDB is the program's own MongoDBCommunity; its pods use the operator's
         // mongodb-kubernetes-appdb ServiceAccount, so the chart's would be unused.
@@ -156,7 +171,10 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
     };
 }
 
-/** PDBs the chart does not render at these replica counts, plus MongoDB's (its operator makes none). */
+/**
+ * The PDBs the program declares: Graylog's when the chart renders none (2 replicas or fewer),
+ * the Data Node's at every replica count (see graylogValues), and MongoDB's (its operator makes none).
+ */
 export function graylogPdbs(namespace: string, g: GraylogSettings): Record<string, any>[] {
     const pdb = (name: string, labels: Record<string, string>) => ({
         apiVersion: "policy/v1",
@@ -166,7 +184,7 @@ export function graylogPdbs(namespace: string, g: GraylogSettings): Record<strin
     });
     return [
         ...(g.replicas > 2 ? [] : [pdb("graylog", GRAYLOG_POD_LABEL)]),
-        ...(g.dataNodeReplicas > 1 ? [] : [pdb("graylog-datanode", DATANODE_POD_LABEL)]),
+        pdb(DATANODE_PDB, DATANODE_POD_LABEL),
         pdb(MONGODB_NAME, { app: `${MONGODB_NAME}-svc` }),
     ];
 }

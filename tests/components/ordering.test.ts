@@ -90,7 +90,7 @@ describe("The install order (prod, every pillar on)", () => {
 
     it("folds a wait on a whole component into one edge, and leaves data flow out", () => {
         const r = (name: string, parent?: string, dependsOn: string[] = [], type = "kubernetes:v1:ConfigMap") =>
-            ({ urn: name, type, name, custom: true, parent, protect: false, retainOnDelete: false, dependsOn, inputs: {}, secretPaths: [], transforms: [] });
+            ({ urn: name, type, name, custom: true, parent, protect: false, retainOnDelete: false, dependsOn, aliases: [], inputs: {}, secretPaths: [], transforms: [] });
         const edges = orderingEdges([
             r("stack", undefined, [], "pulumi:pulumi:Stack"),
             r("observability", "stack", [], "observability:index:Platform"),

@@ -27,6 +27,7 @@ const KEY_NOTES: Record<string, string> = {
     "access.uiAuth": "Guards Prometheus, Alertmanager and Jaeger; see [TLS and access](#tls-and-access).",
     "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",
     oidcClientSecret: "Secret. Required with `uiAuth: oauth2-proxy`.",
+    "logging.elasticsearch.zoneAwareness": "Requires `topology.kubernetes.io/zone` on every node (ECK's `zoneAwareness`); off, prod only prefers zones.",
     chartDirectory: "Unset: each chart from its official repository. Relative to the project directory.",
 };
 

@@ -67,11 +67,24 @@ export interface ElasticsearchInput {
     readonly logging: LoggingSettings;
     readonly storageClassName?: string;
     readonly protectData: boolean;
-    /** Spread nodes over zones and make shard allocation zone-aware (prod). */
+    /** Prefer spreading nodes over zones (prod); a preference, never a requirement. */
     readonly zoneAware: boolean;
     /** Secret with the HTTP certificate issued by the platform CA. */
     readonly httpCertificateSecret: string;
     readonly rolesSecret: string;
+}
+
+/**
+ * A zone spread that never blocks scheduling, over the pods of the `default` nodeSet (ECK labels
+ * them with the cluster and StatefulSet names, label/labels.go in ECK v3.5.0).
+ */
+export function esZonePreference(): Record<string, unknown> {
+    return {
+        maxSkew: 1,
+        topologyKey: "topology.kubernetes.io/zone",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME, "elasticsearch.k8s.elastic.co/statefulset-name": `${ES_NAME}-es-default` } },
+    };
 }
 
 export function elasticsearchManifest(input: ElasticsearchInput): Record<string, any> {
@@ -94,7 +107,13 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
             nodeSets: [{
                 name: "default",
                 count: es.nodes,
-                ...(input.zoneAware ? { zoneAwareness: {} } : {}),
+                // ECK v3.5.0 (pkg/controller/elasticsearch/nodespec/podspec.go,
+                // zoneAwarenessSchedulingDirectives) turns `zoneAwareness` into a DoNotSchedule
+                // zone spread *and* a required node affinity `topology.kubernetes.io/zone Exists`
+                // (its prepare-fs init script waits for the zone annotation copied from that node
+                // label). On a cluster without zone labels (kubeadm, on-prem) the pods stay Pending
+                // and the 30-minute await fails. So it is opt-in, behind a setting that says so.
+                ...(es.zoneAwareness ? { zoneAwareness: {} } : {}),
                 config: {
                     "node.roles": ["master", "data", "ingest"],
                     "cluster.routing.allocation.disk.watermark.low": "85%",
@@ -104,6 +123,9 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                 podTemplate: {
                     metadata: { labels: { "app.kubernetes.io/part-of": "observability-platform" } },
                     spec: {
+                        // Without zoneAwareness, zones are what the README says: a preference.
+                        // ECK keeps its default preferred anti-affinity on the hostname.
+                        ...(input.zoneAware && !es.zoneAwareness ? { topologySpreadConstraints: [esZonePreference()] } : {}),
                         // mmap needs vm.max_map_count >= 262144 on the node; the init container
                         // sets it (the logging namespace admits privileged pods for this).
                         initContainers: [{

@@ -35,7 +35,7 @@ export interface LoggingArgs {
     readonly protectData?: boolean;
     /** A directory of packaged charts to install from instead of the chart repositories. */
     readonly chartDirectory?: string;
-    /** Spread Elasticsearch over zones with zone-aware shard allocation. Default false. */
+    /** Prefer spreading Elasticsearch and Kibana over zones (never required). Default false. */
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; ServiceMonitors are created only when given. */
     readonly monitoringCrds?: pulumi.Resource;
@@ -86,7 +86,9 @@ export class Logging extends pulumi.ComponentResource {
             });
 
         const zoneAware = args.zoneAware ?? false;
-        const nodeReader = zoneAware ? eckNodeReaderRbac(ns).map((obj) => manifest(`eck-${obj.kind.toLowerCase()}`, obj)) : [];
+        // ECK reads Nodes only for downward node labels, which only zoneAwareness asks for here
+        // (annotatePodsWithNodeLabels returns early without them, driver/shared/node_labels.go).
+        const nodeReader = args.logging.elasticsearch.zoneAwareness ? eckNodeReaderRbac(ns).map((obj) => manifest(`eck-${obj.kind.toLowerCase()}`, obj)) : [];
         const operator = new k8s.helm.v4.Chart(`${name}-eck-operator`, {
             ...chartSource(ECK_OPERATOR, args.chartDirectory),
             name: ECK_RELEASE,

@@ -39,7 +39,7 @@ export function eckOperatorValues(resources: ResourceSettings, namespace: string
 }
 
 /**
- * Zone awareness (prod) makes ECK copy each node's zone label onto the Elasticsearch pod: it
+ * Zone awareness (`logging.elasticsearch.zoneAwareness`) makes ECK copy each node's zone label onto the Elasticsearch pod: it
  * GETs the Node through its cache (pkg/controller/elasticsearch/driver/shared/node_labels.go),
  * which lists and watches Nodes. Namespaced RBAC cannot grant that, and the chart grants it only
  * inside its ClusterRole, so the program adds this one read-only rule and nothing else.

@@ -63,6 +63,13 @@ export interface LoggingSettings {
         readonly heap: string;
         readonly storageSize: string;
         readonly resources: ResourceSettings;
+        /**
+         * ECK's `zoneAwareness` on the nodeSet: zone-aware shard allocation, and a *required*
+         * node affinity on `topology.kubernetes.io/zone`, so every node that may run
+         * Elasticsearch must carry that label or its pods stay Pending. Off: zones are only a
+         * preference (prod).
+         */
+        readonly zoneAwareness: boolean;
     };
     readonly kibana: { readonly replicas: number; readonly resources: ResourceSettings };
     readonly operator: { readonly resources: ResourceSettings };
@@ -188,7 +195,7 @@ const dev: ProfileDefaults = {
     logging: {
         enabled: true,
         retentionDays: 3,
-        elasticsearch: { version: "8.19.19", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi") },
+        elasticsearch: { version: "8.19.19", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi"), zoneAwareness: false },
         kibana: { replicas: 1, resources: res("200m", "768Mi", "1", "1Gi") },
         operator: { resources: res("50m", "128Mi", "500m", "256Mi") },
         fluentBit: { bufferLimit: "1Gi", resources: AGENTS.fluentBit },

@@ -1,4 +1,7 @@
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { dataView, elasticsearchManifest, ilmPolicy, kibanaManifest, setupScript } from "../../../components/logs/elasticsearch";
 import { BUILTIN_MULTILINE_PARSERS, fluentBitSections, parserSections, renderSections } from "../../../components/logs/fluent-bit-config";
 import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
@@ -114,7 +117,7 @@ describe("Logging", () => {
                 assert.strictEqual(set.volumeClaimTemplates[0].spec.resources.requests.storage, s.logging.elasticsearch.storageSize);
                 const heap = toMebibytes(s.logging.elasticsearch.heap);
                 assert.strictEqual(set.podTemplate.spec.containers[0].env[0].value, `-Xms${heap}m -Xmx${heap}m`);
-                assert.strictEqual(Boolean(set.zoneAwareness), profile === "prod");
+                assert.strictEqual(set.zoneAwareness, undefined, "ECK's zoneAwareness requires zone labels: opt-in only");
                 assert.strictEqual(es.spec.volumeClaimDeletePolicy, s.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion");
             });
 
@@ -228,6 +231,56 @@ describe("Logging", () => {
         });
     });
 
+    describe("zones (issue 25 item 14)", () => {
+        // ECK v3.5.0 nodespec/podspec.go zoneAwarenessSchedulingDirectives: `zoneAwareness` adds a
+        // required node affinity `topology.kubernetes.io/zone Exists` and a DoNotSchedule spread.
+        const nodeSet = (run: Awaited<ReturnType<typeof runProgram>>) =>
+            run.resources.find((r) => r.inputs.kind === "Elasticsearch")!.inputs.spec.nodeSets[0];
+        const required = (set: any) => set.podTemplate.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+        let dir: string;
+        before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), "es-zones-")); });
+        after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+        for (const profile of PROFILES) {
+            it(`${profile}: the rendered Elasticsearch needs no zone label on any node${profile === "prod" ? ", and prefers spreading over zones" : ""}`, async () => {
+                const set = nodeSet(await stackRun(profile));
+                assert.strictEqual(set.zoneAwareness, undefined);
+                assert.strictEqual(required(set), undefined);
+                const spread = set.podTemplate.spec.topologySpreadConstraints ?? [];
+                assert.ok(spread.every((c: any) => c.whenUnsatisfiable === "ScheduleAnyway"), JSON.stringify(spread));
+                assert.deepStrictEqual(spread, profile === "prod" ? [{
+                    maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway",
+                    labelSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs", "elasticsearch.k8s.elastic.co/statefulset-name": "logs-es-default" } },
+                }] : []);
+            });
+        }
+
+        it("prod with logging.elasticsearch.zoneAwareness: true gets ECK's zoneAwareness, its Node read, and no second zone spread", async () => {
+            const stackFile = path.join(dir, "Pulumi.zones.yaml");
+            fs.writeFileSync(stackFile, `${fs.readFileSync(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"), "utf8").trimEnd()}
+  observability-platform:logging:
+    elasticsearch:
+      zoneAwareness: true
+`);
+            const run = await runProgram("zones", { stackFile });
+            const set = nodeSet(run);
+            assert.deepStrictEqual(set.zoneAwareness, {});
+            assert.strictEqual(set.podTemplate.spec.topologySpreadConstraints, undefined, "ECK brings its own (DoNotSchedule) spread");
+            const clusterRoles = run.resources.filter((r) => r.inputs.kind === "ClusterRole" && /elastic/.test(r.inputs.metadata.name));
+            assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), ["elastic-operator-node-reader"]);
+            const chart = run.resources.find((r) => r.inputs.chart === "eck-operator")!;
+            assert.ok(chart.dependsOn.includes(clusterRoles[0].urn), "the operator starts with its Node read in place");
+        });
+
+        it("the setting is a boolean, off in every profile", () => {
+            for (const profile of PROFILES) {
+                assert.strictEqual(settingsFor(profile).logging.elasticsearch.zoneAwareness, false);
+            }
+            assert.throws(() => buildSettings({ stack: "prod", config: { ...profileConfig("prod"), "observability-platform:logging": JSON.stringify({ elasticsearch: { zoneAwareness: "yes" } }) } }),
+                /logging\.elasticsearch\.zoneAwareness/);
+        });
+    });
+
     describe("in the whole program", () => {
         it("gives the ECK operator and Kibana one drain-safe PDB each and Elasticsearch none from the program", async () => {
             const run = await stackRun("prod");
@@ -242,8 +295,7 @@ describe("Logging", () => {
             const chart = run.resources.find((r) => r.inputs.chart === "eck-operator")!;
             assert.strictEqual(chart.inputs.version, "3.5.0");
             const clusterRoles = run.resources.filter((r) => r.inputs.kind === "ClusterRole" && /elastic/.test(r.inputs.metadata.name));
-            assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), ["elastic-operator-node-reader"], "prod is zone-aware");
-            assert.ok(chart.dependsOn.includes(clusterRoles[0].urn), "the operator starts with its Node read in place");
+            assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), [], "no Node reads without zoneAwareness");
         });
 
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {

@@ -39,7 +39,8 @@ const esConsumer = ["logging-grafana-credentials", "logging-grafana-platform-tru
 waits("metrics", [...esConsumer, "monitoring-crds"], "Grafana mounts its Elasticsearch credentials and CA; CRDs before the chart's custom resources");
 waits("tracing", [...esConsumer, "logging-elasticsearch"], "Jaeger mounts its credentials and CA and writes spans to Elasticsearch, green first");
 // Logging.
-waits("logging-eck-operator", ["logging-eck-clusterrole", "logging-eck-clusterrolebinding"], "zone awareness: the operator reads each pod's Node for its zone label (prod)");
+// No wait on ECK's Node-reader RBAC: prod leaves logging.elasticsearch.zoneAwareness off; with it
+// on, the operator waits for it (tests/components/logs/index.test.ts, "zones").
 waits("logging-elasticsearch", ["logging-eck-operator", "logging-es-http-cert", "logging-es-roles", "logging-es-user-exporter", "logging-es-user-fluentBit", "logging-es-user-grafana", "logging-es-user-jaeger"],
     "ECK's CRDs and controller, the HTTP certificate, roles and file-realm users it mounts");
 waits("logging-kibana", ["logging-eck-operator", "logging-elasticsearch"], "Kibana is green only once Elasticsearch is");

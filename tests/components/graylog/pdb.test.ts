@@ -11,8 +11,9 @@ import * as path from "path";
 import { RenderedStack, renderStack } from "../../../scripts/render";
 import { runProgram } from "../../../scripts/mock-program";
 import { serially } from "../../scripts/full-render";
+import { ROOT } from "../../../scripts/root";
 
-const STAGING = fs.readFileSync(path.join(__dirname, "..", "..", "..", "Pulumi.staging.yaml"), "utf8");
+const STAGING = fs.readFileSync(path.join(ROOT, "Pulumi.staging.yaml"), "utf8");
 
 function stackFileWith(dir: string, stack: string, dataNodeReplicas: number): string {
     const file = path.join(dir, `Pulumi.${stack}.yaml`);

@@ -12,6 +12,7 @@ import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
 import { stackRun } from "../../helpers/program";
+import { ROOT } from "../../../scripts/root";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: profileConfig(profile) });
@@ -257,7 +258,7 @@ describe("Logging", () => {
 
         it("prod with logging.elasticsearch.zoneAwareness: true gets ECK's zoneAwareness, its Node read, and no second zone spread", async () => {
             const stackFile = path.join(dir, "Pulumi.zones.yaml");
-            fs.writeFileSync(stackFile, `${fs.readFileSync(path.join(__dirname, "..", "..", "..", "Pulumi.prod.yaml"), "utf8").trimEnd()}
+            fs.writeFileSync(stackFile, `${fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8").trimEnd()}
   observability-platform:logging:
     elasticsearch:
       zoneAwareness: true

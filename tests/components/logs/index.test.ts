@@ -9,6 +9,7 @@ import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
 import { stackRun } from "../../helpers/program";
+import { assertKeptWithStore, storeSecrets } from "../../helpers/store-secrets";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: profileConfig(profile) });
@@ -245,6 +246,19 @@ describe("Logging", () => {
             assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), ["elastic-operator-node-reader"], "prod is zone-aware");
             assert.ok(chart.dependsOn.includes(clusterRoles[0].urn), "the operator starts with its Node read in place");
         });
+
+        // Issue 25, item 4: a rebuild (`destroy --exclude-protected`, then `up`) around a retained
+        // Elasticsearch keeps its file-realm users' passwords and Secrets.
+        for (const profile of ["dev", "staging", "prod"]) {
+            it(`${profile}: every file-realm user's Secret and RandomPassword is protected and retained as Elasticsearch is`, async () => {
+                const run = await stackRun(profile);
+                const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
+                const realm = (es.inputs.spec.auth.fileRealm as { secretName: string }[]).map((f) => f.secretName);
+                const kept = storeSecrets(run, es, realm);
+                assert.strictEqual(kept.passwords.length, realm.length, "one generated password per file-realm user");
+                assertKeptWithStore(kept, profile === "prod");
+            });
+        }
 
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {
             const run = await stackRun("staging");

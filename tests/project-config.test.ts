@@ -79,9 +79,13 @@ describe("Pulumi.yaml project config", () => {
         assert.deepStrictEqual(declaredRequired.sort(), required.sort());
     });
 
-    it("of other namespaces, sets only kubernetes:upsertExistingObjects", () => {
+    it("of other namespaces, sets only kubernetes:upsertExistingObjects, enableConfigMapMutable and enableSecretMutable", () => {
         const foreign = Object.entries(project.config ?? {}).filter(([k]) => k.includes(":") && !k.startsWith(`${PROJECT}:`));
-        assert.deepStrictEqual(Object.fromEntries(foreign), { "kubernetes:upsertExistingObjects": { value: "true" } });
+        assert.deepStrictEqual(Object.fromEntries(foreign), {
+            "kubernetes:upsertExistingObjects": { value: "true" },
+            "kubernetes:enableConfigMapMutable": { value: "true" },
+            "kubernetes:enableSecretMutable": { value: "true" },
+        });
     });
 
     // Retained objects (the shared CRDs in every profile, prod's namespaces and stores) make the
@@ -94,6 +98,15 @@ describe("Pulumi.yaml project config", () => {
             const { errors, config } = engineConfig(project, stack, "stack");
             assert.deepStrictEqual(errors, []);
             assert.strictEqual(config.get("kubernetes:upsertExistingObjects"), "true");
+        });
+        // A Secret or ConfigMap whose data changes is updated in place, never deleted and created
+        // again (issue 25, item 15): pulumi-kubernetes v4.32.0 provider.go Configure reads both
+        // keys == "true", and diff.go forceNewProperties then drops their data from the replace keys.
+        it(`${name}: the engine gives the Kubernetes provider enableConfigMapMutable and enableSecretMutable "true", so a data change is an update, not a replace`, () => {
+            const { errors, config } = engineConfig(project, stack, "stack");
+            assert.deepStrictEqual(errors, []);
+            assert.strictEqual(config.get("kubernetes:enableConfigMapMutable"), "true");
+            assert.strictEqual(config.get("kubernetes:enableSecretMutable"), "true");
         });
     }
 

@@ -1,3 +1,4 @@
+import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -78,6 +79,7 @@ export class Access extends pulumi.ComponentResource {
         const { name: gateName, secret } = gateNames(route.app);
         const metadata = { name: secret, namespace: route.namespace };
         let deps: pulumi.Resource[];
+        let secretChecksum: pulumi.Output<string> | undefined;
         if (args.access.uiAuth === "basic") {
             const password = new random.RandomPassword(`${name}-gate-${route.app}-password`, { length: 24, special: false }, child);
             const credentials = new k8s.core.v1.Secret(`${name}-gate-${route.app}-secret`, {
@@ -100,10 +102,20 @@ export class Access extends pulumi.ComponentResource {
                 metadata,
                 stringData: { "client-secret": pulumi.secret(args.oidcClientSecret!), "cookie-secret": cookie.result },
             }, child)];
+            // oauth2-proxy reads both from its environment once, at start, and the Secret is now
+            // updated in place (kubernetes:enableSecretMutable): a rotated client secret, or a new
+            // cookie secret, must roll the pods. The checksum is an HMAC of the client secret keyed
+            // with the cookie secret (random, never outside a secret), so it is unsecret on purpose
+            // and neither shows the credential nor lets anyone test a guess against it.
+            secretChecksum = pulumi.unsecret(pulumi.all([pulumi.output(args.oidcClientSecret!), cookie.result])
+                .apply(([client, key]) => crypto.createHmac("sha256", key).update(client).digest("hex")));
         }
         const manifest = manifestDeclarer(this, name);
         for (const obj of gateManifests(route, args.access, domain, args.zoneAware ?? false)) {
-            manifest(`gate-${route.app}-${obj.kind.toLowerCase()}`, obj, { dependsOn: deps });
+            const rolled = secretChecksum && obj.kind === "Deployment"
+                ? { ...obj, spec: { ...obj.spec, template: { ...obj.spec.template, metadata: { ...obj.spec.template.metadata, annotations: { ...obj.spec.template.metadata?.annotations, "checksum/secret": secretChecksum } } } } }
+                : obj;
+            manifest(`gate-${route.app}-${obj.kind.toLowerCase()}`, rolled, { dependsOn: deps });
         }
     }
 }

@@ -53,18 +53,25 @@ export class Graylog extends pulumi.ComponentResource {
         const protect = args.protectData ?? false;
         const child = { parent: this };
         const manifest = manifestDeclarer(this, name);
-        const password = (role: string, length: number) => new random.RandomPassword(`${name}-${role}`, { length, special: false }, child).result;
+        // What the retained MongoDB depends on outlives a rebuild with it (`destroy
+        // --exclude-protected`, then `up`): the pepper (graylog.conf: changing `password_secret`
+        // "will render all user sessions and encrypted values in the database invalid"), the
+        // MongoDB users' passwords, and the Secrets that hold them. Protected and retained exactly
+        // when MongoDB is.
+        const keep = { ...child, protect, retainOnDelete: protect };
+        const password = (role: string, length: number, opts: pulumi.CustomResourceOptions = child) =>
+            new random.RandomPassword(`${name}-${role}`, { length, special: false }, opts).result;
 
         const smtpPasswordOf = args.alerting.smtp?.username ? smtpReceiver(args.alerting) : undefined;
         const rootPassword = args.rootPassword ? pulumi.secret(args.rootPassword) : password("root-password", 32);
-        const pepper = password("password-secret", 96);
-        const mongoAdmin = password("mongodb-admin", 32);
-        const mongoGraylog = password("mongodb-graylog", 32);
+        const pepper = password("password-secret", 96, keep);
+        const mongoAdmin = password("mongodb-admin", 32, keep);
+        const mongoGraylog = password("mongodb-graylog", 32, keep);
 
         const mongoSecret = new k8s.core.v1.Secret(`${name}-mongodb-passwords`, {
             metadata: { name: MONGODB_PASSWORDS_SECRET, namespace: ns },
             stringData: { admin: mongoAdmin, graylog: mongoGraylog },
-        }, child);
+        }, keep);
         const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
             metadata: { name: GRAYLOG_ROOT_SECRET, namespace: ns },
             type: "kubernetes.io/basic-auth",
@@ -79,7 +86,7 @@ export class Graylog extends pulumi.ComponentResource {
                 GRAYLOG_ROOT_PASSWORD_SHA2: pulumi.secret(pulumi.output(rootPassword).apply((pw) => crypto.createHash("sha256").update(pw).digest("hex"))),
                 ...(smtpPasswordOf ? { GRAYLOG_TRANSPORT_EMAIL_AUTH_PASSWORD: pulumi.secret(pulumi.output(args.alertingSecrets).apply((c) => c[smtpPasswordOf] ?? "")) } : {}),
             },
-        }, child);
+        }, keep);
         const secretReceivers = notificationSecretReceivers(args.alerting);
         const notificationsSecret = secretReceivers.length > 0
             ? [new k8s.core.v1.Secret(`${name}-notifications`, {

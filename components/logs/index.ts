@@ -105,14 +105,17 @@ export class Logging extends pulumi.ComponentResource {
             stringData: { "roles.yml": YAML.stringify(esRoles()) },
         }, child);
 
+        // The file-realm users' passwords and Secrets are protected and retained exactly when
+        // Elasticsearch is, so a rebuild around the retained cluster keeps its users' credentials.
+        const keep = { ...child, protect, retainOnDelete: protect };
         const passwords = {} as Record<EsUser, pulumi.Output<string>>;
         const userSecrets = (Object.keys(ES_USERS) as EsUser[]).map((user) => {
-            passwords[user] = new random.RandomPassword(`${name}-es-${user}`, { length: 32, special: false }, child).result;
+            passwords[user] = new random.RandomPassword(`${name}-es-${user}`, { length: 32, special: false }, keep).result;
             return new k8s.core.v1.Secret(`${name}-es-user-${user}`, {
                 metadata: { name: userSecretName(user), namespace: ns },
                 type: "kubernetes.io/basic-auth",
                 stringData: { username: ES_USERS[user].username, password: passwords[user], roles: ES_USERS[user].role },
-            }, child);
+            }, keep);
         });
 
         const after = [operator, httpCert, rolesSecret, ...userSecrets];

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "../shared/charts";
-import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, jaegerValues } from "./jaeger-values";
+import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, jaegerChartTransform, jaegerConfigChecksum, jaegerValues } from "./jaeger-values";
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
@@ -38,12 +38,14 @@ export class Tracing extends pulumi.ComponentResource {
         const child = { parent: this };
         const manifest = manifestDeclarer(this, name);
 
+        const values = jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch);
+        // A changed Jaeger configuration rolls its pods (the chart's Deployment has no checksum of it).
         const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
             ...chartSource(JAEGER, args.chartDirectory),
             name: JAEGER_RELEASE,
             namespace: ns,
-            values: jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch),
-        }, child);
+            values,
+        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values))] });
         // The chart has no PDB template; several replicas get the program's.
         if (args.tracing.replicas > 1) {
             manifest("jaeger-pdb", drainSafePdb(JAEGER_RELEASE, ns, JAEGER_POD_LABELS));

@@ -4,6 +4,7 @@
  * `userconfig`; storage settings live in that config, not in `storage.*` (kept only for the
  * index cleaner CronJob, which reads `storage.elasticsearch.url`).
  */
+import * as crypto from "crypto";
 import { TracingSettings } from "../settings/profiles";
 import { resourcesOf, spreadAcrossNodes } from "../shared/workloads";
 
@@ -111,5 +112,38 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
         esRollover: { enabled: false },
         esLookback: { enabled: false },
         spark: { enabled: false },
+    };
+}
+
+type TransformArgs = { type: string; props: Record<string, any>; opts: Record<string, any> };
+
+/** JSON with object keys sorted: the same config hashes the same whatever order its keys were built in. */
+const canonical = (value: unknown): string =>
+    Array.isArray(value) ? `[${value.map(canonical).join(",")}]`
+        : value !== null && typeof value === "object"
+            ? `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`).join(",")}}`
+            : JSON.stringify(value ?? null);
+
+/** The `checksum/config` the Jaeger pods carry: a hash of the `userconfig` the chart renders into its `user-config` ConfigMap. */
+export function jaegerConfigChecksum(values: Record<string, unknown>): string {
+    return crypto.createHash("sha256").update(canonical(values.userconfig)).digest("hex");
+}
+
+/**
+ * Jaeger chart 4.11.1's all-in-one Deployment (templates/jaeger/jaeger-deploy.yaml) mounts the
+ * `user-config` ConfigMap through a `subPath`, which a running pod never sees change, and its pod
+ * template has fixed annotations and no checksum of it: a changed storage or index setting would
+ * update the ConfigMap (in place, with `kubernetes:enableConfigMapMutable`) and leave every pod on
+ * the old configuration. The Deployment's pod template gets `checksum/config`, so it rolls.
+ */
+export function jaegerChartTransform(checksum: string) {
+    return (args: TransformArgs) => {
+        if (args.type !== "kubernetes:apps/v1:Deployment" || args.props?.metadata?.name !== JAEGER_RELEASE || !args.props?.spec?.template) {
+            return undefined;
+        }
+        const props = structuredClone(args.props);
+        const template = props.spec.template;
+        template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, "checksum/config": checksum } };
+        return { props, opts: args.opts };
     };
 }

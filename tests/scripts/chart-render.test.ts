@@ -66,6 +66,36 @@ describe("the full render: charts rendered as the provider deploys them", functi
             const blocking = report.violations.filter((v) => blocks(v.level));
             assert.strictEqual(blocking.length, 0, formatText({ ...report, violations: blocking }));
         });
+
+        // Issue 25, item 15: with kubernetes:enableConfigMapMutable a changed ConfigMap is updated in
+        // place, and nothing else restarts a pod that read it at start (or mounts it by subPath).
+        it(`${stack}: every Deployment, StatefulSet and DaemonSet that reads a ConfigMap the stack declares carries a checksum annotation, so a change rolls it`, async () => {
+            const { objects } = await renderedStack(stack);
+            const declared = new Set(objects.filter((o) => o.object.kind === "ConfigMap").map((o) => `${o.object.metadata.namespace}/${o.object.metadata.name}`));
+            const unrolled: string[] = [];
+            for (const { file, object } of objects.filter((o) => ["Deployment", "StatefulSet", "DaemonSet"].includes(o.object.kind))) {
+                const read = new Set<string>();
+                const walk = (v: unknown): void => {
+                    if (Array.isArray(v)) {
+                        v.forEach(walk);
+                    } else if (v !== null && typeof v === "object") {
+                        for (const [k, x] of Object.entries(v)) {
+                            if (["configMap", "configMapRef", "configMapKeyRef"].includes(k) && typeof (x as any)?.name === "string") {
+                                read.add(`${object.metadata.namespace}/${(x as any).name}`);
+                            }
+                            walk(x);
+                        }
+                    }
+                };
+                walk(object.spec.template.spec);
+                const mine = [...read].filter((cm) => declared.has(cm));
+                const checksums = Object.keys(object.spec.template.metadata?.annotations ?? {}).filter((a) => a.includes("checksum"));
+                if (mine.length > 0 && checksums.length === 0) {
+                    unrolled.push(`${file}: ${object.kind} ${object.metadata.name} reads ${mine.join(", ")}`);
+                }
+            }
+            assert.deepStrictEqual(unrolled, []);
+        });
     }
 
     for (const stack of STACKS) {

@@ -226,6 +226,22 @@ describe("Access", () => {
             assert.ok(!JSON.stringify(proxy.inputs).includes("oidc-client-secret-value"), "no secret in the Deployment");
         });
 
+        // Issue 25, item 15: the Secret is updated in place (kubernetes:enableSecretMutable) and
+        // oauth2-proxy reads it from its environment once: a rotated client secret rolls the pods.
+        it("rolls oauth2-proxy when the client secret changes, by a checksum that shows no secret", async () => {
+            const annotationOf = (run: { resources: readonly any[] }) =>
+                kinds(run, "Deployment").find((r) => r.inputs.metadata.name === "ui-gate-prometheus")!;
+            const first = annotationOf(await runProgram("dev", { config: OIDC }));
+            const again = annotationOf(await runProgram("dev", { config: OIDC }));
+            const rotated = annotationOf(await runProgram("dev", { config: { ...OIDC, "observability-platform:oidcClientSecret": "rotated-client-secret" } }));
+            const checksum = (d: any) => d.inputs.spec.template.metadata.annotations?.["checksum/secret"];
+            assert.match(checksum(first), /^[0-9a-f]{64}$/);
+            assert.strictEqual(checksum(again), checksum(first), "the same secrets give the same checksum");
+            assert.notStrictEqual(checksum(rotated), checksum(first), "a rotated client secret changes the pod template");
+            assert.deepStrictEqual(first.secretPaths, [], "the Deployment holds no secret");
+            assert.ok(!JSON.stringify(rotated.inputs).includes("rotated-client-secret"));
+        });
+
         it("routes the ingress to oauth2-proxy's port", () => {
             const s = settingsFor("dev", OIDC);
             const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, graylogChartTransform, graylogPdbs, graylogValues, INIT_RESOURCES,
+    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, GRAYLOG_SECRET, graylogChartTransform, graylogPdbs, graylogValues, INIT_RESOURCES,
     mongodbManifest, mongodbOperatorValues, mongodbUri,
 } from "../../../components/graylog/values";
 import { buildSettings, isConfigError, PlatformSettings } from "../../../components/settings";
@@ -9,6 +9,7 @@ import { IMAGES } from "../../../components/shared/images";
 import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../../../scripts/mock-program";
 import { stackRun } from "../../helpers/program";
+import { assertKeptWithStore, storeSecrets } from "../../helpers/store-secrets";
 import { renderRun } from "../../../scripts/render";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
@@ -454,6 +455,23 @@ describe("Graylog", () => {
             const mongo = run.resources.find((r) => r.inputs.kind === "MongoDBCommunity")!;
             assert.ok(mongo.protect && mongo.retainOnDelete);
         });
+
+        // Issue 25, item 4: a rebuild (`destroy --exclude-protected`, then `up`) around a retained
+        // MongoDB keeps the pepper (password_secret), the MongoDB users' passwords and the Secrets
+        // that hold them: a new pepper makes every encrypted value in the database unreadable.
+        for (const profile of ["dev", "staging", "prod"]) {
+            it(`${profile}: the pepper, the MongoDB passwords and their Secrets are protected and retained as MongoDB is`, async () => {
+                const run = profile === "dev"
+                    ? await runProgram("dev", { config: { "observability-platform:graylog": JSON.stringify({ enabled: true }) } })
+                    : await stackRun(profile);
+                const mongo = run.resources.find((r) => r.inputs.kind === "MongoDBCommunity")!;
+                const refs = (mongo.inputs.spec.users as { passwordSecretRef: { name: string } }[]).map((u) => u.passwordSecretRef.name);
+                // Graylog's own Secret: the pepper, and the URI with the graylog user's password.
+                const kept = storeSecrets(run, mongo, [...new Set([...refs, GRAYLOG_SECRET])]);
+                assert.deepStrictEqual(kept.passwords.map((r) => r.name).sort(), ["observability-graylog-mongodb-admin", "observability-graylog-mongodb-graylog", "observability-graylog-password-secret"]);
+                assertKeptWithStore(kept, profile === "prod");
+            });
+        }
 
         it("dev, with Graylog off, creates none of it", async () => {
             const run = await stackRun("dev");

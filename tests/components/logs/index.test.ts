@@ -13,6 +13,7 @@ import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
 import { parseFluentBit, tagMatches } from "../../helpers/fluent-bit";
 import { stackRun } from "../../helpers/program";
 import { ROOT } from "../../../scripts/root";
+import { assertKeptWithStore, storeSecrets } from "../../helpers/store-secrets";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string): PlatformSettings => buildSettings({ stack: profile, config: profileConfig(profile) });
@@ -298,6 +299,19 @@ describe("Logging", () => {
             const clusterRoles = run.resources.filter((r) => r.inputs.kind === "ClusterRole" && /elastic/.test(r.inputs.metadata.name));
             assert.deepStrictEqual(clusterRoles.map((r) => r.inputs.metadata.name), [], "no Node reads without zoneAwareness");
         });
+
+        // Issue 25, item 4: a rebuild (`destroy --exclude-protected`, then `up`) around a retained
+        // Elasticsearch keeps its file-realm users' passwords and Secrets.
+        for (const profile of ["dev", "staging", "prod"]) {
+            it(`${profile}: every file-realm user's Secret and RandomPassword is protected and retained as Elasticsearch is`, async () => {
+                const run = await stackRun(profile);
+                const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
+                const realm = (es.inputs.spec.auth.fileRealm as { secretName: string }[]).map((f) => f.secretName);
+                const kept = storeSecrets(run, es, realm);
+                assert.strictEqual(kept.passwords.length, realm.length, "one generated password per file-realm user");
+                assertKeptWithStore(kept, profile === "prod");
+            });
+        }
 
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {
             const run = await stackRun("staging");

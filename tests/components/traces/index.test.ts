@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { jaegerConfig, jaegerValues } from "../../../components/traces/jaeger-values";
+import { jaegerChartTransform, jaegerConfig, jaegerConfigChecksum, jaegerValues } from "../../../components/traces/jaeger-values";
 import { AGENT_PORTS, otelAgentConfig, otelAgentDaemonSet } from "../../../components/traces/otel-agent";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
 import * as fs from "fs";
@@ -9,6 +9,7 @@ import { profileConfig } from "../../helpers/settings";
 import { parseQuantity } from "../../../components/shared/quantity";
 import { stackRun } from "../../helpers/program";
 import { ROOT } from "../../../scripts/root";
+import { renderedStack } from "../../scripts/full-render";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 const settingsFor = (profile: string, extra: Record<string, string> = {}): PlatformSettings =>
@@ -177,6 +178,37 @@ describe("Tracing", () => {
         assert.deepStrictEqual(pdbs[0].inputs.spec.selector.matchLabels, v.jaeger.topologySpreadConstraints[0].labelSelector.matchLabels);
         const chart = run.resources.find((r) => r.inputs.chart === "jaeger")!;
         assert.strictEqual(chart.inputs.values.jaeger.topologySpreadConstraints.length, 2, "prod passes zoneAware");
+    });
+
+    // Issue 25, item 15: with kubernetes:enableConfigMapMutable the chart's user-config ConfigMap
+    // is updated in place; the chart's Deployment mounts it by subPath and has no checksum of it.
+    describe("a changed Jaeger configuration rolls the Jaeger pods", () => {
+        const staging = settingsFor("staging");
+        it("the checksum follows the userconfig, and only it", () => {
+            const base = jaegerValues(staging.tracing, false, ES);
+            assert.strictEqual(jaegerConfigChecksum(jaegerValues(staging.tracing, false, ES)), jaegerConfigChecksum(base), "stable for the same config");
+            assert.notStrictEqual(jaegerConfigChecksum(jaegerValues(staging.tracing, false, { ...ES, replicas: 2 })), jaegerConfigChecksum(base), "index replicas");
+            assert.notStrictEqual(jaegerConfigChecksum(jaegerValues(staging.tracing, false)), jaegerConfigChecksum(base), "memory instead of Elasticsearch");
+        });
+        it("the transform annotates only the jaeger Deployment's pod template", () => {
+            const t = jaegerChartTransform("abc");
+            const deployment = { metadata: { name: "jaeger" }, spec: { template: { metadata: { annotations: { "prometheus.io/scrape": "true" } }, spec: {} } } };
+            const out = t({ type: "kubernetes:apps/v1:Deployment", props: deployment, opts: {} })!;
+            assert.deepStrictEqual(out.props.spec.template.metadata.annotations, { "prometheus.io/scrape": "true", "checksum/config": "abc" });
+            assert.strictEqual(t({ type: "kubernetes:core/v1:ConfigMap", props: { metadata: { name: "user-config" } }, opts: {} }), undefined);
+            assert.strictEqual(t({ type: "kubernetes:apps/v1:Deployment", props: { metadata: { name: "other" }, spec: { template: {} } }, opts: {} }), undefined);
+        });
+        for (const stack of ["dev", "staging"]) {
+            it(`${stack}: the rendered chart's jaeger Deployment carries the checksum of the values that render its user-config ConfigMap`, async () => {
+                const [run, rendered] = [await stackRun(stack), await renderedStack(stack)];
+                const chart = run.resources.find((r) => r.inputs.chart === "jaeger")!;
+                const objects = rendered.objects.map((o) => o.object).filter((o) => o.metadata?.namespace === "tracing");
+                assert.ok(objects.some((o) => o.kind === "ConfigMap" && o.metadata.name === "user-config"), "the chart renders user-config");
+                const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "jaeger")!;
+                assert.ok(deployment.spec.template.spec.volumes.some((v: any) => v.configMap?.name === "user-config"), "the Deployment mounts it");
+                assert.strictEqual(deployment.spec.template.metadata.annotations["checksum/config"], jaegerConfigChecksum(chart.inputs.values));
+            });
+        }
     });
 
     describe("in the whole program", () => {

@@ -28,6 +28,8 @@ const KEY_NOTES: Record<string, string> = {
     "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",
     oidcClientSecret: "Secret. Required with `uiAuth: oauth2-proxy`.",
     "logging.elasticsearch.zoneAwareness": "Requires `topology.kubernetes.io/zone` on every node (ECK's `zoneAwareness`); off, prod only prefers zones.",
+    "metrics.grafana.replicas": "Only 1: Grafana's database is SQLite on one ReadWriteOnce volume; more are refused.",
+    "metrics.grafana.storageSize": "Grows only on a StorageClass with volume expansion; the API server refuses a smaller one.",
     chartDirectory: "Unset: each chart from its official repository. Relative to the project directory.",
 };
 

@@ -309,6 +309,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     if (s.tracing.enabled && s.tracing.storage === "memory" && s.tracing.replicas > 1) {
         problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
     }
+    problems.push(...grafanaProblems(s.metrics, prefix));
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
@@ -346,6 +347,22 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
         }
     }
     return problems;
+}
+
+/**
+ * Grafana keeps users, API tokens, UI-made dashboards, Grafana-managed alerts and contact points
+ * in SQLite on its ReadWriteOnce volume (components/metrics/values.ts), and the settings offer no
+ * shared database (grafana.ini [database]): a second pod would have a database of its own, and
+ * could not attach the volume besides. Pure; `prefix` is the project's `<project>:`.
+ */
+export function grafanaProblems(metrics: MetricsSettings, prefix = ""): string[] {
+    if (!metrics.enabled || metrics.grafana.replicas <= 1) {
+        return [];
+    }
+    return [
+        `${prefix}metrics.grafana.replicas: got ${metrics.grafana.replicas}; allowed: 1 (Grafana keeps its database, SQLite, on one ReadWriteOnce volume, `
+        + "and no shared database is configured: each further pod would keep users, dashboards and alerts of its own)",
+    ];
 }
 
 /** Prometheus sizes (`45GB`) are powers of 1024. */

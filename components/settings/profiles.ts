@@ -24,7 +24,13 @@ export interface MetricsSettings {
         readonly resources: ResourceSettings;
     };
     readonly alertmanager: { readonly replicas: number; readonly storageSize: string; readonly resources: ResourceSettings };
-    readonly grafana: { readonly replicas: number; readonly resources: ResourceSettings };
+    readonly grafana: {
+        /** 1 only: Grafana keeps its database (SQLite) on its volume; no shared database is set up. */
+        readonly replicas: number;
+        /** Grafana's volume (users, tokens, UI-made dashboards, Grafana-managed alerts). */
+        readonly storageSize: string;
+        readonly resources: ResourceSettings;
+    };
     readonly operator: { readonly resources: ResourceSettings };
     readonly kubeStateMetrics: { readonly resources: ResourceSettings };
     readonly nodeExporter: { readonly resources: ResourceSettings };
@@ -186,7 +192,7 @@ const dev: ProfileDefaults = {
         enabled: true,
         prometheus: { replicas: 1, retentionDays: 3, retentionSize: "8GB", storageSize: "10Gi", resources: res("200m", "512Mi", "1", "1Gi") },
         alertmanager: { replicas: 1, storageSize: "1Gi", resources: res("20m", "64Mi", "100m", "128Mi") },
-        grafana: { replicas: 1, resources: res("50m", "128Mi", "500m", "256Mi") },
+        grafana: { replicas: 1, storageSize: "1Gi", resources: res("50m", "128Mi", "500m", "256Mi") },
         operator: { resources: res("50m", "64Mi", "200m", "128Mi") },
         kubeStateMetrics: { resources: res("20m", "64Mi", "100m", "128Mi") },
         nodeExporter: { resources: AGENTS.nodeExporter },
@@ -230,7 +236,7 @@ const staging: ProfileDefaults = {
         ...dev.metrics,
         prometheus: { replicas: 1, retentionDays: 15, retentionSize: "45GB", storageSize: "50Gi", resources: res("500m", "2Gi", "2", "4Gi") },
         alertmanager: { ...dev.metrics.alertmanager, replicas: 2 },
-        grafana: { replicas: 1, resources: res("100m", "256Mi", "1", "512Mi") },
+        grafana: { replicas: 1, storageSize: "5Gi", resources: res("100m", "256Mi", "1", "512Mi") },
     },
     logging: {
         ...dev.logging,
@@ -250,8 +256,8 @@ const prod: ProfileDefaults = {
         prometheus: { replicas: 2, retentionDays: 30, retentionSize: "180GB", storageSize: "200Gi", resources: res("1", "4Gi", "4", "8Gi") },
         alertmanager: { replicas: 3, storageSize: "2Gi", resources: res("50m", "128Mi", "200m", "256Mi") },
         // One Grafana: several replicas need a shared database (grafana.ini [database]), or
-        // logins and UI-made changes land on one pod only.
-        grafana: { replicas: 1, resources: res("100m", "256Mi", "1", "512Mi") },
+        // logins and UI-made changes land on one pod only (settings refuse more than one).
+        grafana: { replicas: 1, storageSize: "5Gi", resources: res("100m", "256Mi", "1", "512Mi") },
         operator: { resources: res("100m", "128Mi", "500m", "256Mi") },
         kubeStateMetrics: { resources: res("50m", "128Mi", "200m", "256Mi") },
     },

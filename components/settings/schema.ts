@@ -80,7 +80,10 @@ export const configSchema = z.strictObject({
                 { replicas: int(1, 5).optional(), storageSize: quantity("1Gi").optional(), resources: resources.optional() },
                 "an object {replicas, storageSize, resources}",
             ),
-            grafana: obj({ replicas: int(1, 10).optional(), resources: resources.optional() }, "an object {replicas, resources}"),
+            grafana: obj(
+                { replicas: int(1, 10).optional(), storageSize: quantity("5Gi").optional(), resources: resources.optional() },
+                "an object {replicas, storageSize, resources}",
+            ),
             operator: obj({ resources: resources.optional() }, "an object {resources}"),
             kubeStateMetrics: obj({ resources: resources.optional() }, "an object {resources}"),
             nodeExporter: obj({ resources: resources.optional() }, "an object {resources}"),

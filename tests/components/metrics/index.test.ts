@@ -91,6 +91,7 @@ describe("Monitoring", () => {
         const v = valuesFor("dev", { storageClassName: "fast-ssd" });
         assert.strictEqual(v.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName, "fast-ssd");
         assert.strictEqual(v.alertmanager.alertmanagerSpec.storage.volumeClaimTemplate.spec.storageClassName, "fast-ssd");
+        assert.strictEqual(v.grafana.persistence.storageClassName, "fast-ssd");
     });
 
     it("links Grafana's traces to logs and metrics when both exist", () => {

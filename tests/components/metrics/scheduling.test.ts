@@ -27,11 +27,11 @@ describe("Monitoring scheduling, requests and operator scope", () => {
         assert.deepStrictEqual(ALERTMANAGER_POD_LABELS, { "app.kubernetes.io/name": "alertmanager", alertmanager: "kps-alertmanager" });
     });
 
-    it("one Grafana gets neither spread nor PDB; two get both, with the chart's PDB as the only one", () => {
+    it("one Grafana gets no spread but the chart's drain-safe PDB (it mounts a PVC); two also spread", () => {
         const one = valuesFor("prod").grafana;
         assert.strictEqual(one.replicas, 1);
         assert.strictEqual(one.topologySpreadConstraints, undefined);
-        assert.strictEqual(one.podDisruptionBudget, undefined);
+        assert.deepStrictEqual(one.podDisruptionBudget, { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });
         const s = settingsFor("prod");
         const two = valuesFor("prod", {}, { grafana: { ...s.metrics.grafana, replicas: 2 } }).grafana;
         assert.deepStrictEqual(two.podDisruptionBudget, { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" });

@@ -252,6 +252,19 @@ describe("settings", () => {
         });
     });
 
+    describe("Grafana runs one replica: its database is SQLite on one ReadWriteOnce volume", () => {
+        it("refuses metrics.grafana.replicas 2 in every profile, naming the key and what is allowed", () => {
+            for (const profile of ["dev", "staging", "prod"]) {
+                const config = { profile, ...(profile === "prod" ? PAGER : {}), metrics: { grafana: { replicas: 2 } } };
+                assert.match(problemsOf(config, profile), /observability-platform:metrics\.grafana\.replicas: got 2; allowed: 1 \(Grafana keeps its database, SQLite, on one ReadWriteOnce volume, and no shared database is configured/);
+            }
+        });
+        it("accepts one replica, and more when metrics are off", () => {
+            assert.strictEqual(build({ profile: "dev", metrics: { grafana: { replicas: 1 } } }).metrics.grafana.replicas, 1);
+            assert.strictEqual(build({ profile: "dev", metrics: { enabled: false, grafana: { replicas: 2 } } }).metrics.grafana.replicas, 2);
+        });
+    });
+
     describe("Elasticsearch node counts are quorum-safe", () => {
         const nodes = (n: number, profile = "dev") => ({ profile, ...(profile === "prod" ? PAGER : {}), logging: { elasticsearch: { nodes: n } } });
         it("refuses 2 nodes in any profile, saying why", () => {
@@ -302,7 +315,7 @@ describe("settings", () => {
             const key = leaf.path.join(".");
             const step = leaf.int ? 1 : 0.1;
             // Values inside the bounds that a cross-key rule refuses, each tested on its own above.
-            const refusedElsewhere = key === "logging.elasticsearch.nodes" ? [2] : [];
+            const refusedElsewhere = key === "logging.elasticsearch.nodes" ? [2] : key === "metrics.grafana.replicas" ? [2, 9, 10] : [];
             const inside = [leaf.min, leaf.min + step, leaf.max - step, leaf.max].filter((v) => !refusedElsewhere.includes(v));
             it(`${key}: ${leaf.min - step} and ${leaf.max + step} are refused, ${inside.join(", ")} accepted`, () => {
                 const profile = baseFor(leaf.path);

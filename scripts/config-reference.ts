@@ -19,7 +19,7 @@ const KEY_NOTES: Record<string, string> = {
     storageClassName: "Unset: the cluster's default StorageClass.",
     alertingSecrets: "Secret. Receiver name → credential.",
     "alerting.receivers": "`[{name, type, to?, channel?}]`, type one of email, slack, pagerduty, webhook",
-    "alerting.defaultReceiver": "Unset: non-critical alerts go nowhere.",
+    "alerting.defaultReceiver": "Unset: non-critical alerts go nowhere; required in prod.",
     "alerting.criticalReceiver": "Unset: same as defaultReceiver.",
     "alerting.smtp": "`{smarthost, from, username?, requireTls?}`; needed by email receivers.",
     "tls.acmeEmail": "With `domain`: Let's Encrypt (staging endpoint outside prod).",

@@ -282,6 +282,20 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
             + "pulumi config set --path alerting.criticalReceiver pager && pulumi config set --secret --path 'alertingSecrets.pager' <routing-key>",
         );
     }
+    if (s.profile === "prod" && s.metrics.enabled && s.alerting.defaultReceiver === undefined) {
+        // After the pager the message above adds, when that is missing too.
+        const pagerMissing = s.alerting.criticalReceiver === undefined;
+        const next = `alerting.receivers[${s.alerting.receivers.length + (pagerMissing ? 1 : 0)}]`;
+        problems.push(
+            `${prefix}alerting.defaultReceiver: is required in a prod stack; without it every alert that is not critical `
+            + "(PodDisruptionBudgetBlockingDrain, ElasticsearchClusterYellow, CertificateExpiresSoon, Graylog's error burst, …) goes to the null receiver and reaches nobody. "
+            + "Add a team receiver of type slack or email and make it the default, for example: "
+            + `pulumi config set --path '${next}.name' team && pulumi config set --path '${next}.type' slack && `
+            + `pulumi config set --path '${next}.channel' '#platform-alerts' && pulumi config set --path alerting.defaultReceiver team && `
+            + "pulumi config set --secret --path 'alertingSecrets.team' <slack-webhook-url> "
+            + "(an email receiver needs its `to` address and alerting.smtp {smarthost, from} instead of a channel)",
+        );
+    }
     if (s.chartDirectory !== undefined) {
         const missing = pinnedCharts().map(chartFile).filter((file) => !fs.existsSync(path.join(s.chartDirectory!, file)));
         if (missing.length > 0) {

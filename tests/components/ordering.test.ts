@@ -57,7 +57,7 @@ for (const obj of ["elasticsearch-exporter-servicemonitor", "fluent-bit-servicem
 // Graylog.
 waits("graylog-mongodb", ["graylog-mongodb-operator", "graylog-mongodb-passwords"], "the MongoDBCommunity CRD and operator; the user passwords");
 waits("graylog-graylog", ["graylog-mongodb", "graylog-secrets"], "Graylog refuses to start before MongoDB is Running; its existing Secret");
-waits("graylog-setup-job", ["graylog-graylog", "graylog-setup", "graylog-root"], "it creates the GELF input through Graylog's API with the admin credentials");
+waits("graylog-setup-job", ["graylog-graylog", "graylog-setup", "graylog-root", "graylog-notifications"], "it creates the GELF input through Graylog's API with the admin credentials, and the notifications with the receivers' credentials (prod ships a Slack default receiver)");
 waits("graylog-servicemonitor", ["graylog-graylog", "monitoring-crds"], "the ServiceMonitor CRD and the scraped Service");
 // Tracing.
 waits("tracing-otel-agent-daemonset", ["tracing-jaeger", "tracing-otel-agent-config", "tracing-otel-agent-serviceaccount", "tracing-otel-agent-clusterrole", "tracing-otel-agent-clusterrolebinding"],

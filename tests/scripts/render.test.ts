@@ -102,11 +102,12 @@ describe("npm run render", function () {
             "    oidc: {issuerUrl: https://login.example.com, clientId: observability}",
             "  observability-platform:oidcClientSecret:",
             "    secure: v1:EEEEEEEEEEEEEEEE:FFFFFFFFFFFF",
-            // prod must route critical alerts somewhere
+            // prod must route critical alerts, and the rest, somewhere
             "  observability-platform:alerting:",
             "    receivers:",
             "      - {name: oncall, type: pagerduty}",
             "    criticalReceiver: oncall",
+            "    defaultReceiver: oncall",
             "  observability-platform:alertingSecrets:",
             "    oncall:",
             "      secure: v1:GGGGGGGGGGGGGGGG:HHHHHHHHHHHH",

@@ -4,6 +4,8 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { alertmanagerConfig, alertmanagerConfigYaml, NULL_RECEIVER } from "../../../components/metrics/alertmanager-config";
 import { AlertingSettings } from "../../../components/settings/profiles";
+import { buildSettings } from "../../../components/settings";
+import { readStackFile, ROOT } from "../../../scripts/mock-program";
 import { runTool, tempDir } from "../../helpers/tools";
 
 const ALERTING: AlertingSettings = {
@@ -68,6 +70,34 @@ describe("Alertmanager configuration", () => {
         assert.strictEqual(route("severity=critical", "alertname=X"), "pager");
         assert.strictEqual(route("severity=warning", "alertname=X"), "team-slack");
         assert.strictEqual(route("alertname=Watchdog", "severity=none"), NULL_RECEIVER);
+    });
+
+    describe("the shipped prod stack", () => {
+        const settings = buildSettings({ stack: "prod", config: readStackFile(path.join(ROOT, "Pulumi.prod.yaml")).config });
+        // Real-looking credentials in place of the stack's placeholders: amtool checks their form.
+        const credentials: Record<string, string> = {
+            pager: "pd-routing-key-0123456789",
+            team: "https://hooks.slack.com/services/T000/B000/XXXX",
+        };
+        const routesTo = (...labels: string[]) => {
+            const r = runTool("amtool", ["config", "routes", "test", `--config.file=${path.join(dir, "alertmanager.yaml")}`, ...labels]);
+            return r.output.split("\n").filter((l) => l && !l.startsWith("Warning")).join("\n").trim();
+        };
+
+        it("has a credential for every receiver, so the check below uses the stack's own receivers", () => {
+            assert.deepStrictEqual(settings.alerting.receivers.map((r) => r.name).sort(), Object.keys(credentials).sort());
+        });
+
+        it("passes amtool check-config and routes warnings to the team receiver, critical alerts to the pager", () => {
+            const r = check(alertmanagerConfigYaml(settings.alerting, credentials));
+            assert.strictEqual(r.status, 0, r.output);
+            for (const alertname of ["PodDisruptionBudgetBlockingDrain", "ElasticsearchClusterYellow", "FluentBitBufferNearlyFull", "CertificateExpiresSoon"]) {
+                assert.strictEqual(routesTo("severity=warning", `alertname=${alertname}`), "team", alertname);
+            }
+            assert.strictEqual(routesTo("severity=info", "alertname=X"), "team");
+            assert.strictEqual(routesTo("severity=critical", "alertname=X"), "pager");
+            assert.strictEqual(routesTo("alertname=Watchdog", "severity=none"), NULL_RECEIVER);
+        });
     });
 
     it("inhibits warnings while a critical of the same alert on the same target fires, volume by volume", () => {

@@ -139,7 +139,7 @@ describe("Monitoring", () => {
         it("delivers receiver credentials only inside the Alertmanager Secret", async () => {
             const run = await runProgram("prod", {
                 config: {
-                    "observability-platform:alerting": JSON.stringify({ receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager" }),
+                    "observability-platform:alerting": JSON.stringify({ receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager", defaultReceiver: "pager" }),
                     "observability-platform:alertingSecrets": JSON.stringify({ pager: `${MOCK_SECRET_PREFIX}pager` }),
                 },
             });

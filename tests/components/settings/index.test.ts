@@ -9,6 +9,7 @@ import { buildSettings, closest, ConfigError, isConfigError, PlatformSettings, r
 import { configSchema } from "../../../components/settings/schema";
 import { z } from "zod";
 import { ROOT } from "../../../scripts/root";
+import { runProgram } from "../../../scripts/mock-program";
 
 const P = "observability-platform";
 
@@ -19,9 +20,9 @@ function build(config: Record<string, unknown>, stack = "dev"): PlatformSettings
     return buildSettings({ stack, config: strings });
 }
 
-/** A prod stack's receiver for critical alerts, which prod requires. */
+/** A prod stack's receivers for critical and other alerts, which prod requires (here one for both). */
 const PAGER = {
-    alerting: { receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager" },
+    alerting: { receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager", defaultReceiver: "pager" },
     alertingSecrets: { pager: "routing-key" },
 };
 
@@ -234,6 +235,40 @@ describe("settings", () => {
             assert.strictEqual(build({ profile: "prod", ...fallback }, "prod").alerting.defaultReceiver, "pager");
         });
 
+        it("refuses prod without alerting.defaultReceiver (warnings would reach nobody), saying how to add one", () => {
+            const pagerOnly = { ...PAGER, alerting: { receivers: PAGER.alerting.receivers, criticalReceiver: "pager" } };
+            const message = problemsOf({ profile: "prod", ...pagerOnly }, "prod");
+            assert.match(message, /^Invalid configuration for stack "prod" \(1 problem\)/);
+            assert.match(message, /alerting\.defaultReceiver: is required in a prod stack; without it every alert that is not critical .* goes to the null receiver/);
+            assert.match(message, /a team receiver of type slack or email/);
+            assert.match(message, /pulumi config set --path 'alerting\.receivers\[1\]\.name' team && pulumi config set --path 'alerting\.receivers\[1\]\.type' slack/);
+            assert.match(message, /pulumi config set --path alerting\.defaultReceiver team && pulumi config set --secret --path 'alertingSecrets\.team' <slack-webhook-url>/);
+            const neither = problemsOf({ profile: "prod" }, "prod");
+            assert.match(neither, /\(2 problems\)/);
+            assert.match(neither, /'alerting\.receivers\[0\]\.name' pager/);
+            assert.match(neither, /'alerting\.receivers\[1\]\.name' team/, "the team receiver goes after the pager the other message adds");
+        });
+
+        it("registers nothing for a prod stack without alerting.defaultReceiver", async () => {
+            // eslint-disable-next-line @typescript-eslint/no-var-requires
+            const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks");
+            const original = MockMonitor.prototype.registerResource;
+            const registered: string[] = [];
+            MockMonitor.prototype.registerResource = function (req: any, callback: unknown) {
+                registered.push(req.getType());
+                return original.call(this, req, callback);
+            };
+            try {
+                await assert.rejects(
+                    runProgram("prod", { config: { [`${P}:alerting`]: JSON.stringify({ receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager" }) } }),
+                    (e: unknown) => isConfigError(e) && /alerting\.defaultReceiver: is required in a prod stack/.test((e as Error).message),
+                );
+            } finally {
+                MockMonitor.prototype.registerResource = original;
+            }
+            assert.deepStrictEqual(registered.filter((t) => t !== "pulumi:pulumi:Stack"), []);
+        });
+
         it("accepts prod without receivers when it has no metrics (no Alertmanager to route)", () => {
             assert.strictEqual(build({ profile: "prod", metrics: { enabled: false } }, "prod").metrics.enabled, false);
         });
@@ -249,6 +284,16 @@ describe("settings", () => {
             const name = stack[`${P}:alerting`].criticalReceiver;
             assert.ok(stack[`${P}:alerting`].receivers.some((r: { name: string }) => r.name === name));
             assert.ok(stack[`${P}:alertingSecrets`][name].secure, "its credential is a stack secret");
+        });
+
+        it("the repository's prod stack file routes warnings to a team receiver that needs no invented settings", () => {
+            const stack = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8")).config;
+            const alerting = stack[`${P}:alerting`];
+            const team = alerting.receivers.find((r: { name: string }) => r.name === alerting.defaultReceiver);
+            assert.ok(team, "defaultReceiver is one of the receivers");
+            assert.notStrictEqual(alerting.defaultReceiver, alerting.criticalReceiver, "warnings do not page");
+            assert.ok(["slack", "email"].includes(team.type), "a team channel or mailbox");
+            assert.ok(stack[`${P}:alertingSecrets`][team.name].secure, "its credential is a stack secret");
         });
     });
 

@@ -6,35 +6,11 @@
 import * as assert from "assert";
 import { settingsFor, valuesFor } from "./fixtures";
 import { grafanaProblems } from "../../../components/settings";
-import { CHART_TYPE, chartReleases, KubeObject, templateOnce, typeToken } from "../../../scripts/chart-render";
-import { chartDirectory } from "../../../scripts/charts";
-import { masked } from "../../../scripts/render";
+import { chartChildren } from "../../helpers/chart-children";
 import { stackRun } from "../../helpers/program";
 import { renderedStack, STACKS } from "../../scripts/full-render";
 
 const KPS = "charts/observability-metrics-kps/manifests.yaml";
-
-/** Each kube-prometheus-stack object with the options the chart resource's own transforms give it. */
-async function kpsChildOptions(stack: string): Promise<Array<{ object: KubeObject; opts: Record<string, any> }>> {
-    const run = await stackRun(stack);
-    const resources = run.resources.filter((r) => r.type === CHART_TYPE && r.inputs.chart === "kube-prometheus-stack");
-    assert.strictEqual(resources.length, 1, `${stack}: one kube-prometheus-stack chart`);
-    const [release] = chartReleases(resources, masked, () => chartDirectory());
-    const out: Array<{ object: KubeObject; opts: Record<string, any> }> = [];
-    for (const object of (await templateOnce(release)).objects) {
-        let props = structuredClone(object);
-        let opts: Record<string, any> = {};
-        for (const transform of release.transforms) {
-            const result = await transform({ custom: true, type: typeToken(props), name: `${release.name}:${props.metadata?.name}`, props, opts });
-            if (result) {
-                props = result.props;
-                opts = result.opts ?? opts;
-            }
-        }
-        out.push({ object: props, opts });
-    }
-    return out;
-}
 
 describe("Grafana's database", function () {
     this.timeout(600_000);
@@ -77,7 +53,7 @@ describe("Grafana's database", function () {
 
     it("prod protects and retains Grafana's PVC; dev and staging neither protect nor retain it", async () => {
         for (const profile of STACKS) {
-            const children = await kpsChildOptions(profile);
+            const children = await chartChildren(await stackRun(profile), "kube-prometheus-stack");
             const pvc = children.find((c) => c.object.kind === "PersistentVolumeClaim" && c.object.metadata.name === "kps-grafana");
             assert.ok(pvc, `${profile}: the chart makes PVC kps-grafana`);
             const kept = profile === "prod";

@@ -1,7 +1,8 @@
 import * as assert from "assert";
 import { protectStatefulTransform, retainSharedCrdsTransform, setupJob } from "../../../components/shared/workloads";
-import { CHART_TYPE, chartReleases, KubeObject, templateOnce, typeToken } from "../../../scripts/chart-render";
+import { CHART_TYPE, chartReleases, templateOnce } from "../../../scripts/chart-render";
 import { chartDirectory } from "../../../scripts/charts";
+import { chartChildren } from "../../helpers/chart-children";
 import { ProgramRun, runProgram } from "../../../scripts/mock-program";
 import { masked } from "../../../scripts/render";
 import { stackRun } from "../../helpers/program";
@@ -9,32 +10,6 @@ import { stackRun } from "../../helpers/program";
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Charts whose CRDs other teams' objects depend on, and the CRDs each must hold at least. */
 const SHARED_CRD_CHARTS = { "prometheus-operator-crds": 10, "mongodb-kubernetes": 1 } as const;
-
-/**
- * Each object of a chart with the options the chart resource's own transforms give it, threaded
- * as the engine threads them through a v4 Chart's children (starting from no options: neither
- * chart sets `helm.sh/resource-policy`, so v4 Chart adds none).
- */
-async function childOptions(run: ProgramRun, chart: string): Promise<Array<{ object: KubeObject; opts: Record<string, any> }>> {
-    const resources = run.resources.filter((r) => r.type === CHART_TYPE && String(r.inputs.chart).includes(chart));
-    assert.strictEqual(resources.length, 1, `${run.stack}: one ${chart} chart`);
-    const [release] = chartReleases(resources, masked, () => chartDirectory());
-    const out: Array<{ object: KubeObject; opts: Record<string, any> }> = [];
-    for (const object of (await templateOnce(release)).objects) {
-        assert.strictEqual(object.metadata?.annotations?.["helm.sh/resource-policy"], undefined, `${chart} sets no Helm resource policy itself`);
-        let props = structuredClone(object);
-        let opts: Record<string, any> = {};
-        for (const transform of release.transforms) {
-            const result = await transform({ custom: true, type: typeToken(props), name: `${release.name}:${props.metadata?.name}`, props, opts });
-            if (result) {
-                props = result.props;
-                opts = result.opts ?? opts;
-            }
-        }
-        out.push({ object: props, opts });
-    }
-    return out;
-}
 
 /** dev runs without Graylog, so its run turns Graylog on to install the MongoDB operator's chart. */
 let devWithGraylog: Promise<ProgramRun> | undefined;
@@ -71,7 +46,11 @@ describe("shared CRDs", function () {
     for (const profile of PROFILES) {
         for (const [chart, atLeast] of Object.entries(SHARED_CRD_CHARTS)) {
             it(`${profile}: every CRD of the ${chart} chart is retained on delete${profile === "prod" ? " and protected" : ", not protected"}; its other objects are not retained`, async () => {
-                const children = await childOptions(await runOf(profile), chart);
+                const children = await chartChildren(await runOf(profile), chart);
+                // v4 Chart adds no options of its own only where the chart sets no Helm resource policy.
+                for (const { object } of children) {
+                    assert.strictEqual(object.metadata?.annotations?.["helm.sh/resource-policy"], undefined, `${chart} sets no Helm resource policy itself`);
+                }
                 const crds = children.filter((c) => c.object.kind === "CustomResourceDefinition");
                 assert.ok(crds.length >= atLeast, `${chart} renders ${crds.length} CRDs`);
                 for (const { object, opts } of crds) {

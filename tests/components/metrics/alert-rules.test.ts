@@ -13,6 +13,7 @@ import { chartFile, CHARTS } from "../../../components/shared/charts";
 import { chartDirectory } from "../../../scripts/charts";
 import { inBackground, runTool, runToolAsync, tempDir } from "../../helpers/tools";
 import { ROOT } from "../../../scripts/root";
+import { METRIC_SOURCES, metricsOf } from "../../helpers/exporter-metrics";
 
 const FIXTURE = path.join(ROOT, "tests/fixtures/platform-rules.test.yaml");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -29,18 +30,6 @@ function writeRules(dir: string, scope: RuleScope): string {
     return file;
 }
 
-/** Metric names a PromQL expression reads (label matchers, strings, grouping lists and functions removed). */
-export function metricsOf(expr: string): string[] {
-    const stripped = expr
-        .replace(/"[^"]*"/g, "\"\"")
-        .replace(/\{[^}]*\}/g, "")
-        .replace(/\[[^\]]*\]/g, "")
-        .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
-    const keywords = new Set(["and", "or", "unless", "bool", "offset"]);
-    const names = [...stripped.matchAll(/\b([a-zA-Z_:][a-zA-Z0-9_:]*)\b(?!\s*\()/g)].map((m) => m[1]).filter((n) => !keywords.has(n));
-    return [...new Set(names)];
-}
-
 function durationMinutes(d: string): number {
     const m = /^(\d+)([mh])$/.exec(d);
     assert.ok(m, `duration ${d}`);
@@ -52,41 +41,6 @@ interface PromtoolCase {
     input_series: Array<{ series: string; values: string }>;
     alert_rule_test?: Array<{ eval_time: string; alertname: string; exp_alerts?: Array<{ exp_labels?: Record<string, unknown>; exp_annotations?: Record<string, string> }> }>;
 }
-
-/**
- * Where each metric the rules read comes from, at the pinned version, read in that project's
- * source: a rule on a name no exporter emits is a rule that never fires.
- */
-const METRIC_SOURCES: Record<string, string> = {
-    node_memory_MemAvailable_bytes: "node-exporter v1.12.1 meminfo collector",
-    node_memory_MemTotal_bytes: "node-exporter v1.12.1 meminfo collector",
-    node_cpu_seconds_total: "node-exporter v1.12.1 cpu collector",
-    node_filesystem_avail_bytes: "node-exporter v1.12.1 filesystem collector",
-    node_filesystem_size_bytes: "node-exporter v1.12.1 filesystem collector",
-    kube_node_status_condition: "kube-state-metrics v2.20.0 internal/store/node.go",
-    kube_pod_container_status_restarts_total: "kube-state-metrics v2.20.0 internal/store/pod.go",
-    kube_pod_container_status_waiting_reason: "kube-state-metrics v2.20.0 internal/store/pod.go",
-    kube_daemonset_status_desired_number_scheduled: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
-    kube_daemonset_status_number_available: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
-    kube_daemonset_status_number_misscheduled: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
-    kube_poddisruptionbudget_status_pod_disruptions_allowed: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
-    kube_poddisruptionbudget_status_expected_pods: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
-    kubelet_volume_stats_available_bytes: "kubelet volume stats",
-    kubelet_volume_stats_capacity_bytes: "kubelet volume stats",
-    fluentbit_output_errors_total: "Fluent Bit 4.2.2 src/flb_output.c",
-    fluentbit_output_dropped_records_total: "Fluent Bit 4.2.2 src/flb_output.c",
-    fluentbit_output_retries_failed_total: "Fluent Bit 4.2.2 src/flb_output.c",
-    fluentbit_output_chunk_available_capacity_percent: "Fluent Bit 4.2.2 src/flb_output.c, src/flb_engine.c",
-    elasticsearch_cluster_health_status: "elasticsearch-exporter v1.9.0 collector/cluster_health.go",
-    elasticsearch_filesystem_data_available_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
-    elasticsearch_filesystem_data_size_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
-    otelcol_receiver_refused_spans_total: "opentelemetry-collector v0.148.0 receiver/receiverhelper (+_total: otelconf v0.3.0 with suffixes)",
-    otelcol_exporter_send_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
-    otelcol_exporter_enqueue_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
-    gl_journal_entries_uncommitted: "Graylog 7.0.12 prometheus-exporter.yml",
-    certmanager_certificate_expiration_timestamp_seconds: "cert-manager v1.19.1 certificate collector",
-    certmanager_certificate_ready_status: "cert-manager v1.19.1 certificate collector",
-};
 
 const dir = tempDir("rules");
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -11,7 +11,7 @@ import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, set
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
-import { annotated, MONGODB_RUNNING, slowStartTransform, timeoutAnnotation } from "../shared/await";
+import { annotated, mongodbLanded, slowStartTransform, timeoutAnnotation } from "../shared/await";
 
 /** MongoDB and the Graylog StatefulSets: image pulls, volumes, replica-set initiation, migrations. */
 export const GRAYLOG_COLD_START_SECONDS = 1200;
@@ -102,10 +102,11 @@ export class Graylog extends pulumi.ComponentResource {
             namespace: ns,
             values: mongodbOperatorValues(),
         }, { ...child, transforms: [retainSharedCrdsTransform, ...(protect ? [protectStatefulTransform] : [])] });
-        // Awaited until the operator reports the replica set Running: Graylog refuses to start
-        // without MongoDB, and its chart waits for this.
-        const mongodb = manifest("mongodb", annotated(mongodbManifest(ns, args.graylog, args.mongodbVersion ?? "7.0.25", args.storageClassName, args.zoneAware),
-            { ...MONGODB_RUNNING, ...timeoutAnnotation(GRAYLOG_COLD_START_SECONDS) }), {
+        // Awaited until the operator reports the replica set Running at its version and member
+        // count: Graylog refuses to start without MongoDB, and its chart waits for this.
+        const mongodbVersion = args.mongodbVersion ?? "7.0.25";
+        const mongodb = manifest("mongodb", annotated(mongodbManifest(ns, args.graylog, mongodbVersion, args.storageClassName, args.zoneAware),
+            { ...mongodbLanded(mongodbVersion, args.graylog.mongodbMembers), ...timeoutAnnotation(GRAYLOG_COLD_START_SECONDS) }), {
             dependsOn: [operator, mongoSecret],
             protect,
             retainOnDelete: protect,

@@ -12,7 +12,7 @@ import { esExporterManifests } from "./es-exporter";
 import { fluentBitSections, parserSections, renderSections } from "./fluent-bit-config";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
 import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
-import { annotated, ECK_GREEN, READY_CONDITION, timeoutAnnotation } from "../shared/await";
+import { annotated, elasticsearchLanded, kibanaLanded, READY_CONDITION, timeoutAnnotation } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
 import { LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
@@ -119,8 +119,10 @@ export class Logging extends pulumi.ComponentResource {
         });
 
         const after = [operator, httpCert, rolesSecret, ...userSecrets];
-        // Awaited until green (every shard allocated): the setup Job, Fluent Bit and Jaeger come
-        // after it. A cold start pulls images, provisions volumes and forms the cluster node by node.
+        // Awaited until the change landed (ECK done, every node on the version, green): the setup
+        // Job, Fluent Bit and Jaeger come after it, and `up` fails rather than report a rollout or
+        // downscale that never finished. A cold start pulls images, provisions volumes and forms
+        // the cluster node by node.
         const elasticsearch = manifest("elasticsearch", annotated(elasticsearchManifest({
             namespace: ns,
             logging: args.logging,
@@ -129,9 +131,10 @@ export class Logging extends pulumi.ComponentResource {
             zoneAware,
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
-        }), { ...ECK_GREEN, ...timeoutAnnotation(ES_COLD_START_SECONDS) }), { dependsOn: after, protect, retainOnDelete: protect });
+        }), { ...elasticsearchLanded(args.logging.elasticsearch.version), ...timeoutAnnotation(ES_COLD_START_SECONDS) }), { dependsOn: after, protect, retainOnDelete: protect });
         this.elasticsearchReady = elasticsearch;
-        const kibana = manifest("kibana", annotated(kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl), { ...ECK_GREEN, ...timeoutAnnotation(KIBANA_COLD_START_SECONDS) }), {
+        const kibana = manifest("kibana", annotated(kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl),
+            { ...kibanaLanded(args.logging.elasticsearch.version, args.logging.kibana.replicas), ...timeoutAnnotation(KIBANA_COLD_START_SECONDS) }), {
             // Kibana is green only once Elasticsearch is; its own wait starts then.
             dependsOn: [operator, elasticsearch],
         });

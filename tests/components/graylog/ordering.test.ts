@@ -4,7 +4,7 @@ import { graylogSetupJob, setupScript } from "../../../components/graylog/setup"
 import { GRAYLOG_ROOT_SECRET } from "../../../components/graylog/values";
 import { buildSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
-import { slowStartTransform } from "../../../components/shared/await";
+import { mongodbLanded, slowStartTransform } from "../../../components/shared/await";
 import { withInputsHash } from "../../../components/shared/workloads";
 import { ProgramRun } from "../../../scripts/mock-program";
 import { stackRun } from "../../helpers/program";
@@ -15,9 +15,11 @@ describe("Graylog: readiness and re-runs", () => {
     const kind = (k: string) => run.resources.find((r) => r.inputs.kind === k && r.inputs.metadata?.namespace === "graylog")!;
     const chart = () => run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart === "graylog")!;
 
-    it("MongoDB is awaited until the operator reports the replica set Running, and the chart waits for it", () => {
-        const annotations = kind("MongoDBCommunity").inputs.metadata.annotations;
-        assert.strictEqual(annotations["pulumi.com/waitFor"], "jsonpath={.status.phase}=Running");
+    it("MongoDB is awaited until the operator reports the replica set Running at its version with every member, and the chart waits for it", () => {
+        const mdb = kind("MongoDBCommunity").inputs;
+        const annotations = mdb.metadata.annotations;
+        assert.strictEqual(mdb.spec.members, 3, "staging's three members");
+        assert.strictEqual(annotations["pulumi.com/waitFor"], mongodbLanded(mdb.spec.version, mdb.spec.members)["pulumi.com/waitFor"]);
         assert.strictEqual(annotations["pulumi.com/timeoutSeconds"], String(GRAYLOG_COLD_START_SECONDS));
         assert.ok(chart().dependsOn.includes(kind("MongoDBCommunity").urn));
     });

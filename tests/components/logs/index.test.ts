@@ -7,6 +7,7 @@ import { BUILTIN_MULTILINE_PARSERS, fluentBitSections, parserSections, renderSec
 import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
 import { eckNodeReaderRbac, eckOperatorValues } from "../../../components/logs/values";
 import { toMebibytes } from "../../../components/shared/quantity";
+import { elasticsearchLanded, kibanaLanded } from "../../../components/shared/await";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { MOCK_SECRET_PREFIX, runProgram } from "../../../scripts/mock-program";
@@ -217,12 +218,17 @@ describe("Logging", () => {
             assert.notStrictEqual(b.inputs.metadata.name, a.inputs.metadata.name);
         });
 
-        it("Elasticsearch and Kibana are awaited until green, with a cold-start timeout; certificates until Ready", async () => {
+        it("Elasticsearch and Kibana are awaited until the change landed (version, Ready, replicas), with a cold-start timeout; certificates until Ready", async () => {
             const run = await stackRun("prod");
+            const s = buildSettings({ stack: "prod", config: profileConfig("prod") });
+            const es = find(run, "Elasticsearch").inputs;
+            assert.strictEqual(es.metadata.annotations["pulumi.com/waitFor"], elasticsearchLanded(s.logging.elasticsearch.version)["pulumi.com/waitFor"]);
+            assert.strictEqual(es.spec.version, s.logging.elasticsearch.version, "awaits the version it declares");
+            const kb = find(run, "Kibana").inputs;
+            assert.strictEqual(kb.metadata.annotations["pulumi.com/waitFor"], kibanaLanded(kb.spec.version, kb.spec.count)["pulumi.com/waitFor"]);
+            assert.strictEqual(kb.spec.count, 2, "prod's two Kibana replicas");
             for (const kind of ["Elasticsearch", "Kibana"]) {
-                const annotations = find(run, kind).inputs.metadata.annotations;
-                assert.strictEqual(annotations["pulumi.com/waitFor"], "jsonpath={.status.health}=green", kind);
-                assert.ok(Number(annotations["pulumi.com/timeoutSeconds"]) >= 1200, kind);
+                assert.ok(Number(find(run, kind).inputs.metadata.annotations["pulumi.com/timeoutSeconds"]) >= 1200, kind);
             }
             assert.ok(find(run, "Kibana").dependsOn.includes(find(run, "Elasticsearch").urn));
             const certs = run.resources.filter((r) => r.inputs.kind === "Certificate" && r.parent?.endsWith("::observability-logging"));

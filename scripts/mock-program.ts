@@ -30,6 +30,8 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly dependsOn: readonly string[];
+    /** The `customTimeouts` option's update timeout (a Go duration such as "30m"), when set. */
+    readonly updateTimeout?: string;
     /** The `aliases` option as the SDK sends it: URNs, or specs the engine resolves (`{name, parenturn, ...}`). */
     readonly aliases: ReadonlyArray<string | Record<string, unknown>>;
     /** Plain inputs; secrets appear in their (mock) plaintext. */
@@ -114,6 +116,7 @@ function patchMonitor(): void {
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
                     dependsOn: req.getDependenciesList(),
+                    updateTimeout: req.getCustomtimeouts()?.getUpdate() || undefined,
                     aliases: [
                         ...req.getAliasurnsList(),
                         ...req.getAliasesList().map((a: any) => (a.hasUrn() ? a.getUrn() : a.getSpec().toObject())),

@@ -8,6 +8,12 @@ import * as charts from "../../components/shared/charts";
 import { PinnedChart } from "../../components/shared/charts";
 import { IMAGES } from "../../components/shared/images";
 import { ROOT } from "../../scripts/root";
+import { buildSettings } from "../../components/settings";
+import { elasticsearchLanded, kibanaLanded, mongodbLanded } from "../../components/shared/await";
+import { CERT_MANAGER_WAIT } from "../../components/tls";
+import { longestAwaitChain } from "../helpers/await-chain";
+import { stackRun } from "../helpers/program";
+import { profileConfig } from "../helpers/settings";
 
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const STACKS = fs.readdirSync(ROOT).map((f) => /^Pulumi\.([a-z]+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => Boolean(s)).sort();
@@ -117,6 +123,37 @@ describe("GitHub workflows", () => {
             assert.strictEqual(step.command, "up");
             assert.strictEqual(step.policyPacks, "policies");
             assert.strictEqual(step.policyPackConfigs, "policies/config.json");
+        });
+
+        // Issue 25, item 6 and the Deliver list: promotion is only as good as the awaits of the
+        // update before it.
+        it("promotes a stack only when its whole update, awaits included, succeeded", () => {
+            const text = read("deploy.yml") + read("pulumi-up.yml");
+            assert.doesNotMatch(text, /continue-on-error|always\(\)|skipAwait|PULUMI_K8S_AWAIT|--skip-preview|--continue-on-error/);
+            assert.strictEqual(wf.jobs.staging.if, undefined, "staging runs only on dev's success (needs, no if)");
+            assert.strictEqual(wf.jobs.prod.if, undefined);
+        });
+
+        it("the store awaits that gate promotion prove the change: a version, a Ready phase, the replica and member counts", async () => {
+            for (const stack of ["staging", "prod"]) {
+                const run = await stackRun(stack);
+                const s = buildSettings({ stack, config: profileConfig(stack) });
+                const annotations = (kind: string) => run.resources.find((r) => r.inputs?.kind === kind)!.inputs.metadata.annotations;
+                assert.strictEqual(annotations("Elasticsearch")["pulumi.com/waitFor"], elasticsearchLanded(s.logging.elasticsearch.version)["pulumi.com/waitFor"], stack);
+                assert.strictEqual(annotations("Kibana")["pulumi.com/waitFor"], kibanaLanded(s.logging.elasticsearch.version, s.logging.kibana.replicas)["pulumi.com/waitFor"], stack);
+                const mdb = run.resources.find((r) => r.inputs?.kind === "MongoDBCommunity")!.inputs;
+                assert.strictEqual(mdb.metadata.annotations["pulumi.com/waitFor"], mongodbLanded(mdb.spec.version, s.graylog.mongodbMembers)["pulumi.com/waitFor"], stack);
+            }
+        });
+
+        it("gives each update longer than the longest chain of awaits in any stack, so no job is killed mid-update", async () => {
+            // A job killed by its timeout leaves the update's pending operations in the state.
+            const minutes = up.jobs.up["timeout-minutes"];
+            for (const stack of STACKS) {
+                const { seconds, chain } = await longestAwaitChain(await stackRun(stack), CERT_MANAGER_WAIT.releaseTimeoutSeconds);
+                assert.ok(seconds >= 3 * 3600 / 2, `${stack}: the chain is long (${seconds} s), or the model lost an await`);
+                assert.ok(minutes * 60 >= seconds + 15 * 60, `${stack}: ${minutes} min for ${seconds} s of awaits plus setup: ${chain.join(" -> ")}`);
+            }
         });
     });
 

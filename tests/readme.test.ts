@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROFILE_DEFAULTS } from "../components/settings/profiles";
-import { withReference } from "../scripts/config-reference";
+import { configRows, withReference } from "../scripts/config-reference";
+import { pinnedCharts } from "../components/shared/charts";
 import { Footprint } from "../scripts/footprint";
 import { renderedStack } from "./scripts/full-render";
 import { ROOT } from "../scripts/root";
@@ -48,6 +49,36 @@ describe("README", function () {
         assert.ok(perNode.cpu + total.cpu <= 3000, `dev requests ${perNode.cpu + total.cpu}m CPU`);
         assert.ok(perNode.memory + total.memory <= 6 * 1024, `dev requests ${perNode.memory + total.memory}Mi`);
         assert.strictEqual(PROFILE_DEFAULTS.dev.graylog.enabled, false, "Graylog would not fit");
+    });
+
+    describe("change safety (issue 25)", () => {
+        const section = README.slice(README.indexOf("### Change safety"), README.indexOf("\n#", README.indexOf("### Change safety") + 1));
+        const tableKeys = new Set([...section.matchAll(/^\|([^|]*)\|/gm)].flatMap(([, cell]) => [...cell.matchAll(/`([a-zA-Z.]+)`/g)].map((m) => m[1])));
+        const schemaKeys = configRows().map((row) => row[0].replaceAll("`", ""));
+        // A key touches stored data when it sizes, places, counts, versions or switches a store,
+        // or sets how long data is kept; a new key of that kind must get a row.
+        const STORED = /(^storageClassName$|^protectData$|storageSize$|replicas$|Replicas$|Members$|\.nodes$|\.version$|(^|\.)enabled$|retention|\.storage$|\.heap$|bufferLimit$|zoneAwareness$|elasticsearch\.resources$)/;
+
+        it("has a row for every setting that touches stored data", () => {
+            const stored = schemaKeys.filter((k) => STORED.test(k) && !/^(tls|access)\./.test(k));
+            assert.ok(stored.length >= 25, `found ${stored.length} stored-data keys`);
+            for (const key of stored) {
+                assert.ok(tableKeys.has(key), `${key} has a row in "### Change safety"`);
+            }
+        });
+
+        it("names only keys that exist, and every pinned chart", () => {
+            for (const key of tableKeys) {
+                assert.ok(schemaKeys.includes(key) || ["components/shared/charts.ts", "components/shared/images.ts"].includes(key), `${key} is a configuration key`);
+            }
+            for (const pin of pinnedCharts()) {
+                assert.ok(section.includes(pin.chart), pin.chart);
+            }
+        });
+
+        it("points to the procedures by hand", () => {
+            assert.match(section, /\(#changing-stored-data-by-hand\)/);
+        });
     });
 
     it("every policy rule has a row in the policy reference", () => {

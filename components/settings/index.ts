@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
-    ResourceSettings, TlsSettings, TracingSettings,
+    ResourceSettings, StorageChangeKey, TlsSettings, TracingSettings,
 } from "./profiles";
 import { chartFile, pinnedCharts } from "../shared/charts";
 import { parseQuantity } from "../shared/quantity";
@@ -35,6 +35,10 @@ export interface PlatformSettings {
     readonly ingressClassName: string;
     /** Storage class for every volume; unset uses the cluster default. */
     readonly storageClassName?: string;
+    /** The class lets volumes grow in place (ECK and the API server then resize on a larger storageSize). */
+    readonly storageClassAllowsExpansion: boolean;
+    /** Storage changes done by hand (README procedures), which the deployed-storage comparison lets through once. */
+    readonly storageChangesDoneByHand: readonly StorageChangeKey[];
     /** Absolute path of a directory of packaged charts to deploy from; unset: the charts' official repositories. */
     readonly chartDirectory?: string;
     /** Protect stateful resources and CRDs from `pulumi destroy`, retain PVCs. */
@@ -223,6 +227,8 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         domain: config.domain,
         ingressClassName: config.ingressClassName ?? defaults.ingressClassName,
         storageClassName: config.storageClassName,
+        storageClassAllowsExpansion: config.storageClassAllowsExpansion ?? defaults.storageClassAllowsExpansion,
+        storageChangesDoneByHand: config.storageChangesDoneByHand ?? defaults.storageChangesDoneByHand,
         // Relative to the project directory, where `pulumi` runs the program.
         chartDirectory: config.chartDirectory === undefined ? undefined : path.resolve(config.chartDirectory),
         protectData: config.protectData ?? defaults.protectData,

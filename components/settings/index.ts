@@ -330,6 +330,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
         problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
     }
     problems.push(...grafanaProblems(s.metrics, prefix));
+    problems.push(...dataNodeProblems(s, prefix));
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
@@ -383,6 +384,17 @@ export function grafanaProblems(metrics: MetricsSettings, prefix = ""): string[]
         `${prefix}metrics.grafana.replicas: got ${metrics.grafana.replicas}; allowed: 1 (Grafana keeps its database, SQLite, on one ReadWriteOnce volume, `
         + "and no shared database is configured: each further pod would keep users, dashboards and alerts of its own)",
     ];
+}
+
+/**
+ * A prod Graylog keeps one replica of every index (GRAYLOG_ELASTICSEARCH_REPLICAS, set from the
+ * first start in components/graylog/values.ts), which needs a second Data Node to live on. Pure.
+ */
+export function dataNodeProblems(s: Pick<PlatformSettings, "profile" | "graylog">, prefix = ""): string[] {
+    if (s.profile !== "prod" || !s.graylog.enabled || s.graylog.dataNodeReplicas >= 2) {
+        return [];
+    }
+    return [`${prefix}graylog.dataNodeReplicas: got ${s.graylog.dataNodeReplicas} in a prod stack; allowed: 2 or more (every index keeps a replica on a second Data Node, so losing one node's volume loses no logs)`];
 }
 
 /** Prometheus sizes (`45GB`) are powers of 1024. */

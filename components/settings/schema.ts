@@ -65,7 +65,7 @@ export const configSchema = z.strictObject({
     storageClassAllowsExpansion: bool.optional(),
     /** Storage changes an operator cannot make, done by hand per the README; each key is checked off once. */
     storageChangesDoneByHand: allowed(
-        z.array(z.enum(STORAGE_CHANGE_KEYS)),
+        z.array(allowed(z.enum(STORAGE_CHANGE_KEYS), `one of ${STORAGE_CHANGE_KEYS.join(", ")}`)),
         `a list of the storage keys whose change was done by hand: ${STORAGE_CHANGE_KEYS.join(", ")}`,
     ).optional(),
     protectData: bool.optional(),

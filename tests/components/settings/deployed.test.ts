@@ -176,10 +176,11 @@ describe("deployed storage", () => {
                 call: (args) => (args.token === "pulumi:pulumi:readStackOutputs" ? { outputs: deployed } : args.inputs),
             }, P, "staging", true, "organization");
             pulumi.runtime.setAllConfig({ ...stackFile.config, [`${P}:storageClassName`]: "fast" }, stackFile.secretKeys);
-            for (const id of Object.keys(require.cache).filter((f) => f.startsWith(ROOT) && !f.includes("node_modules"))) {
+            // Afresh, as scripts/mock-program.ts loads it (compiled or not, beside this tree).
+            for (const id of Object.keys(require.cache).filter((f) => f.startsWith(ROOT) && !/[\\/](node_modules|scripts)[\\/]/.test(f))) {
                 delete require.cache[id];
             }
-            const program = require(path.join(ROOT, "index"));
+            const program = require(path.join(__dirname, "..", "..", "..", "index"));
             await assert.rejects(program(), (err: Error) => isConfigError(err) && /storageClassName: got "fast"/.test(err.message));
             assert.deepStrictEqual(registered, []);
         });

@@ -1,10 +1,15 @@
 import { Platform } from "./components/platform";
-import { loadSettings } from "./components/settings";
+import { DEPLOYED_STORAGE_OUTPUT, loadDeployableSettings, storageFacts } from "./components/settings/deployed";
 
-const settings = loadSettings();
-const platform = new Platform("observability", { settings });
-
-export const profile = settings.profile;
-export const namespaces = platform.namespaces;
-export const urls = platform.urls;
-export const uiCredentials = platform.uiCredentials;
+// Async so the settings can be compared with what the last run deployed before anything registers.
+export = async () => {
+    const settings = await loadDeployableSettings();
+    const platform = new Platform("observability", { settings });
+    return {
+        profile: settings.profile,
+        namespaces: platform.namespaces,
+        urls: platform.urls,
+        uiCredentials: platform.uiCredentials,
+        [DEPLOYED_STORAGE_OUTPUT]: storageFacts(settings),
+    };
+};

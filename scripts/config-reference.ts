@@ -31,6 +31,9 @@ const KEY_NOTES: Record<string, string> = {
     "metrics.grafana.replicas": "Only 1: Grafana's database is SQLite on one ReadWriteOnce volume; more are refused.",
     "metrics.grafana.storageSize": "Grows only on a StorageClass with volume expansion; the API server refuses a smaller one.",
     chartDirectory: "Unset: each chart from its official repository. Relative to the project directory.",
+    storageClassAllowsExpansion: "Declare it once `kubectl get storageclass` shows ALLOWVOLUMEEXPANSION true; lets Elasticsearch and Grafana volumes grow in place.",
+    storageChangesDoneByHand: "Keys whose change was done by hand ([Changing stored data by hand](#changing-stored-data-by-hand)); listed for one up, then removed.",
+    "logging.elasticsearch.nodeSetName": "A new name moves Elasticsearch to new volumes (class, smaller size); ECK migrates the data.",
 };
 
 function unwrap(schema: z.ZodType): z.ZodType {

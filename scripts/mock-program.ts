@@ -152,6 +152,9 @@ function unwire(value: unknown, at: JsonPath, secrets: JsonPath[]): any {
 }
 
 class Mocks implements pulumi.runtime.Mocks {
+    /** What `pulumi:pulumi:readStackOutputs` answers: the stack's previous outputs (none: a first up). */
+    constructor(private readonly stackOutputs: Record<string, unknown> = {}) {}
+
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string; state: Record<string, any> } {
         const state: Record<string, any> = { ...args.inputs };
         if (args.type.startsWith("random:")) {
@@ -162,6 +165,9 @@ class Mocks implements pulumi.runtime.Mocks {
         return { id: args.custom ? `${args.name}-id` : "", state };
     }
     call(args: pulumi.runtime.MockCallArgs): Record<string, any> {
+        if (args.token === "pulumi:pulumi:readStackOutputs") {
+            return { name: args.inputs.name, outputs: this.stackOutputs, secretOutputNames: [] };
+        }
         return args.inputs;
     }
 }
@@ -181,6 +187,8 @@ export interface RunOptions {
     /** Extra or replaced config entries (`project:key` -> string). */
     readonly config?: Record<string, string>;
     readonly preview?: boolean;
+    /** The stack's outputs from its previous run, as the engine would hand them over. */
+    readonly stackOutputs?: Record<string, unknown>;
 }
 
 /** Runs the program for `stack` and returns what it registered. Throws the program's own error. */
@@ -194,11 +202,16 @@ export async function runProgram(stack: string, options: RunOptions = {}): Promi
     patchMonitor();
     capture = { options: new Map() };
     const project = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.yaml"), "utf8")).name as string;
-    await pulumi.runtime.setMocks(new Mocks(), project, stack, options.preview ?? false);
+    // "organization" is the name a DIY backend gives every stack.
+    await pulumi.runtime.setMocks(new Mocks(options.stackOutputs), project, stack, options.preview ?? false, "organization");
     pulumi.runtime.setAllConfig(config, stackFile.secretKeys);
     forgetProgramModules();
     const mine = capture;
-    const outputs = await pulumi.runtime.runInPulumiStack(async () => ({ ...require(path.join(__dirname, "..", "index")) }));
+    // The program exports an async function, as the Node language host runs it (cmd/run/run.ts).
+    const outputs = await pulumi.runtime.runInPulumiStack(async () => {
+        const program = require(path.join(__dirname, "..", "index"));
+        return typeof program === "function" ? await program() : { ...program };
+    });
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     await require("@pulumi/pulumi/runtime/settings").waitForRPCs();
     const resources: RecordedResource[] = [];

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
-    DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
+    DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogChecksums, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
     graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri, smtpReceiver,
 } from "./values";
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
@@ -112,21 +112,21 @@ export class Graylog extends pulumi.ComponentResource {
             retainOnDelete: protect,
         });
 
-        // A change to the Graylog settings rolls the pods; nothing else does (a new root password
-        // needs a rollout restart, see the README).
-        const checksum = crypto.createHash("sha256").update(JSON.stringify([args.graylog, args.alerting.smtp, smtpReceiver(args.alerting)])).digest("hex");
+        // A change to what a StatefulSet's ConfigMap holds rolls its pods; nothing else does (a new
+        // root password needs a rollout restart, see the README).
+        const values = graylogValues(args.graylog, args.storageClassName, args.externalUrl, { zoneAware: args.zoneAware, alerting: args.alerting });
         const chart = new k8s.helm.v4.Chart(`${name}-graylog`, {
             ...chartSource(GRAYLOG, args.chartDirectory),
             name: GRAYLOG_RELEASE,
             namespace: ns,
-            values: graylogValues(args.graylog, args.storageClassName, args.externalUrl, { zoneAware: args.zoneAware, alerting: args.alerting }),
+            values,
         }, {
             ...child,
             dependsOn: [graylogSecret, mongodb],
             // The chart's StatefulSets are awaited (built in); a first start pulls large images
             // and runs MongoDB migrations, so they get longer than the default 10 minutes.
             transforms: [
-                graylogChartTransform(checksum),
+                graylogChartTransform(graylogChecksums(values)),
                 slowStartTransform(["StatefulSet"], GRAYLOG_COLD_START_SECONDS),
                 ...(protect ? [protectStatefulTransform] : []),
             ],

@@ -3,6 +3,7 @@
  * GELF input provisioning, as pure builders (keys read from both charts' values.yaml and
  * templates).
  */
+import * as crypto from "crypto";
 import { IMAGES } from "../shared/images";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { parseQuantity } from "../shared/quantity";
@@ -103,6 +104,22 @@ function emailValues(alerting: AlertingSettings | undefined, externalUrl?: strin
     };
 }
 
+/** Index replicas for Graylog's index sets: one where a second Data Node can hold it. */
+export function indexReplicas(g: GraylogSettings): number {
+    return g.dataNodeReplicas > 1 ? 1 : 0;
+}
+
+/**
+ * What each StatefulSet's `checksum/*` annotations hash: the values its own ConfigMap is rendered
+ * from (templates/config/graylog.yaml from `graylog.config`, templates/config/datanode.yaml from
+ * `datanode.config`), so a Graylog setting rolls the Graylog pods and leaves the Data Nodes, whose
+ * OpenSearch restarts cost shard recoveries, alone. Changes to a pod template roll it anyway.
+ */
+export function graylogChecksums(values: Record<string, any>): { graylog: string; datanode: string } {
+    const hash = (value: unknown) => crypto.createHash("sha256").update(JSON.stringify(value)).digest("hex");
+    return { graylog: hash([values.graylog.config, values.graylog.service]), datanode: hash(values.datanode.config) };
+}
+
 export function graylogValues(g: GraylogSettings, storageClassName?: string, externalUrl?: string, options: GraylogValuesOptions = {}): Record<string, unknown> {
     const zoneAware = options.zoneAware ?? false;
     const smtpUser = smtpReceiver(options.alerting) ? options.alerting?.smtp?.username : undefined;
@@ -135,6 +152,12 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
                 GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: "0.0.0.0:9833",
                 ...(externalUrl ? { GRAYLOG_HTTP_EXTERNAL_URI: `${externalUrl}/` } : {}),
                 ...(smtpUser ? { GRAYLOG_TRANSPORT_EMAIL_AUTH_USERNAME: smtpUser } : {}),
+                // Index replicas of the index set template Graylog makes on its first start
+                // (graylog2-server 7.0.12 IndexSetDefaultTemplateConfigFactory reads
+                // `elasticsearch_replicas`, default 0 in misc/graylog.conf): with one copy of
+                // each shard, losing a Data Node's volume loses its indices. One replica as soon
+                // as there is a second Data Node to hold it.
+                GRAYLOG_ELASTICSEARCH_REPLICAS: String(indexReplicas(g)),
             },
             config: {
                 rootUsername: "admin",
@@ -355,7 +378,7 @@ type TransformArgs = { type: string; props: Record<string, any>; opts: Record<st
  * - its PDBs carry only `minAvailable`; they become `maxUnavailable: 1` with
  *   `unhealthyPodEvictionPolicy: AlwaysAllow`, so a stuck pod never blocks a drain.
  */
-export function graylogChartTransform(checksum: string) {
+export function graylogChartTransform(checksums: { graylog: string; datanode: string }) {
     return (args: TransformArgs) => {
         if (args.type === "kubernetes:policy/v1:PodDisruptionBudget") {
             const props = structuredClone(args.props);
@@ -367,6 +390,7 @@ export function graylogChartTransform(checksum: string) {
         }
         const props = structuredClone(args.props);
         const template = props.spec.template;
+        const checksum = template.metadata?.labels?.app === DATANODE_POD_LABEL.app ? checksums.datanode : checksums.graylog;
         template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, "checksum/config": checksum, "checksum/secret": checksum } };
         const inits: Record<string, any>[] = template.spec.initContainers ?? [];
         template.spec.initContainers = [
@@ -376,6 +400,11 @@ export function graylogChartTransform(checksum: string) {
         if (template.spec.initContainers.length === 0) {
             delete template.spec.initContainers;
         }
-        return { props, opts: args.opts };
+        // A storage change would replace both StatefulSets (pulumi-kubernetes diff.go: immutable
+        // `.spec.volumeClaimTemplates`): an outage, and a failed up where they are protected.
+        // Settings refuse it until the volumes were grown by hand (README "Resize Graylog or Data
+        // Node volumes"), which also says how the templates catch up (orphan delete, up --refresh).
+        const ignoreChanges = [...(args.opts.ignoreChanges ?? []), "spec.volumeClaimTemplates"];
+        return { props, opts: { ...args.opts, ignoreChanges } };
     };
 }

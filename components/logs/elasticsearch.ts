@@ -75,15 +75,15 @@ export interface ElasticsearchInput {
 }
 
 /**
- * A zone spread that never blocks scheduling, over the pods of the `default` nodeSet (ECK labels
- * them with the cluster and StatefulSet names, label/labels.go in ECK v3.5.0).
+ * A zone spread that never blocks scheduling, over the pods of the nodeSet (ECK labels them with
+ * the cluster and StatefulSet names, label/labels.go in ECK v3.5.0).
  */
-export function esZonePreference(): Record<string, unknown> {
+export function esZonePreference(nodeSetName = "default"): Record<string, unknown> {
     return {
         maxSkew: 1,
         topologyKey: "topology.kubernetes.io/zone",
         whenUnsatisfiable: "ScheduleAnyway",
-        labelSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME, "elasticsearch.k8s.elastic.co/statefulset-name": `${ES_NAME}-es-default` } },
+        labelSelector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME, "elasticsearch.k8s.elastic.co/statefulset-name": `${ES_NAME}-es-${nodeSetName}` } },
     };
 }
 
@@ -105,7 +105,10 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
             // Deleting the resource keeps the volumes in protected stacks.
             volumeClaimDeletePolicy: input.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion",
             nodeSets: [{
-                name: "default",
+                // A new name is how storage moves to another class or a smaller size: ECK builds
+                // the new nodeSet, migrates the shards off the old one and deletes it (README
+                // "Move or shrink Elasticsearch volumes"); settings refuse those changes without it.
+                name: es.nodeSetName,
                 count: es.nodes,
                 // ECK v3.5.0 (pkg/controller/elasticsearch/nodespec/podspec.go,
                 // zoneAwarenessSchedulingDirectives) turns `zoneAwareness` into a DoNotSchedule
@@ -125,7 +128,7 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                     spec: {
                         // Without zoneAwareness, zones are what the README says: a preference.
                         // ECK keeps its default preferred anti-affinity on the hostname.
-                        ...(input.zoneAware && !es.zoneAwareness ? { topologySpreadConstraints: [esZonePreference()] } : {}),
+                        ...(input.zoneAware && !es.zoneAwareness ? { topologySpreadConstraints: [esZonePreference(es.nodeSetName)] } : {}),
                         // mmap needs vm.max_map_count >= 262144 on the node; the init container
                         // sets it (the logging namespace admits privileged pods for this).
                         initContainers: [{

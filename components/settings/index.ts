@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
     AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
-    ResourceSettings, TlsSettings, TracingSettings,
+    ResourceSettings, StorageChangeKey, TlsSettings, TracingSettings,
 } from "./profiles";
 import { chartFile, pinnedCharts } from "../shared/charts";
 import { parseQuantity } from "../shared/quantity";
@@ -35,6 +35,10 @@ export interface PlatformSettings {
     readonly ingressClassName: string;
     /** Storage class for every volume; unset uses the cluster default. */
     readonly storageClassName?: string;
+    /** The class lets volumes grow in place (ECK and the API server then resize on a larger storageSize). */
+    readonly storageClassAllowsExpansion: boolean;
+    /** Storage changes done by hand (README procedures), which the deployed-storage comparison lets through once. */
+    readonly storageChangesDoneByHand: readonly StorageChangeKey[];
     /** Absolute path of a directory of packaged charts to deploy from; unset: the charts' official repositories. */
     readonly chartDirectory?: string;
     /** Protect stateful resources and CRDs from `pulumi destroy`, retain PVCs. */
@@ -223,6 +227,8 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         domain: config.domain,
         ingressClassName: config.ingressClassName ?? defaults.ingressClassName,
         storageClassName: config.storageClassName,
+        storageClassAllowsExpansion: config.storageClassAllowsExpansion ?? defaults.storageClassAllowsExpansion,
+        storageChangesDoneByHand: config.storageChangesDoneByHand ?? defaults.storageChangesDoneByHand,
         // Relative to the project directory, where `pulumi` runs the program.
         chartDirectory: config.chartDirectory === undefined ? undefined : path.resolve(config.chartDirectory),
         protectData: config.protectData ?? defaults.protectData,
@@ -324,6 +330,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
         problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
     }
     problems.push(...grafanaProblems(s.metrics, prefix));
+    problems.push(...dataNodeProblems(s, prefix));
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
@@ -377,6 +384,17 @@ export function grafanaProblems(metrics: MetricsSettings, prefix = ""): string[]
         `${prefix}metrics.grafana.replicas: got ${metrics.grafana.replicas}; allowed: 1 (Grafana keeps its database, SQLite, on one ReadWriteOnce volume, `
         + "and no shared database is configured: each further pod would keep users, dashboards and alerts of its own)",
     ];
+}
+
+/**
+ * A prod Graylog keeps one replica of every index (GRAYLOG_ELASTICSEARCH_REPLICAS, set from the
+ * first start in components/graylog/values.ts), which needs a second Data Node to live on. Pure.
+ */
+export function dataNodeProblems(s: Pick<PlatformSettings, "profile" | "graylog">, prefix = ""): string[] {
+    if (s.profile !== "prod" || !s.graylog.enabled || s.graylog.dataNodeReplicas >= 2) {
+        return [];
+    }
+    return [`${prefix}graylog.dataNodeReplicas: got ${s.graylog.dataNodeReplicas} in a prod stack; allowed: 2 or more (every index keeps a replica on a second Data Node, so losing one node's volume loses no logs)`];
 }
 
 /** Prometheus sizes (`45GB`) are powers of 1024. */

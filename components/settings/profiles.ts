@@ -7,6 +7,21 @@
 export const PROFILES = ["dev", "staging", "prod"] as const;
 export type Profile = (typeof PROFILES)[number];
 
+/**
+ * The settings whose change an operator cannot carry out on a deployed store: the storage
+ * comparison (deployed.ts) refuses a change of each until it is listed in
+ * `storageChangesDoneByHand`, after the README's procedure for it.
+ */
+export const STORAGE_CHANGE_KEYS = [
+    "storageClassName",
+    "metrics.prometheus.storageSize",
+    "metrics.alertmanager.storageSize",
+    "graylog.storageSize",
+    "graylog.dataNodeReplicas",
+    "graylog.mongodbStorageSize",
+] as const;
+export type StorageChangeKey = (typeof STORAGE_CHANGE_KEYS)[number];
+
 export interface ResourceSettings {
     readonly requests: { readonly cpu: string; readonly memory: string };
     readonly limits: { readonly cpu: string; readonly memory: string };
@@ -76,6 +91,12 @@ export interface LoggingSettings {
          * preference (prod).
          */
         readonly zoneAwareness: boolean;
+        /**
+         * The ECK nodeSet's name. A new name makes ECK build a new nodeSet (new StatefulSet and
+         * volumes, with the current storageClassName and storageSize), move the data over and
+         * remove the old one: how a storage class changes or a volume shrinks.
+         */
+        readonly nodeSetName: string;
     };
     readonly kibana: { readonly replicas: number; readonly resources: ResourceSettings };
     readonly operator: { readonly resources: ResourceSettings };
@@ -153,6 +174,9 @@ export interface AccessSettings {
 
 export interface ProfileDefaults {
     readonly protectData: boolean;
+    /** Declared by the user after checking the class: `kubectl get storageclass` shows ALLOWVOLUMEEXPANSION. */
+    readonly storageClassAllowsExpansion: boolean;
+    readonly storageChangesDoneByHand: readonly StorageChangeKey[];
     readonly ingressClassName: string;
     readonly metrics: MetricsSettings;
     readonly alerting: AlertingSettings;
@@ -187,6 +211,8 @@ const ALERTING: AlertingSettings = {
 /** dev fits a laptop cluster: the whole platform requests at most 3 CPU and 6 GiB. */
 const dev: ProfileDefaults = {
     protectData: false,
+    storageClassAllowsExpansion: false,
+    storageChangesDoneByHand: [],
     ingressClassName: "nginx",
     metrics: {
         enabled: true,
@@ -201,7 +227,7 @@ const dev: ProfileDefaults = {
     logging: {
         enabled: true,
         retentionDays: 3,
-        elasticsearch: { version: "8.19.19", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi"), zoneAwareness: false },
+        elasticsearch: { version: "8.19.19", nodes: 1, heap: "1Gi", storageSize: "10Gi", resources: res("500m", "2Gi", "1", "2Gi"), zoneAwareness: false, nodeSetName: "default" },
         kibana: { replicas: 1, resources: res("200m", "768Mi", "1", "1Gi") },
         operator: { resources: res("50m", "128Mi", "500m", "256Mi") },
         fluentBit: { bufferLimit: "1Gi", resources: AGENTS.fluentBit },

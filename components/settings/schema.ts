@@ -4,7 +4,7 @@
  * defaults; `settings.ts` merges and checks what needs more than one key.
  */
 import { z } from "zod";
-import { PROFILES, RECEIVER_TYPES, UI_AUTH_MODES } from "./profiles";
+import { PROFILES, RECEIVER_TYPES, STORAGE_CHANGE_KEYS, UI_AUTH_MODES } from "./profiles";
 import { isQuantity, parseQuantity } from "../shared/quantity";
 
 /** A schema whose every failure reads "allowed: <what>". */
@@ -60,6 +60,14 @@ export const configSchema = z.strictObject({
     domain: dnsName.optional(),
     ingressClassName: k8sName.optional(),
     storageClassName: k8sName.optional(),
+    // Day-two storage changes (components/settings/deployed.ts).
+    /** The storage class (named, or the cluster default) has `allowVolumeExpansion: true`. */
+    storageClassAllowsExpansion: bool.optional(),
+    /** Storage changes an operator cannot make, done by hand per the README; each key is checked off once. */
+    storageChangesDoneByHand: allowed(
+        z.array(allowed(z.enum(STORAGE_CHANGE_KEYS), `one of ${STORAGE_CHANGE_KEYS.join(", ")}`)),
+        `a list of the storage keys whose change was done by hand: ${STORAGE_CHANGE_KEYS.join(", ")}`,
+    ).optional(),
     protectData: bool.optional(),
     /** Deploy every chart from this directory of packaged charts instead of their repositories (air-gapped clusters). */
     chartDirectory: allowed(z.string().min(1), "a directory holding every pinned chart as <name>-<version>.tgz (npm run charts:pull fills one)").optional(),
@@ -129,8 +137,9 @@ export const configSchema = z.strictObject({
                     storageSize: quantity("50Gi").optional(),
                     resources: resources.optional(),
                     zoneAwareness: bool.optional(),
+                    nodeSetName: k8sName.optional(),
                 },
-                "an object {version, nodes, heap, storageSize, resources, zoneAwareness}",
+                "an object {version, nodes, heap, storageSize, resources, zoneAwareness, nodeSetName}",
             ),
             kibana: obj({ replicas: int(1, 5).optional(), resources: resources.optional() }, "an object {replicas, resources}"),
             operator: obj({ resources: resources.optional() }, "an object {resources}"),
@@ -203,6 +212,8 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     domain: "string",
     ingressClassName: "string",
     storageClassName: "string",
+    storageClassAllowsExpansion: "boolean",
+    storageChangesDoneByHand: "object",
     protectData: "boolean",
     chartDirectory: "string",
     metrics: "object",

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, GRAYLOG_SECRET, graylogChartTransform, graylogPdbs, graylogValues, INIT_RESOURCES,
+    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, GRAYLOG_SECRET, graylogChartTransform, graylogChecksums, graylogPdbs, graylogValues, INIT_RESOURCES,
     mongodbManifest, mongodbOperatorValues, mongodbUri,
 } from "../../../components/graylog/values";
 import { buildSettings, isConfigError, PlatformSettings } from "../../../components/settings";
@@ -261,7 +261,7 @@ describe("Graylog", () => {
     });
 
     describe("the chart transform", () => {
-        const transform = graylogChartTransform("abc");
+        const transform = graylogChartTransform({ graylog: "abc", datanode: "def" });
         const statefulSet = (app: string) => ({
             type: "kubernetes:apps/v1:StatefulSet",
             props: {
@@ -310,6 +310,45 @@ describe("Graylog", () => {
 
         it("leaves every other object alone", () => {
             assert.strictEqual(transform({ type: "kubernetes:core/v1:Service", props: { spec: {} }, opts: {} }), undefined);
+        });
+    });
+
+    describe("day two", () => {
+        const g = settingsFor("prod").graylog;
+        const transform = graylogChartTransform({ graylog: "abc", datanode: "def" });
+        const sts = (app: string) => ({
+            type: "kubernetes:apps/v1:StatefulSet",
+            props: { spec: { template: { metadata: { labels: { app } }, spec: { containers: [{ name: app }] } } } },
+            opts: { ignoreChanges: ["metadata.labels"] },
+        });
+
+        it("gives each StatefulSet the checksum of its own configuration", () => {
+            assert.strictEqual(transform(sts("graylog-app"))!.props.spec.template.metadata.annotations["checksum/config"], "abc");
+            assert.strictEqual(transform(sts("graylog-datanode"))!.props.spec.template.metadata.annotations["checksum/config"], "def");
+        });
+
+        it("rolls no Data Node when only a Graylog setting changes", () => {
+            const before = graylogChecksums(graylogValues(g));
+            const after = graylogChecksums(graylogValues({ ...g, replicas: g.replicas + 1, resources: { ...g.resources, limits: { ...g.resources.limits, memory: "4Gi" } } }));
+            assert.notStrictEqual(after.graylog, before.graylog);
+            assert.strictEqual(after.datanode, before.datanode);
+        });
+
+        it("rolls the Data Nodes when their heap changes", () => {
+            const before = graylogChecksums(graylogValues(g));
+            const after = graylogChecksums(graylogValues({ ...g, dataNodeResources: { ...g.dataNodeResources, limits: { ...g.dataNodeResources.limits, memory: "8Gi" } } }));
+            assert.notStrictEqual(after.datanode, before.datanode);
+        });
+
+        it("keeps both StatefulSets when a storage change reaches their claim templates (ignoreChanges), and keeps the options it was given", () => {
+            for (const app of ["graylog-app", "graylog-datanode"]) {
+                assert.deepStrictEqual(transform(sts(app))!.opts.ignoreChanges, ["metadata.labels", "spec.volumeClaimTemplates"]);
+            }
+        });
+
+        it("keeps one replica of every index from the first start where there is a second Data Node", () => {
+            assert.strictEqual((graylogValues(g) as any).graylog.env.GRAYLOG_ELASTICSEARCH_REPLICAS, "1");
+            assert.strictEqual((graylogValues({ ...g, dataNodeReplicas: 1 }) as any).graylog.env.GRAYLOG_ELASTICSEARCH_REPLICAS, "0");
         });
     });
 

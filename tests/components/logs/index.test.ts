@@ -124,6 +124,13 @@ describe("Logging", () => {
                 assert.strictEqual(es.spec.volumeClaimDeletePolicy, s.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion");
             });
 
+            it("names the nodeSet from logging.elasticsearch.nodeSetName, and spreads the pods of that nodeSet", () => {
+                const logging = { ...s.logging, elasticsearch: { ...s.logging.elasticsearch, nodeSetName: "fast" } };
+                const set = elasticsearchManifest({ namespace: "logging", logging, protectData: s.protectData, zoneAware: true, httpCertificateSecret: "h", rolesSecret: "r" }).spec.nodeSets[0];
+                assert.strictEqual(set.name, "fast");
+                assert.strictEqual(set.podTemplate.spec.topologySpreadConstraints[0].labelSelector.matchLabels["elasticsearch.k8s.elastic.co/statefulset-name"], "logs-es-fast");
+            });
+
             it("ILM deletes logs after the profile's retention", () => {
                 const policy = ilmPolicy(s.logging.retentionDays) as any;
                 assert.strictEqual(policy.policy.phases.delete.min_age, `${s.logging.retentionDays}d`);

@@ -310,6 +310,17 @@ describe("settings", () => {
         });
     });
 
+    describe("a prod Graylog keeps a replica of every index on a second Data Node", () => {
+        it("refuses graylog.dataNodeReplicas 1 in prod, naming the key and what is allowed", () => {
+            assert.match(problemsOf({ profile: "prod", ...PAGER, graylog: { dataNodeReplicas: 1 } }, "prod"),
+                /observability-platform:graylog\.dataNodeReplicas: got 1 in a prod stack; allowed: 2 or more/);
+        });
+        it("accepts one Data Node outside prod, and in prod with Graylog off", () => {
+            assert.strictEqual(build({ profile: "staging", graylog: { dataNodeReplicas: 1 } }, "staging").graylog.dataNodeReplicas, 1);
+            assert.strictEqual(build({ profile: "prod", ...PAGER, graylog: { enabled: false, dataNodeReplicas: 1 } }, "prod").graylog.enabled, false);
+        });
+    });
+
     describe("Elasticsearch node counts are quorum-safe", () => {
         const nodes = (n: number, profile = "dev") => ({ profile, ...(profile === "prod" ? PAGER : {}), logging: { elasticsearch: { nodes: n } } });
         it("refuses 2 nodes in any profile, saying why", () => {

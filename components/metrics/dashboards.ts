@@ -97,8 +97,9 @@ export interface DashboardScope {
  */
 function workloadsDashboard(): Dashboard {
     const ns = `namespace=~"$namespace"`;
-    // Per-container series joined to their pod: `uid` keeps a pod recreated under the same name
-    // (StatefulSets) from matching twice; group_left keeps the container's `reason`.
+    // Per-container series joined to their pod: `uid` keeps two pods of one name (a StatefulSet
+    // pod recreated while the old one's series linger) from colliding in the join; group_left
+    // keeps the container's `reason`, which a one-to-one match with `on` would drop.
     const inPendingPods = (metric: string) =>
         `sum by (namespace, reason) (${metric}{${ns}} * on (namespace, pod, uid) group_left () (kube_pod_status_phase{phase="Pending",${ns}} == 1))`;
     return {
@@ -162,8 +163,8 @@ function workloadsDashboard(): Dashboard {
                 unit: "short",
                 description: "OOMKilled: the container hit its memory limit. Error: it exited non-zero; its previous logs (`kubectl logs --previous`) say why.",
                 targets: [{
-                    expr: `sum by (namespace, reason) (kube_pod_container_status_last_terminated_reason{${ns}} * on (namespace, pod, uid, container) group_left () increase(kube_pod_container_status_restarts_total{${ns}}[15m]))`
-                        + " > 0",
+                    expr: `sum by (namespace, reason) (kube_pod_container_status_last_terminated_reason{${ns}}`
+                        + ` * on (namespace, pod, uid, container) group_left () increase(kube_pod_container_status_restarts_total{${ns}}[15m])) > 0`,
                     legend: "{{namespace}}: {{reason}}",
                 }],
             },

@@ -1,8 +1,10 @@
 /**
  * The platform's own Grafana dashboards: is every agent on every node, how fast data comes in,
- * and how full the stores are. Generated, so each panel's query is reviewable in a diff and
- * testable like any other value; Grafana's sidecar loads them from labelled ConfigMaps.
+ * how full the stores are, and which workloads are not where they should be. Generated, so each
+ * panel's query is reviewable in a diff and testable like any other value; Grafana's sidecar
+ * loads them from labelled ConfigMaps.
  */
+import { DATASOURCE_UIDS } from "./values";
 
 interface Target {
     readonly expr: string;
@@ -13,12 +15,49 @@ interface Panel {
     readonly title: string;
     readonly unit: string;
     readonly targets: readonly Target[];
+    /** What on-call does next, shown in the panel's info tooltip. */
+    readonly description?: string;
+}
+
+/** A multi-value template variable listing the values of `label` on `metric`. */
+interface Variable {
+    readonly name: string;
+    readonly label: string;
+    readonly metric: string;
 }
 
 export interface Dashboard {
     readonly uid: string;
     readonly title: string;
     readonly panels: readonly Panel[];
+    readonly variables?: readonly Variable[];
+}
+
+/**
+ * What Grafana puts in place of a variable when "All" is selected. Queries match variables with
+ * `=~`, so a regular expression that matches every value, including the empty one.
+ */
+const ALL_VALUE = ".*";
+
+const PROMETHEUS = { type: "prometheus", uid: DATASOURCE_UIDS.prometheus };
+
+function toVariable(v: Variable): Record<string, unknown> {
+    const query = `label_values(${v.metric}, ${v.label})`;
+    return {
+        name: v.name,
+        label: v.label,
+        type: "query",
+        datasource: PROMETHEUS,
+        query,
+        definition: query,
+        // On dashboard load, so a namespace created since shows up.
+        refresh: 1,
+        sort: 1,
+        multi: true,
+        includeAll: true,
+        allValue: ALL_VALUE,
+        current: { selected: true, text: ["All"], value: ["$__all"] },
+    };
 }
 
 function toGrafana(d: Dashboard): Record<string, unknown> {
@@ -30,12 +69,13 @@ function toGrafana(d: Dashboard): Record<string, unknown> {
         schemaVersion: 39,
         refresh: "1m",
         time: { from: "now-6h", to: "now" },
-        templating: { list: [] },
+        templating: { list: (d.variables ?? []).map(toVariable) },
         panels: d.panels.map((p, i) => ({
             id: i + 1,
             type: "timeseries",
             title: p.title,
-            datasource: { type: "prometheus", uid: "prometheus" },
+            ...(p.description ? { description: p.description } : {}),
+            datasource: PROMETHEUS,
             gridPos: { h: 8, w: 12, x: (i % 2) * 12, y: Math.floor(i / 2) * 8 },
             fieldConfig: { defaults: { unit: p.unit }, overrides: [] },
             targets: p.targets.map((t, j) => ({ refId: String.fromCharCode(65 + j), expr: t.expr, legendFormat: t.legend })),
@@ -47,6 +87,109 @@ export interface DashboardScope {
     readonly logging: boolean;
     readonly tracing: boolean;
     readonly graylog: boolean;
+}
+
+/**
+ * Where every workload in the cluster stands, for on-call: kube-state-metrics v2.20.0 series
+ * (internal/store/{pod,deployment,statefulset,daemonset}.go), whose object labels (`namespace`,
+ * `pod`, `uid`, `deployment`, ...) survive the scrape because the chart's ServiceMonitor honours
+ * them (kube-prometheus-stack 88.5.3 `kube-state-metrics.prometheus.monitor.http.honorLabels`).
+ */
+function workloadsDashboard(): Dashboard {
+    const ns = `namespace=~"$namespace"`;
+    // Per-container series joined to their pod: `uid` keeps two pods of one name (a StatefulSet
+    // pod recreated while the old one's series linger) from colliding in the join; group_left
+    // keeps the container's `reason`, which a one-to-one match with `on` would drop.
+    const inPendingPods = (metric: string) =>
+        `sum by (namespace, reason) (${metric}{${ns}} * on (namespace, pod, uid) group_left () (kube_pod_status_phase{phase="Pending",${ns}} == 1))`;
+    return {
+        uid: "platform-workloads",
+        title: "Platform / Workloads",
+        variables: [{ name: "namespace", label: "namespace", metric: "kube_pod_info" }],
+        panels: [
+            {
+                title: "Pods by phase",
+                unit: "short",
+                targets: [{ expr: `sum by (phase) (kube_pod_status_phase{${ns}})`, legend: "{{phase}}" }],
+            },
+            {
+                title: "Pods Pending, Failed or Unknown, by namespace",
+                unit: "short",
+                targets: [{ expr: `sum by (namespace, phase) (kube_pod_status_phase{phase=~"Pending|Failed|Unknown",${ns}}) > 0`, legend: "{{namespace}} {{phase}}" }],
+            },
+            {
+                title: "Deployments: replicas not available (should be empty)",
+                unit: "short",
+                targets: [{
+                    expr: `kube_deployment_spec_replicas{${ns}} - kube_deployment_status_replicas_available{${ns}} > 0`,
+                    legend: "{{namespace}}/{{deployment}}",
+                }],
+            },
+            {
+                title: "Deployments whose rollout stopped progressing",
+                unit: "short",
+                description: "Progressing=False: the rollout passed its progressDeadlineSeconds. `kubectl rollout status` and the new ReplicaSet's events say why.",
+                targets: [{
+                    expr: `kube_deployment_status_condition{condition="Progressing",status="false",${ns}} == 1`,
+                    legend: "{{namespace}}/{{deployment}} ({{reason}})",
+                }],
+            },
+            {
+                title: "StatefulSets: replicas not ready (should be empty)",
+                unit: "short",
+                targets: [{
+                    expr: `kube_statefulset_replicas{${ns}} - kube_statefulset_status_replicas_ready{${ns}} > 0`,
+                    legend: "{{namespace}}/{{statefulset}}",
+                }],
+            },
+            {
+                title: "DaemonSets: pods not ready (should be empty)",
+                unit: "short",
+                targets: [{
+                    expr: `kube_daemonset_status_desired_number_scheduled{${ns}} - kube_daemonset_status_number_ready{${ns}} > 0`,
+                    legend: "{{namespace}}/{{daemonset}}",
+                }],
+            },
+            {
+                title: "Container restarts in 15 minutes, by pod",
+                unit: "short",
+                targets: [{
+                    expr: `sum by (namespace, pod) (increase(kube_pod_container_status_restarts_total{${ns}}[15m])) > 0`,
+                    legend: "{{namespace}}/{{pod}}",
+                }],
+            },
+            {
+                title: "Container restarts in 15 minutes, by last termination reason",
+                unit: "short",
+                description: "OOMKilled: the container hit its memory limit. Error: it exited non-zero; its previous logs (`kubectl logs --previous`) say why.",
+                targets: [{
+                    expr: `sum by (namespace, reason) (kube_pod_container_status_last_terminated_reason{${ns}}`
+                        + ` * on (namespace, pod, uid, container) group_left () increase(kube_pod_container_status_restarts_total{${ns}}[15m])) > 0`,
+                    legend: "{{namespace}}: {{reason}}",
+                }],
+            },
+            {
+                title: "Pending pods, by reason",
+                unit: "short",
+                description: "Not scheduled: the pod's events name what the scheduler lacks (resources, a matching node, a toleration, a bound volume) or the scheduling gate. A waiting reason: the image pull, a missing Secret or ConfigMap (CreateContainerConfigError), or a volume still attaching (ContainerCreating).",
+                targets: [
+                    { expr: `sum by (namespace) (kube_pod_status_unschedulable{${ns}})`, legend: "{{namespace}}: not scheduled" },
+                    { expr: inPendingPods("kube_pod_init_container_status_waiting_reason"), legend: "{{namespace}}: init container {{reason}}" },
+                    { expr: inPendingPods("kube_pod_container_status_waiting_reason"), legend: "{{namespace}}: {{reason}}" },
+                ],
+            },
+            {
+                title: "Containers waiting, by reason",
+                unit: "short",
+                targets: [{ expr: `sum by (namespace, reason) (kube_pod_container_status_waiting_reason{${ns}})`, legend: "{{namespace}}: {{reason}}" }],
+            },
+            {
+                title: "Pods by status reason (Evicted, NodeLost, Shutdown, ...)",
+                unit: "short",
+                targets: [{ expr: `sum by (namespace, reason) (kube_pod_status_reason{${ns}})`, legend: "{{namespace}}: {{reason}}" }],
+            },
+        ],
+    };
 }
 
 /** The dashboards for the pillars a stack deploys. */
@@ -143,6 +286,7 @@ export function platformDashboards(scope: DashboardScope): Dashboard[] {
                     : []),
             ],
         },
+        workloadsDashboard(),
     ];
 }
 

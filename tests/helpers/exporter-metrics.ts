@@ -1,5 +1,6 @@
 // The metric names the platform's PromQL reads, and where each one is emitted: shared by the
 // alert-rule and dashboard tests, so a name is checked once against its exporter's source.
+import { dashboardJson, platformDashboards } from "../../components/metrics/dashboards";
 
 /** Metric names a PromQL expression reads (label matchers, strings, grouping lists and functions removed). */
 export function metricsOf(expr: string): string[] {
@@ -31,6 +32,27 @@ export const METRIC_SOURCES: Record<string, string> = {
     kube_daemonset_status_number_misscheduled: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
     kube_poddisruptionbudget_status_pod_disruptions_allowed: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
     kube_poddisruptionbudget_status_expected_pods: "kube-state-metrics v2.20.0 internal/store/poddisruptionbudget.go",
+    // Read by the dashboards (components/metrics/dashboards.ts).
+    kube_pod_info: "kube-state-metrics v2.20.0 internal/store/pod.go (node, created_by_kind, created_by_name)",
+    kube_pod_status_phase: "kube-state-metrics v2.20.0 internal/store/pod.go (phase, one series per phase, 1 for the current)",
+    kube_pod_status_unschedulable: "kube-state-metrics v2.20.0 internal/store/pod.go (only while PodScheduled is False)",
+    kube_pod_status_reason: "kube-state-metrics v2.20.0 internal/store/pod.go (reason, only the pod's own)",
+    kube_pod_init_container_status_waiting_reason: "kube-state-metrics v2.20.0 internal/store/pod.go (container, reason)",
+    kube_pod_container_status_last_terminated_reason: "kube-state-metrics v2.20.0 internal/store/pod.go (container, reason)",
+    kube_deployment_spec_replicas: "kube-state-metrics v2.20.0 internal/store/deployment.go",
+    kube_deployment_status_replicas_available: "kube-state-metrics v2.20.0 internal/store/deployment.go",
+    kube_deployment_status_condition: "kube-state-metrics v2.20.0 internal/store/deployment.go (condition, status lower-case, reason)",
+    kube_statefulset_replicas: "kube-state-metrics v2.20.0 internal/store/statefulset.go",
+    kube_statefulset_status_replicas_ready: "kube-state-metrics v2.20.0 internal/store/statefulset.go",
+    kube_daemonset_status_number_ready: "kube-state-metrics v2.20.0 internal/store/daemonset.go",
+    container_cpu_usage_seconds_total: "kubelet /metrics/cadvisor (kube-prometheus-stack 88.5.3 kubelet ServiceMonitor; node label from prometheus-operator v0.93 promcfg.go)",
+    container_memory_working_set_bytes: "kubelet /metrics/cadvisor (kube-prometheus-stack 88.5.3 kubelet ServiceMonitor; node label from prometheus-operator v0.93 promcfg.go)",
+    fluentbit_output_proc_records_total: "Fluent Bit 4.2.2 src/flb_output.c",
+    fluentbit_output_retries_total: "Fluent Bit 4.2.2 src/flb_output.c",
+    otelcol_receiver_accepted_spans_total: "opentelemetry-collector v0.148.0 receiver/receiverhelper (+_total)",
+    prometheus_tsdb_head_samples_appended_total: "Prometheus v3.14.0 tsdb/head.go",
+    prometheus_tsdb_storage_blocks_bytes: "Prometheus v3.14.0 tsdb/db.go",
+    prometheus_tsdb_wal_storage_size_bytes: "Prometheus v3.14.0 tsdb/wlog/wlog.go (prefix prometheus_tsdb_wal_)",
     kubelet_volume_stats_available_bytes: "kubelet volume stats",
     kubelet_volume_stats_capacity_bytes: "kubelet volume stats",
     fluentbit_output_errors_total: "Fluent Bit 4.2.2 src/flb_output.c",
@@ -47,3 +69,41 @@ export const METRIC_SOURCES: Record<string, string> = {
     certmanager_certificate_expiration_timestamp_seconds: "cert-manager v1.19.1 certificate collector",
     certmanager_certificate_ready_status: "cert-manager v1.19.1 certificate collector",
 };
+
+/** One PromQL query a shipped dashboard runs, and where: dashboard, panel, query. */
+export interface DashboardQuery {
+    readonly where: string;
+    readonly expr: string;
+}
+
+const LABEL_VALUES = /^label_values\((\w+), *(\w+)\)$/;
+
+/**
+ * The queries in Grafana dashboard JSON models, read from the JSON the ConfigMaps carry: each
+ * panel target's `expr` with every template variable at its All value (as Grafana sends it), and
+ * each variable's series as a query of its own.
+ */
+export function queriesOf(models: readonly string[]): DashboardQuery[] {
+    return models.flatMap((text) => {
+        const d = JSON.parse(text);
+        const variables: Array<{ name: string; query: string; allValue: string }> = d.templating.list;
+        const interpolate = (expr: string) => variables.reduce((e, v) => e.replaceAll(`$${v.name}`, v.allValue), expr);
+        const fromVariables = variables.map((v) => {
+            const m = LABEL_VALUES.exec(v.query);
+            return { where: `${d.uid} / variable ${v.name}`, expr: m ? m[1] : v.query };
+        });
+        const fromPanels = d.panels.flatMap((p: any) => p.targets.map((t: any) => ({ where: `${d.uid} / ${p.title} / ${t.refId}`, expr: interpolate(t.expr) })));
+        return [...fromVariables, ...fromPanels];
+    });
+}
+
+/** Every query of every dashboard the program ships, over every combination of pillars, once. */
+export function shippedDashboardQueries(): DashboardQuery[] {
+    const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) =>
+        platformDashboards({ logging, tracing, graylog }).map(dashboardJson))));
+    const seen = new Map<string, DashboardQuery>();
+    for (const q of queriesOf(models)) {
+        seen.set(`${q.where}\n${q.expr}`, q);
+    }
+    return [...seen.values()];
+}

@@ -51,30 +51,36 @@ export const NODE_MAINTENANCE_RUNBOOK = "README.md#node-maintenance";
 
 // Node rules read node-exporter v1.12.1 (chart prometheus-node-exporter 4.56.1) and
 // kube-state-metrics v2.20.0 (chart 8.4.0). Each replaces a chart default rule that watched
-// the same condition (values.ts, DUPLICATED_DEFAULT_RULES), so one condition fires once.
+// the same condition (values.ts, REPLACED_DEFAULT_RULES), so one condition fires once.
+// node-exporter's series carry `node`, the node's name, from its ServiceMonitor's relabeling
+// (values.ts); the rules aggregate by it, so an alert names what kubectl takes, and the old and
+// the new pod of a node-exporter rollout count as one node.
+const onNode = (node: string) =>
+    `kubectl describe node ${node}; kubectl get pods -A -o wide --field-selector spec.nodeName=${node}`;
+
 const nodes: RuleGroup = {
     name: "platform.nodes",
     rules: [
         rule("NodeMemoryHigh", "warning",
-            "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.90", "5m",
-            "Node {{ $labels.instance }} memory is above 90% used",
+            "max by (node) (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > 0.90", "5m",
+            "Node {{ $labels.node }} memory is above 90% used",
             "{{ $value | humanizePercentage }} of memory has been in use for 5 minutes; the kubelet evicts pods when it runs out.",
-            "Find the largest pods on the node (kubectl top pods -A --sort-by=memory) and check their limits; add capacity if the node is simply full."),
+            `${onNode("{{ $labels.node }}")}; kubectl top pods -A --sort-by=memory shows the largest pods: check their limits, and add capacity if the node is simply full.`),
         rule("NodeCPUHigh", "warning",
-            "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "5m",
-            "Node {{ $labels.instance }} CPU is above 90% busy",
+            "1 - avg by (node) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "5m",
+            "Node {{ $labels.node }} CPU is above 90% busy",
             "CPU has been {{ $value | humanizePercentage }} busy for 5 minutes; latency-sensitive pods are being throttled.",
-            "Check kubectl top pods on the node and CPU limits; spread noisy workloads or add nodes."),
+            `${onNode("{{ $labels.node }}")}; compare the pods' CPU limits with kubectl top pods -A --sort-by=cpu, spread noisy workloads or add nodes.`),
         rule("NodeFilesystemAlmostOutOfSpace", "warning",
-            "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\",mountpoint=~\"/|/var|/var/lib/.*\"} / node_filesystem_size_bytes < 0.10", "10m",
-            "Node {{ $labels.instance }} filesystem {{ $labels.mountpoint }} is over 90% full",
+            "min by (node, mountpoint, device, fstype) (node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\",mountpoint=~\"/|/var|/var/lib/.*\"} / node_filesystem_size_bytes) < 0.10", "10m",
+            "Node {{ $labels.node }} filesystem {{ $labels.mountpoint }} is over 90% full",
             "Only {{ $value | humanizePercentage }} is free; at the kubelet's eviction threshold images are removed and pods evicted.",
-            "Look for large container logs and images (crictl rmi --prune), and for emptyDir volumes growing without bound."),
+            `${onNode("{{ $labels.node }}")}; on the node look for large container logs and images (crictl rmi --prune), and for emptyDir volumes growing without bound.`),
         rule("KubeNodePressure", "critical",
             "kube_node_status_condition{condition=~\"MemoryPressure|DiskPressure|PIDPressure\",status=\"true\"} == 1", "5m",
             "Node {{ $labels.node }} reports {{ $labels.condition }}",
             "The kubelet reports {{ $labels.condition }}; it is evicting pods and refusing new ones.",
-            "kubectl describe node {{ $labels.node }}; free the resource or drain the node."),
+            `${onNode("{{ $labels.node }}")}; free the resource or drain the node (see ${NODE_MAINTENANCE_RUNBOOK}).`),
     ],
 };
 

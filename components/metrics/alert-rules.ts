@@ -44,6 +44,8 @@ export const SCRAPE = {
     otelAgentJob: "otel-agent-metrics",
     annotatedPodsJob: "annotated-pods",
     jaegerPodName: "jaeger",
+    mongodbPodMonitor: "graylog-mongodb",
+    graylogDataNodeStatefulSet: "graylog-datanode",
 } as const;
 
 /** The README section the drain alerts link to. */
@@ -223,7 +225,21 @@ function tracing(ns: string): RuleGroup {
 
 // Graylog 7.0.12's Prometheus exporter (prometheus-exporter.yml maps
 // org.graylog2.journal.entries-uncommitted to gl_journal_entries_uncommitted).
+//
+// MongoDB: mongodb_exporter v0.53.0 beside each member (components/graylog, where the choice over
+// the operator's own endpoint is explained), scraped through a PodMonitor, so job is
+// `<namespace>/<PodMonitor>`. Every member reports replSetGetStatus as it sees it: the rules take
+// the worst view for a member's state and the freshest for optimes.
+//
+// The Data Node exposes no Prometheus endpoint at 7.0.12: its metrics go into its own OpenSearch
+// (data-node periodicals/MetricsCollector.java indexes them into the metrics stream), and its
+// REST API on 8999 needs Graylog's certificates and token. Its health is therefore its
+// StatefulSet's readiness (the chart's readiness probe: TCP 8999, the Data Node's API, which
+// answers once the node is up), from kube-state-metrics v2.20.0 (internal/store/statefulset.go).
 function graylog(ns: string): RuleGroup {
+    const mongo = `namespace="${ns}",job="${ns}/${SCRAPE.mongodbPodMonitor}"`;
+    const dataNode = `namespace="${ns}",statefulset="${SCRAPE.graylogDataNodeStatefulSet}"`;
+    const memberPod = "{{ reReplaceAll \"[.:].*\" \"\" $labels.member_idx }}";
     return {
         name: "platform.graylog",
         rules: [
@@ -237,6 +253,33 @@ function graylog(ns: string): RuleGroup {
                 "Graylog {{ $labels.pod }} journal backlog is critical",
                 "{{ $value }} messages wait; when the journal's size limit is hit, the oldest are dropped.",
                 "Restore indexing (Data Node health) before the journal overflows."),
+            rule("GraylogDataNodeNotReady", "warning",
+                `max by (namespace, statefulset) (kube_statefulset_replicas{${dataNode}}) - max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${dataNode}}) > 0`, "15m",
+                "{{ $value }} Graylog Data Node(s) in {{ $labels.namespace }} not ready",
+                "For 15 minutes part of the Data Node StatefulSet has not been ready: its shards' replicas are unassigned, and one more lost node can lose messages.",
+                "kubectl get pods -n {{ $labels.namespace }} -l app=graylog-datanode -o wide; kubectl describe pod and kubectl logs the one not ready (disk, heap, vm.max_map_count, certificates)."),
+            rule("GraylogDataNodeNotReady", "critical",
+                `max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${dataNode}}) == 0 and on (namespace, statefulset) max by (namespace, statefulset) (kube_statefulset_replicas{${dataNode}}) > 0`, "10m",
+                "No Graylog Data Node in {{ $labels.namespace }} is ready",
+                "Graylog cannot index or search: messages pile up in its journal (GraylogJournalBacklog) until the journal's limit drops the oldest.",
+                "kubectl get pods -n {{ $labels.namespace }} -l app=graylog-datanode -o wide; kubectl logs -n {{ $labels.namespace }} graylog-datanode-0; check the Data Nodes' volumes and the Graylog server's log for the Data Node's certificates."),
+            // No member reports itself PRIMARY; or the exporters answer but no mongod does; or no
+            // exporter reports at all (every member's pod gone).
+            rule("MongoDBNoPrimary", "critical",
+                `max by (namespace) (mongodb_myState{${mongo}} == bool 1) == 0 or max by (namespace) (mongodb_up{${mongo}}) == 0 or max by (namespace) (absent(mongodb_up{${mongo}}))`, "5m",
+                "Graylog's MongoDB replica set in {{ $labels.namespace }} has no primary",
+                "For 5 minutes no member has been PRIMARY (or none answers): Graylog cannot save configuration, users or sessions, and its nodes fail their MongoDB checks.",
+                "kubectl get mdbc,pods -n {{ $labels.namespace }} -l app=graylog-mongodb-svc -o wide; kubectl logs -n {{ $labels.namespace }} graylog-mongodb-0 -c mongod; a majority of members must be up to elect a primary."),
+            rule("MongoDBReplicationLag", "warning",
+                `(max by (namespace) (mongodb_members_optimeDate{${mongo},member_state="PRIMARY"}) - on (namespace) group_right () max by (namespace, member_idx) (mongodb_members_optimeDate{${mongo},member_state="SECONDARY"})) / 1000 > 60`, "10m",
+                `MongoDB member ${memberPod} lags the primary by {{ $value | humanizeDuration }}`,
+                "For 10 minutes the secondary has been more than a minute behind the primary: a failover to it loses the writes it has not applied, and if it falls out of the oplog window it needs a full resync.",
+                `kubectl logs -n {{ $labels.namespace }} ${memberPod} -c mongod; check the member's disk and CPU (its node's NodeCPUHigh, volume alerts), and the network between members.`),
+            rule("MongoDBMemberDown", "warning",
+                `count by (namespace, member_idx) (mongodb_members_state{${mongo},member_state!~"PRIMARY|SECONDARY|ARBITER"}) > 0`, "10m",
+                `MongoDB member ${memberPod} is down or not serving`,
+                "For 10 minutes {{ $value }} member(s) of the replica set have seen it unreachable, recovering or starting up: one more lost member and the set has no majority, hence no primary.",
+                `kubectl get pod -n {{ $labels.namespace }} ${memberPod} -o wide; kubectl describe pod -n {{ $labels.namespace }} ${memberPod}; kubectl logs -n {{ $labels.namespace }} ${memberPod} -c mongod.`),
         ],
     };
 }

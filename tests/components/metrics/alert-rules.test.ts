@@ -202,6 +202,21 @@ describe("platform alert rules", () => {
             }
         });
 
+        it("the Data Node rules select the StatefulSet the Graylog chart renders, whose pods carry the label their runbooks list", async function () {
+            this.timeout(600_000);
+            const { objects } = await renderedStack("staging");
+            const sts = objects.map((o) => o.object).find((o) => o.kind === "StatefulSet" && o.metadata.name === SCRAPE.graylogDataNodeStatefulSet);
+            assert.ok(sts, "the chart renders the Data Node StatefulSet");
+            assert.strictEqual(sts.metadata.namespace, ALL.namespaces.graylog);
+            assert.strictEqual(sts.spec.template.metadata.labels.app, "graylog-datanode");
+            for (const rule of RULES.filter((r) => r.alert === "GraylogDataNodeNotReady")) {
+                assert.ok(rule.annotations.runbook.includes("-l app=graylog-datanode"), rule.labels.severity);
+            }
+            for (const rule of RULES.filter((r) => r.alert.startsWith("MongoDB"))) {
+                assert.ok(rule.expr.includes(`job="graylog/${SCRAPE.mongodbPodMonitor}"`), `${rule.alert} selects the PodMonitor's job`);
+            }
+        });
+
         it("the agent and Jaeger export counters with their _total suffix (no without_type_suffix)", () => {
             const agent = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "jaeger:4317" } as any);
             const jaeger = jaegerConfig() as any;

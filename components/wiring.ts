@@ -3,7 +3,7 @@
  * data stores it fences. Pillars never import each other; `platform.ts` passes these in.
  */
 import { DataStore, UiRoute } from "./access/values";
-import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_NAME } from "./graylog/values";
+import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_EXPORTER_PORT, MONGODB_NAME } from "./graylog/values";
 import { ECK, ES_NAME } from "./logs/elasticsearch";
 import { MONITORING_RELEASE } from "./metrics/values";
 import { PlatformSettings } from "./settings";
@@ -50,7 +50,13 @@ export function dataStores(s: PlatformSettings): DataStore[] {
         stores.push({ name: "prometheus-clients", namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "prometheus" }, peers: [{}] });
     }
     if (s.graylog.enabled) {
-        stores.push({ name: "mongodb-clients", namespace: ns.graylog, pods: { app: `${MONGODB_NAME}-svc` }, peers: [{}] });
+        // Prometheus scrapes the members' exporter sidecars (components/graylog), on that port alone.
+        stores.push({
+            name: "mongodb-clients", namespace: ns.graylog, pods: { app: `${MONGODB_NAME}-svc` }, peers: [
+                {},
+                ...(s.metrics.enabled ? [{ namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "prometheus" }, ports: [MONGODB_EXPORTER_PORT] }] : []),
+            ],
+        });
         stores.push({ name: "datanode-clients", namespace: ns.graylog, pods: DATANODE_POD_LABEL, peers: [{}] });
     }
     return stores;

@@ -5,7 +5,7 @@ import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
     DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogChecksums, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
-    graylogValues, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbUri, smtpReceiver,
+    graylogValues, MONGODB_METRICS_USER, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbPodMonitor, mongodbUri, smtpReceiver,
 } from "./values";
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
@@ -67,10 +67,11 @@ export class Graylog extends pulumi.ComponentResource {
         const pepper = password("password-secret", 96, keep);
         const mongoAdmin = password("mongodb-admin", 32, keep);
         const mongoGraylog = password("mongodb-graylog", 32, keep);
+        const mongoMetrics = password("mongodb-metrics", 32, keep);
 
         const mongoSecret = new k8s.core.v1.Secret(`${name}-mongodb-passwords`, {
             metadata: { name: MONGODB_PASSWORDS_SECRET, namespace: ns },
-            stringData: { admin: mongoAdmin, graylog: mongoGraylog },
+            stringData: { admin: mongoAdmin, graylog: mongoGraylog, [MONGODB_METRICS_USER]: mongoMetrics },
         }, keep);
         const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
             metadata: { name: GRAYLOG_ROOT_SECRET, namespace: ns },
@@ -164,6 +165,7 @@ export class Graylog extends pulumi.ComponentResource {
         }
         if (args.monitoringCrds) {
             manifest("servicemonitor", graylogServiceMonitor(ns), { dependsOn: [args.monitoringCrds, chart] });
+            manifest("podmonitor-mongodb", mongodbPodMonitor(ns), { dependsOn: [args.monitoringCrds, mongodb] });
         }
 
         this.registerOutputs({});

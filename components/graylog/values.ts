@@ -17,6 +17,16 @@ export const GRAYLOG_SECRET = "graylog-secrets";
 export const GRAYLOG_ROOT_SECRET = "graylog-root";
 export const MONGODB_NAME = "graylog-mongodb";
 export const MONGODB_PASSWORDS_SECRET = "graylog-mongodb-passwords";
+/**
+ * The MongoDB user the metrics exporter reads as; its password is generated beside the other
+ * users' (key `metrics` of MONGODB_PASSWORDS_SECRET), so it is kept as they are.
+ */
+export const MONGODB_METRICS_USER = "metrics";
+/**
+ * The exporter's port. Not 9216, the port the MongoDB agent binds in the same pod when
+ * `spec.prometheus` is set (mongodb-kubernetes 1.9.1, api/mongodb/v1/prometheus.go GetPort).
+ */
+export const MONGODB_EXPORTER_PORT = 9217;
 /** Pod labels the chart puts on its StatefulSets' pods. */
 export const GRAYLOG_POD_LABEL = { app: "graylog-app" };
 export const DATANODE_POD_LABEL = { app: "graylog-datanode" };
@@ -234,6 +244,41 @@ export function mongodbOperatorValues(): Record<string, unknown> {
     };
 }
 
+/**
+ * Percona's mongodb_exporter beside each member, reading its own mongod over loopback.
+ *
+ * Why not the MongoDBCommunity's own endpoint (`spec.prometheus`, served by the MongoDB agent on
+ * 9216 with basic auth): the agent is closed source, and the only list of what it serves at
+ * 1.9.1 (docs/mongodbcommunity/grafana/sample_dashboard.json) is serverStatus counters
+ * (`mongodb_connections_available`, `mongodb_opLatencies_*`): no member state, no optimes, so
+ * neither "no primary" nor replication lag could be computed from names anyone can check.
+ * mongodb_exporter's replicasetstatus collector (v0.53.0 exporter/replset_status_collector.go,
+ * metrics.go) flattens replSetGetStatus into `mongodb_myState` and, per member (labels
+ * `member_idx` = host:port, `member_state` = stateStr), `mongodb_members_state`,
+ * `mongodb_members_health` and `mongodb_members_optimeDate` (milliseconds); the general
+ * collector adds `mongodb_up`. A sidecar rather than one Deployment: a direct connection to
+ * each member still answers while the set has no primary, when a replica-set connection would
+ * find no server to run replSetGetStatus on, and every member reports its own view.
+ */
+export const MONGODB_EXPORTER_CONTAINER = {
+    name: "mongodb-exporter",
+    image: IMAGES.mongodbExporter,
+    args: [
+        "--mongodb.uri=mongodb://127.0.0.1:27017/admin",
+        "--mongodb.direct-connect",
+        "--collector.replicasetstatus",
+        `--web.listen-address=:${MONGODB_EXPORTER_PORT}`,
+    ],
+    env: [
+        { name: "MONGODB_USER", value: MONGODB_METRICS_USER },
+        { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: MONGODB_PASSWORDS_SECRET, key: MONGODB_METRICS_USER } } },
+    ],
+    ports: [{ name: "metrics", containerPort: MONGODB_EXPORTER_PORT }],
+    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    // The pod's securityContext (non-root, RuntimeDefault seccomp) is the operator's.
+    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+};
+
 export function mongodbManifest(namespace: string, g: GraylogSettings, version: string, storageClassName?: string, zoneAware = false): Record<string, any> {
     const claim = (name: string, size: string) => ({
         metadata: { name },
@@ -267,6 +312,14 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
                     roles: [{ name: "readWrite", db: "graylog" }, { name: "dbAdmin", db: "graylog" }],
                     scramCredentialsSecretName: `${MONGODB_NAME}-graylog`,
                 },
+                // What mongodb_exporter asks for (v0.53.0 main.go, --mongodb.user): replSetGetStatus
+                // needs clusterMonitor; nothing else is granted.
+                {
+                    name: MONGODB_METRICS_USER, db: "admin",
+                    passwordSecretRef: { name: MONGODB_PASSWORDS_SECRET, key: MONGODB_METRICS_USER },
+                    roles: [{ name: "clusterMonitor", db: "admin" }, { name: "read", db: "local" }],
+                    scramCredentialsSecretName: `${MONGODB_NAME}-${MONGODB_METRICS_USER}`,
+                },
             ],
             statefulSet: {
                 spec: {
@@ -278,6 +331,7 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
                             containers: [
                                 { name: "mongod", resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
                                 { name: "mongodb-agent", resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
+                                MONGODB_EXPORTER_CONTAINER,
                             ],
                         },
                     },
@@ -338,6 +392,24 @@ export function externalInputManifests(namespace: string, g: GraylogSettings, ne
             }]
             : []),
     ];
+}
+
+/**
+ * Scrapes every member's exporter. The operator owns the members' Service and adds only its
+ * agent's port to it, so this is a PodMonitor on the pods' `app` label; the Prometheus Operator
+ * v0.93 names its job `<namespace>/<name>` (pkg/prometheus/promcfg.go). The platform's Prometheus
+ * selects PodMonitors in every namespace (podMonitorSelectorNilUsesHelmValues: false).
+ */
+export function mongodbPodMonitor(namespace: string): Record<string, any> {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: MONGODB_NAME, namespace },
+        spec: {
+            selector: { matchLabels: { app: `${MONGODB_NAME}-svc` } },
+            podMetricsEndpoints: [{ port: "metrics", interval: "30s" }],
+        },
+    };
 }
 
 export function graylogServiceMonitor(namespace: string): Record<string, any> {

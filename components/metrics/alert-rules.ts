@@ -44,6 +44,8 @@ export const SCRAPE = {
     otelAgentJob: "otel-agent-metrics",
     annotatedPodsJob: "annotated-pods",
     jaegerPodName: "jaeger",
+    mongodbPodMonitor: "graylog-mongodb",
+    graylogDataNodeStatefulSet: "graylog-datanode",
 } as const;
 
 /** The README section the drain alerts link to. */
@@ -51,30 +53,36 @@ export const NODE_MAINTENANCE_RUNBOOK = "README.md#node-maintenance";
 
 // Node rules read node-exporter v1.12.1 (chart prometheus-node-exporter 4.56.1) and
 // kube-state-metrics v2.20.0 (chart 8.4.0). Each replaces a chart default rule that watched
-// the same condition (values.ts, DUPLICATED_DEFAULT_RULES), so one condition fires once.
+// the same condition (values.ts, REPLACED_DEFAULT_RULES), so one condition fires once.
+// node-exporter's series carry `node`, the node's name, from its ServiceMonitor's relabeling
+// (values.ts); the rules aggregate by it, so an alert names what kubectl takes, and the old and
+// the new pod of a node-exporter rollout count as one node.
+const onNode = (node: string) =>
+    `kubectl describe node ${node}; kubectl get pods -A -o wide --field-selector spec.nodeName=${node}`;
+
 const nodes: RuleGroup = {
     name: "platform.nodes",
     rules: [
         rule("NodeMemoryHigh", "warning",
-            "1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes > 0.90", "5m",
-            "Node {{ $labels.instance }} memory is above 90% used",
+            "max by (node) (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes) > 0.90", "5m",
+            "Node {{ $labels.node }} memory is above 90% used",
             "{{ $value | humanizePercentage }} of memory has been in use for 5 minutes; the kubelet evicts pods when it runs out.",
-            "Find the largest pods on the node (kubectl top pods -A --sort-by=memory) and check their limits; add capacity if the node is simply full."),
+            `${onNode("{{ $labels.node }}")}; kubectl top pods -A --sort-by=memory shows the largest pods: check their limits, and add capacity if the node is simply full.`),
         rule("NodeCPUHigh", "warning",
-            "1 - avg by (instance) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "5m",
-            "Node {{ $labels.instance }} CPU is above 90% busy",
+            "1 - avg by (node) (rate(node_cpu_seconds_total{mode=\"idle\"}[5m])) > 0.90", "5m",
+            "Node {{ $labels.node }} CPU is above 90% busy",
             "CPU has been {{ $value | humanizePercentage }} busy for 5 minutes; latency-sensitive pods are being throttled.",
-            "Check kubectl top pods on the node and CPU limits; spread noisy workloads or add nodes."),
+            `${onNode("{{ $labels.node }}")}; compare the pods' CPU limits with kubectl top pods -A --sort-by=cpu, spread noisy workloads or add nodes.`),
         rule("NodeFilesystemAlmostOutOfSpace", "warning",
-            "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\",mountpoint=~\"/|/var|/var/lib/.*\"} / node_filesystem_size_bytes < 0.10", "10m",
-            "Node {{ $labels.instance }} filesystem {{ $labels.mountpoint }} is over 90% full",
+            "min by (node, mountpoint, device, fstype) (node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\",mountpoint=~\"/|/var|/var/lib/.*\"} / node_filesystem_size_bytes) < 0.10", "10m",
+            "Node {{ $labels.node }} filesystem {{ $labels.mountpoint }} is over 90% full",
             "Only {{ $value | humanizePercentage }} is free; at the kubelet's eviction threshold images are removed and pods evicted.",
-            "Look for large container logs and images (crictl rmi --prune), and for emptyDir volumes growing without bound."),
+            `${onNode("{{ $labels.node }}")}; on the node look for large container logs and images (crictl rmi --prune), and for emptyDir volumes growing without bound.`),
         rule("KubeNodePressure", "critical",
             "kube_node_status_condition{condition=~\"MemoryPressure|DiskPressure|PIDPressure\",status=\"true\"} == 1", "5m",
             "Node {{ $labels.node }} reports {{ $labels.condition }}",
             "The kubelet reports {{ $labels.condition }}; it is evicting pods and refusing new ones.",
-            "kubectl describe node {{ $labels.node }}; free the resource or drain the node."),
+            `${onNode("{{ $labels.node }}")}; free the resource or drain the node (see ${NODE_MAINTENANCE_RUNBOOK}).`),
     ],
 };
 
@@ -217,7 +225,21 @@ function tracing(ns: string): RuleGroup {
 
 // Graylog 7.0.12's Prometheus exporter (prometheus-exporter.yml maps
 // org.graylog2.journal.entries-uncommitted to gl_journal_entries_uncommitted).
+//
+// MongoDB: mongodb_exporter v0.53.0 beside each member (components/graylog, where the choice over
+// the operator's own endpoint is explained), scraped through a PodMonitor, so job is
+// `<namespace>/<PodMonitor>`. Every member reports replSetGetStatus as it sees it: the rules take
+// the worst view for a member's state and the freshest for optimes.
+//
+// The Data Node exposes no Prometheus endpoint at 7.0.12: its metrics go into its own OpenSearch
+// (data-node periodicals/MetricsCollector.java indexes them into the metrics stream), and its
+// REST API on 8999 needs Graylog's certificates and token. Its health is therefore its
+// StatefulSet's readiness (the chart's readiness probe: TCP 8999, the Data Node's API, which
+// answers once the node is up), from kube-state-metrics v2.20.0 (internal/store/statefulset.go).
 function graylog(ns: string): RuleGroup {
+    const mongo = `namespace="${ns}",job="${ns}/${SCRAPE.mongodbPodMonitor}"`;
+    const dataNode = `namespace="${ns}",statefulset="${SCRAPE.graylogDataNodeStatefulSet}"`;
+    const memberPod = "{{ reReplaceAll \"[.:].*\" \"\" $labels.member_idx }}";
     return {
         name: "platform.graylog",
         rules: [
@@ -231,6 +253,33 @@ function graylog(ns: string): RuleGroup {
                 "Graylog {{ $labels.pod }} journal backlog is critical",
                 "{{ $value }} messages wait; when the journal's size limit is hit, the oldest are dropped.",
                 "Restore indexing (Data Node health) before the journal overflows."),
+            rule("GraylogDataNodeNotReady", "warning",
+                `max by (namespace, statefulset) (kube_statefulset_replicas{${dataNode}}) - max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${dataNode}}) > 0`, "15m",
+                "{{ $value }} Graylog Data Node(s) in {{ $labels.namespace }} not ready",
+                "For 15 minutes part of the Data Node StatefulSet has not been ready: its shards' replicas are unassigned, and one more lost node can lose messages.",
+                "kubectl get pods -n {{ $labels.namespace }} -l app=graylog-datanode -o wide; kubectl describe pod and kubectl logs the one not ready (disk, heap, vm.max_map_count, certificates)."),
+            rule("GraylogDataNodeNotReady", "critical",
+                `max by (namespace, statefulset) (kube_statefulset_status_replicas_ready{${dataNode}}) == 0 and on (namespace, statefulset) max by (namespace, statefulset) (kube_statefulset_replicas{${dataNode}}) > 0`, "10m",
+                "No Graylog Data Node in {{ $labels.namespace }} is ready",
+                "Graylog cannot index or search: messages pile up in its journal (GraylogJournalBacklog) until the journal's limit drops the oldest.",
+                "kubectl get pods -n {{ $labels.namespace }} -l app=graylog-datanode -o wide; kubectl logs -n {{ $labels.namespace }} graylog-datanode-0; check the Data Nodes' volumes and the Graylog server's log for the Data Node's certificates."),
+            // No member reports itself PRIMARY; or the exporters answer but no mongod does; or no
+            // exporter reports at all (every member's pod gone).
+            rule("MongoDBNoPrimary", "critical",
+                `max by (namespace) (mongodb_myState{${mongo}} == bool 1) == 0 or max by (namespace) (mongodb_up{${mongo}}) == 0 or max by (namespace) (absent(mongodb_up{${mongo}}))`, "5m",
+                "Graylog's MongoDB replica set in {{ $labels.namespace }} has no primary",
+                "For 5 minutes no member has been PRIMARY (or none answers): Graylog cannot save configuration, users or sessions, and its nodes fail their MongoDB checks.",
+                "kubectl get mdbc,pods -n {{ $labels.namespace }} -l app=graylog-mongodb-svc -o wide; kubectl logs -n {{ $labels.namespace }} graylog-mongodb-0 -c mongod; a majority of members must be up to elect a primary."),
+            rule("MongoDBReplicationLag", "warning",
+                `(max by (namespace) (mongodb_members_optimeDate{${mongo},member_state="PRIMARY"}) - on (namespace) group_right () max by (namespace, member_idx) (mongodb_members_optimeDate{${mongo},member_state="SECONDARY"})) / 1000 > 60`, "10m",
+                `MongoDB member ${memberPod} lags the primary by {{ $value | humanizeDuration }}`,
+                "For 10 minutes the secondary has been more than a minute behind the primary: a failover to it loses the writes it has not applied, and if it falls out of the oplog window it needs a full resync.",
+                `kubectl logs -n {{ $labels.namespace }} ${memberPod} -c mongod; check the member's disk and CPU (its node's NodeCPUHigh, volume alerts), and the network between members.`),
+            rule("MongoDBMemberDown", "warning",
+                `count by (namespace, member_idx) (mongodb_members_state{${mongo},member_state!~"PRIMARY|SECONDARY|ARBITER"}) > 0`, "10m",
+                `MongoDB member ${memberPod} is down or not serving`,
+                "For 10 minutes {{ $value }} member(s) of the replica set have seen it unreachable, recovering or starting up: one more lost member and the set has no majority, hence no primary.",
+                `kubectl get pod -n {{ $labels.namespace }} ${memberPod} -o wide; kubectl describe pod -n {{ $labels.namespace }} ${memberPod}; kubectl logs -n {{ $labels.namespace }} ${memberPod} -c mongod.`),
         ],
     };
 }

@@ -68,8 +68,10 @@ export function alertmanagerConfig(alerting: AlertingSettings, credentials: Read
         inhibit_rules: [
             // Both KubePersistentVolumeFillingUp severities carry the kubelet's `instance` (the
             // node), so the volume must match too, or one full volume hides every other volume's
-            // warning on that node. A label absent from both alerts counts as equal.
-            { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace", "instance", "persistentvolumeclaim"] },
+            // warning on that node. A label absent from both alerts counts as equal, so node alerts,
+            // which carry `node` and no `instance` (alert-rules.ts), need `node` here: without it a
+            // critical on one node would silence the same alert's warning on every other node.
+            { source_matchers: ['severity = "critical"'], target_matchers: ['severity = "warning"'], equal: ["alertname", "namespace", "instance", "node", "persistentvolumeclaim"] },
             { source_matchers: ['alertname = "InfoInhibitor"'], target_matchers: ['severity = "info"'], equal: ["namespace"] },
         ],
         receivers: [

@@ -312,6 +312,11 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
             // As Fluent Bit and the OTel agent: the chart's `maxUnavailable: 1` rolls one node at a
             // time and outlasts the provider's 10-minute DaemonSet await from about 40 nodes.
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },
+            // node-exporter runs on the host network, so `instance` is `<node IP>:9100`; the node's
+            // name, which every kubectl command takes, comes from the pod the endpoint targets
+            // (prometheus-node-exporter 4.56.1 templates/servicemonitor.yaml renders
+            // prometheus.monitor.relabelings into the endpoint).
+            prometheus: { monitor: { relabelings: [{ sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node", action: "replace" }] } },
         },
     };
 }

@@ -19,4 +19,6 @@ export const IMAGES = {
      */
     graylog: "graylog/graylog:7.0.12",
     graylogDatanode: "graylog/graylog-datanode:7.0.12",
+    /** Beside each MongoDB member (components/graylog): replica-set state for the alerts. */
+    mongodbExporter: "percona/mongodb_exporter:0.53.0",
 } as const;

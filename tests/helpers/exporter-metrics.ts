@@ -68,6 +68,11 @@ export const METRIC_SOURCES: Record<string, string> = {
     gl_journal_entries_uncommitted: "Graylog 7.0.12 prometheus-exporter.yml",
     certmanager_certificate_expiration_timestamp_seconds: "cert-manager v1.19.1 certificate collector",
     certmanager_certificate_ready_status: "cert-manager v1.19.1 certificate collector",
+    // Graylog's stores (issue 27, item 7): the MongoDB members through mongodb_exporter; the Data Node through kube-state-metrics' StatefulSet series above.
+    mongodb_up: "mongodb_exporter v0.53.0 exporter/general_collector.go",
+    mongodb_myState: "mongodb_exporter v0.53.0 replicasetstatus collector: replSetGetStatus.myState (exporter/replset_status_collector_test.go)",
+    mongodb_members_state: "mongodb_exporter v0.53.0 replicasetstatus collector: replSetGetStatus.members[].state, labels member_idx, member_state (exporter/metrics.go processSlice)",
+    mongodb_members_optimeDate: "mongodb_exporter v0.53.0 replicasetstatus collector: replSetGetStatus.members[].optimeDate in ms (exporter/metrics.go asFloat64)",
 };
 
 /** One PromQL query a shipped dashboard runs, and where: dashboard, panel, query. */

@@ -9,7 +9,7 @@ import * as bcrypt from "bcryptjs";
 import { dataStorePolicies, gateManifests, gateNginxConfig, uiIngress } from "../../../components/access/values";
 import { dataStores, uiRoutes } from "../../../components/wiring";
 import { validateAccessArgs } from "../../../components/access";
-import { graylogValues } from "../../../components/graylog/values";
+import { graylogValues, MONGODB_EXPORTER_PORT } from "../../../components/graylog/values";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
 import { profileConfig } from "../../helpers/settings";
 import { runProgram } from "../../../scripts/mock-program";
@@ -274,12 +274,19 @@ describe("Access", () => {
             assert.ok(!JSON.stringify(es).includes("\"tracing\""));
         });
 
-        it("MongoDB, the Data Node and Prometheus admit only their own namespace", () => {
+        it("the Data Node and Prometheus admit only their own namespace; MongoDB also Prometheus, on its exporter's port alone", () => {
             const p = byName(settingsFor("prod"));
-            for (const name of ["mongodb-clients", "datanode-clients", "prometheus-clients"]) {
+            for (const name of ["datanode-clients", "prometheus-clients"]) {
                 assert.deepStrictEqual(p[name].spec.ingress, [{ from: [{ podSelector: {} }] }], name);
             }
             assert.deepStrictEqual(p["mongodb-clients"].spec.podSelector.matchLabels, { app: "graylog-mongodb-svc" });
+            assert.deepStrictEqual(p["mongodb-clients"].spec.ingress, [
+                { from: [{ podSelector: {} }] },
+                {
+                    from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "prometheus" } } }],
+                    ports: [{ protocol: "TCP", port: MONGODB_EXPORTER_PORT }],
+                },
+            ]);
         });
 
         it("restrict ingress only, so DNS and every agent's egress keep working", () => {

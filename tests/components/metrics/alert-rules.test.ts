@@ -14,6 +14,7 @@ import { chartDirectory } from "../../../scripts/charts";
 import { inBackground, runTool, runToolAsync, tempDir } from "../../helpers/tools";
 import { ROOT } from "../../../scripts/root";
 import { METRIC_SOURCES, metricsOf, shippedDashboardQueries } from "../../helpers/exporter-metrics";
+import { renderedStack } from "../../scripts/full-render";
 
 const FIXTURE = path.join(ROOT, "tests/fixtures/platform-rules.test.yaml");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -188,6 +189,37 @@ describe("platform alert rules", () => {
             assert.ok(job, "annotated-pods job exists");
             assert.ok(job.relabel_configs.some((r: any) => r.action === "labelmap" && r.regex === "__meta_kubernetes_pod_label_(.+)"));
             assert.notStrictEqual(job.honor_labels, true, "cert-manager's namespace label arrives as exported_namespace");
+        });
+
+        it("node-exporter's ServiceMonitor, as the pinned chart renders it, copies the scraped pod's node name into `node`, which the node rules group by and name", async function () {
+            this.timeout(600_000);
+            const { objects } = await renderedStack("dev");
+            const monitor = objects.map((o) => o.object).find((o) => o.kind === "ServiceMonitor" && o.metadata.name === "kps-prometheus-node-exporter");
+            assert.ok(monitor, "the chart renders node-exporter's ServiceMonitor");
+            assert.deepStrictEqual(monitor.spec.endpoints.map((e: any) => e.relabelings),
+                [[{ sourceLabels: ["__meta_kubernetes_pod_node_name"], targetLabel: "node", action: "replace" }]]);
+            for (const alert of ["NodeMemoryHigh", "NodeCPUHigh", "NodeFilesystemAlmostOutOfSpace"]) {
+                const rule = RULES.find((r) => r.alert === alert)!;
+                assert.match(rule.expr, /^[a-z0-9 -]*(max|min|avg) by \(node[,)]/, `${alert} aggregates by node`);
+                assert.ok(!JSON.stringify(rule).includes("instance"), `${alert} prints no address`);
+                assert.match(rule.annotations.summary, /^Node \{\{ \$labels\.node \}\}/);
+                assert.ok(rule.annotations.runbook.startsWith("kubectl describe node {{ $labels.node }}; kubectl get pods -A -o wide --field-selector spec.nodeName={{ $labels.node }}"), alert);
+            }
+        });
+
+        it("the Data Node rules select the StatefulSet the Graylog chart renders, whose pods carry the label their runbooks list", async function () {
+            this.timeout(600_000);
+            const { objects } = await renderedStack("staging");
+            const sts = objects.map((o) => o.object).find((o) => o.kind === "StatefulSet" && o.metadata.name === SCRAPE.graylogDataNodeStatefulSet);
+            assert.ok(sts, "the chart renders the Data Node StatefulSet");
+            assert.strictEqual(sts.metadata.namespace, ALL.namespaces.graylog);
+            assert.strictEqual(sts.spec.template.metadata.labels.app, "graylog-datanode");
+            for (const rule of RULES.filter((r) => r.alert === "GraylogDataNodeNotReady")) {
+                assert.ok(rule.annotations.runbook.includes("-l app=graylog-datanode"), rule.labels.severity);
+            }
+            for (const rule of RULES.filter((r) => r.alert.startsWith("MongoDB"))) {
+                assert.ok(rule.expr.includes(`job="graylog/${SCRAPE.mongodbPodMonitor}"`), `${rule.alert} selects the PodMonitor's job`);
+            }
         });
 
         it("the agent and Jaeger export counters with their _total suffix (no without_type_suffix)", () => {

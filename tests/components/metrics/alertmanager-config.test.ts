@@ -100,12 +100,12 @@ describe("Alertmanager configuration", () => {
         });
     });
 
-    it("inhibits warnings while a critical of the same alert on the same target fires, volume by volume", () => {
+    it("inhibits warnings while a critical of the same alert on the same target fires, node by node and volume by volume", () => {
         const config = alertmanagerConfig(ALERTING, CREDENTIALS) as any;
         assert.deepStrictEqual(config.inhibit_rules[0], {
             source_matchers: ['severity = "critical"'],
             target_matchers: ['severity = "warning"'],
-            equal: ["alertname", "namespace", "instance", "persistentvolumeclaim"],
+            equal: ["alertname", "namespace", "instance", "node", "persistentvolumeclaim"],
         });
     });
 

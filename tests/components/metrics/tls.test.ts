@@ -12,7 +12,7 @@ const NS = "monitoring";
 const TLS_OFF = { "observability-platform:tls": JSON.stringify({ enabled: false }), "observability-platform:logging": JSON.stringify({ enabled: false }) };
 
 const certificates = (run: ProgramRun) => run.resources.filter((r) => r.inputs?.kind === "Certificate" && r.inputs.metadata.namespace === NS).map((r) => r.inputs);
-const certFor = (run: ProgramRun, secret: string) => certificates(run).find((c) => c.spec.secretName === secret);
+const certFor = (run: ProgramRun, secret: string) => certificates(run).find((c) => c.spec.secretName === secret)!;
 const kpsObjects = async (run: ProgramRun) => (await chartChildren(run, "kube-prometheus-stack")).map((c) => c.object);
 const find = (objects: readonly KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name)!;
 

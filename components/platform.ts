@@ -207,6 +207,7 @@ export class Platform extends pulumi.ComponentResource {
                 chartDirectory: settings.chartDirectory,
                 zoneAware,
                 certManager: settings.tls.enabled,
+                caIssuer: settings.tls.enabled ? ISSUERS.ca : undefined,
                 scope,
                 logs: grafanaLogs && logging
                     ? {

@@ -5,6 +5,7 @@
 import { DataStore, UiRoute } from "./access/values";
 import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_EXPORTER_PORT, MONGODB_NAME } from "./graylog/values";
 import { ECK, ES_NAME } from "./logs/elasticsearch";
+import { MONITORING_TLS_SECRETS } from "./metrics/tls";
 import { MONITORING_RELEASE } from "./metrics/values";
 import { PlatformSettings } from "./settings";
 import { JAEGER_RELEASE } from "./traces/jaeger-values";
@@ -12,14 +13,16 @@ import { JAEGER_RELEASE } from "./traces/jaeger-values";
 /** The UIs of the enabled pillars, in a fixed order. Service names follow each chart's fullname. */
 export function uiRoutes(s: PlatformSettings): UiRoute[] {
     const ns = s.namespaces;
-    const route = (app: string, namespace: string, service: string, port: number, gated: boolean, https = false): UiRoute =>
-        ({ app, namespace, service, port, https, gated });
+    const route = (app: string, namespace: string, service: string, port: number, gated: boolean, https = false, caSecret?: string): UiRoute =>
+        ({ app, namespace, service, port, https, gated, ...(caSecret ? { caSecret } : {}) });
+    // With TLS on, Prometheus and Alertmanager serve the platform CA's certificates (metrics/tls.ts).
+    const monitoringTls = [s.tls.enabled, s.tls.enabled ? MONITORING_TLS_SECRETS.trust : undefined] as const;
     return [
         ...(s.metrics.enabled
             ? [
                 route("grafana", ns.monitoring, `${MONITORING_RELEASE}-grafana`, 80, false),
-                route("prometheus", ns.monitoring, `${MONITORING_RELEASE}-prometheus`, 9090, true),
-                route("alertmanager", ns.monitoring, `${MONITORING_RELEASE}-alertmanager`, 9093, true),
+                route("prometheus", ns.monitoring, `${MONITORING_RELEASE}-prometheus`, 9090, true, ...monitoringTls),
+                route("alertmanager", ns.monitoring, `${MONITORING_RELEASE}-alertmanager`, 9093, true, ...monitoringTls),
             ]
             : []),
         ...(s.logging.enabled ? [route("kibana", ns.logging, ECK.kibanaService, 5601, false, true)] : []),

@@ -2,7 +2,7 @@ import * as crypto from "crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { gateManifests, gateNames, gateNginxConfigFor, uiIngress, UiRoute } from "./values";
+import { gateManifests, gateNames, gateNginxConfigFor, gateTlsProblem, uiIngress, UiRoute } from "./values";
 import { annotated } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
 import { AccessSettings } from "../settings/profiles";
@@ -38,6 +38,10 @@ export function ingressAwait(ingress: Record<string, any>, access: Pick<AccessSe
 export function validateAccessArgs(args: AccessArgs): void {
     if (args.domain && args.access.uiAuth === "oauth2-proxy" && (!args.access.oidc || args.oidcClientSecret === undefined)) {
         throw new Error("Access: uiAuth oauth2-proxy needs access.oidc {issuerUrl, clientId} and oidcClientSecret");
+    }
+    const tlsProblems = args.routes.map(gateTlsProblem).filter((p) => p !== undefined);
+    if (tlsProblems.length) {
+        throw new Error(`Access: ${tlsProblems.join("; ")}`);
     }
 }
 

@@ -14,8 +14,13 @@ export interface UiRoute {
     readonly namespace: string;
     readonly service: string;
     readonly port: number;
-    /** The backend serves HTTPS (Kibana's ECK certificate). */
+    /** The backend serves HTTPS (Kibana's ECK certificate; Prometheus and Alertmanager with TLS on). */
     readonly https: boolean;
+    /**
+     * Secret in the UI's namespace whose `ca.crt` signs the backend's certificate. A gate in front
+     * of an HTTPS backend needs it: it verifies that CA and the Service's `<svc>.<ns>.svc` name.
+     */
+    readonly caSecret?: string;
     /** The UI has no login of its own, so a gate stands in front of it. */
     readonly gated: boolean;
 }
@@ -62,7 +67,12 @@ export interface GateConfigInput {
     readonly htpasswdFile?: string;
     /** Writable directory for the pid file and nginx's temporary files. */
     readonly tmp?: string;
+    /** Speak HTTPS to the upstream, verifying its certificate against `caFile` and `serverName`. */
+    readonly upstreamTls?: { readonly caFile: string; readonly serverName: string };
 }
+
+/** Where a gate mounts the `ca.crt` of its UI's `caSecret`. */
+export const GATE_CA_DIR = "/etc/gate-ca";
 
 /**
  * nginx as a basic-auth gate that any ingress controller can sit in front of. The credentials
@@ -70,6 +80,20 @@ export interface GateConfigInput {
  */
 export function gateNginxConfig(input: GateConfigInput): string {
     const tmp = input.tmp ?? "/tmp";
+    const tls = input.upstreamTls;
+    // nginx verifies nothing unless told: proxy_ssl_verify is off by default, and without
+    // proxy_ssl_server_name it sends no SNI (ngx_http_proxy_module).
+    const upstreamTls = tls
+        ? [
+            `      proxy_ssl_trusted_certificate ${tls.caFile};`,
+            "      proxy_ssl_verify on;",
+            "      proxy_ssl_verify_depth 2;",
+            `      proxy_ssl_name ${tls.serverName};`,
+            "      proxy_ssl_server_name on;",
+            "      proxy_ssl_protocols TLSv1.2 TLSv1.3;",
+            "      proxy_ssl_session_reuse on;",
+        ]
+        : [];
     return [
         "worker_processes 1;",
         `pid ${tmp}/nginx.pid;`,
@@ -85,7 +109,8 @@ export function gateNginxConfig(input: GateConfigInput): string {
         "    location / {",
         `      auth_basic "${input.realm}";`,
         `      auth_basic_user_file ${input.htpasswdFile ?? "/etc/gate/htpasswd"};`,
-        `      proxy_pass http://${input.upstream};`,
+        `      proxy_pass ${tls ? "https" : "http"}://${input.upstream};`,
+        ...upstreamTls,
         "      proxy_set_header Authorization \"\";",
         "      proxy_set_header Host $host;",
         "      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
@@ -108,12 +133,29 @@ const GATE_SECURITY = {
 
 const GATE_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
+/** The name a gate dials and, for an HTTPS backend, verifies. */
+const serviceHost = (r: UiRoute) => `${r.service}.${r.namespace}.svc`;
+
 /** `host:port` of a UI's Service inside the cluster. */
-const upstreamOf = (r: UiRoute) => `${r.service}.${r.namespace}.svc:${r.port}`;
+const upstreamOf = (r: UiRoute) => `${serviceHost(r)}:${r.port}`;
+
+/** The URL a gate forwards to. */
+const upstreamUrl = (r: UiRoute) => `${r.https ? "https" : "http"}://${upstreamOf(r)}`;
 
 /** The gate's nginx.conf for a UI, as its ConfigMap holds it. */
 export function gateNginxConfigFor(r: UiRoute): string {
-    return gateNginxConfig({ realm: r.app, upstream: upstreamOf(r) });
+    return gateNginxConfig({
+        realm: r.app,
+        upstream: upstreamOf(r),
+        ...(r.https ? { upstreamTls: { caFile: `${GATE_CA_DIR}/ca.crt`, serverName: serviceHost(r) } } : {}),
+    });
+}
+
+/** A gated UI behind HTTPS must name the CA to verify; a gate never skips verification. */
+export function gateTlsProblem(r: UiRoute): string | undefined {
+    return r.gated && r.https && !r.caSecret
+        ? `the ${r.app} UI serves HTTPS but names no caSecret, so its gate cannot verify it`
+        : undefined;
 }
 
 /** Names of the objects a gate reads: its ConfigMap and its Secret. */
@@ -128,6 +170,9 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
     const labels = { "app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "observability-platform" };
     const selector = { "app.kubernetes.io/name": name };
     const port = GATE_PORT[access.uiAuth];
+    // Only the CA certificate of the Secret, never its key.
+    const caVolumes = r.https && r.caSecret ? [{ name: "upstream-ca", secret: { secretName: r.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }] : [];
+    const caMounts = caVolumes.map((v) => ({ name: v.name, mountPath: GATE_CA_DIR, readOnly: true }));
     const container = access.uiAuth === "basic"
         ? {
             name: "gate",
@@ -137,6 +182,7 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                 { name: "config", mountPath: "/etc/nginx/nginx.conf", subPath: "nginx.conf", readOnly: true },
                 { name: "htpasswd", mountPath: "/etc/gate", readOnly: true },
                 { name: "tmp", mountPath: "/tmp" },
+                ...caMounts,
             ],
             readinessProbe: { httpGet: { path: "/healthz", port } },
         }
@@ -149,7 +195,7 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                 `--oidc-issuer-url=${access.oidc?.issuerUrl}`,
                 `--client-id=${access.oidc?.clientId}`,
                 ...(access.oidc?.allowedEmailDomains ?? ["*"]).map((d) => `--email-domain=${d}`),
-                `--upstream=http://${upstreamOf(r)}/`,
+                `--upstream=${upstreamUrl(r)}/`,
                 `--redirect-url=https://${r.app}.${domain}/oauth2/callback`,
                 "--cookie-secure=true",
                 `--cookie-name=_oauth2_${r.app}`,
@@ -159,7 +205,14 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
             env: [
                 { name: "OAUTH2_PROXY_CLIENT_SECRET", valueFrom: { secretKeyRef: { name: secret, key: "client-secret" } } },
                 { name: "OAUTH2_PROXY_COOKIE_SECRET", valueFrom: { secretKeyRef: { name: secret, key: "cookie-secret" } } },
+                // oauth2-proxy v7.12.0 has no CA option for upstreams: they use Go's default
+                // transport (pkg/upstream/http.go), whose roots are the image's CA file plus every
+                // PEM in SSL_CERT_DIR (crypto/x509 root_unix.go loadSystemRoots), so the OIDC
+                // provider's public roots stay trusted. Read once at start; the platform root CA
+                // is not rotated (components/tls).
+                ...(caMounts.length ? [{ name: "SSL_CERT_DIR", value: GATE_CA_DIR }] : []),
             ],
+            volumeMounts: caMounts,
             ports: [{ name: "http", containerPort: port }],
             readinessProbe: { httpGet: { path: "/ping", port } },
         };
@@ -168,8 +221,9 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
             { name: "config", configMap: { name } },
             { name: "htpasswd", secret: { secretName: secret } },
             { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+            ...caVolumes,
         ]
-        : [];
+        : caVolumes;
     return [
         {
             apiVersion: "apps/v1",

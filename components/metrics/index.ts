@@ -9,6 +9,8 @@ import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesI
 import { AlertingSettings, MetricsSettings } from "../settings/profiles";
 import { protectStatefulTransform } from "../shared/workloads";
 import { admissionOrderingValues, mergeValues } from "./admission";
+import { manifestDeclarer } from "../shared/manifest";
+import { httpsAppProtocolTransform, monitoringCertificates, monitoringUrl } from "./tls";
 
 export interface MonitoringArgs {
     /** Namespace for the whole stack; it must exist. */
@@ -30,6 +32,11 @@ export interface MonitoringArgs {
      * it; without it the webhook is left out (its own cert Jobs are Helm hooks v4 Chart skips).
      */
     readonly certManager: boolean;
+    /**
+     * The ClusterIssuer of the platform CA. With it, Prometheus and Alertmanager serve HTTPS with
+     * its certificates and every client verifies them; without it (TLS off) they serve HTTP.
+     */
+    readonly caIssuer?: string;
     /** Which other pillars exist, for their alert rules and dashboards. */
     readonly scope: RuleScope;
     /** Grafana's Elasticsearch datasource, when logging is enabled. */
@@ -51,7 +58,7 @@ function withAdmissionOrdering(args: MonitoringArgs, values: Record<string, unkn
  * dashboards. Needs cert-manager for the operator's admission webhook certificate.
  */
 export class Monitoring extends pulumi.ComponentResource {
-    /** Services inside the cluster, for ingresses and port-forwards. */
+    /** URLs inside the cluster (https when TLS is on), for anything else that queries them. */
     public readonly services: { prometheus: string; alertmanager: string; grafana: string };
     /** The Secret holding Grafana's admin user and password. */
     public readonly grafanaAdminSecret: pulumi.Output<string>;
@@ -85,6 +92,14 @@ export class Monitoring extends pulumi.ComponentResource {
             }, { parent: this });
         }
 
+        const tls = args.caIssuer !== undefined;
+        const manifest = manifestDeclarer(this, name);
+        // Awaited Ready: the operator reads the trust Secret's CA when it writes the configuration,
+        // and the pods mount the serving Secrets.
+        const certificates = tls
+            ? monitoringCertificates(namespace, args.caIssuer!).map((c) => manifest(`certificate-${c.metadata.name}`, c))
+            : [];
+
         const chart = new k8s.helm.v4.Chart(`${name}-kps`, {
             ...chartSource(CHARTS.kubePrometheusStack, args.chartDirectory),
             name: MONITORING_RELEASE,
@@ -96,6 +111,7 @@ export class Monitoring extends pulumi.ComponentResource {
                 storageClassName: args.storageClassName,
                 protectData: protect,
                 certManager: args.certManager,
+                tls,
                 alertmanagerConfigSecret: alertmanagerSecretName,
                 grafanaAdminSecret: grafanaSecretName,
                 logs: args.logs,
@@ -104,8 +120,8 @@ export class Monitoring extends pulumi.ComponentResource {
             })),
         }, {
             parent: this,
-            dependsOn: [grafanaSecret, alertmanagerSecret],
-            transforms: protect ? [protectStatefulTransform] : [],
+            dependsOn: [grafanaSecret, alertmanagerSecret, ...certificates],
+            transforms: [...(protect ? [protectStatefulTransform] : []), ...(tls ? [httpsAppProtocolTransform] : [])],
         });
 
         // Outside the chart, so no depends-on: waiting for the whole Chart includes the operator's
@@ -118,9 +134,9 @@ export class Monitoring extends pulumi.ComponentResource {
         }, { parent: this, dependsOn: [chart] });
 
         this.services = {
-            prometheus: `${MONITORING_RELEASE}-prometheus.${namespace}.svc:9090`,
-            alertmanager: `${MONITORING_RELEASE}-alertmanager.${namespace}.svc:9093`,
-            grafana: `${MONITORING_RELEASE}-grafana.${namespace}.svc:80`,
+            prometheus: monitoringUrl("prometheus", namespace, tls),
+            alertmanager: monitoringUrl("alertmanager", namespace, tls),
+            grafana: `http://${MONITORING_RELEASE}-grafana.${namespace}.svc:80`,
         };
         this.grafanaAdminSecret = grafanaSecret.metadata.name;
         this.registerOutputs({ services: this.services, grafanaAdminSecret: this.grafanaAdminSecret });

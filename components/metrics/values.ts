@@ -7,9 +7,10 @@ import { MetricsSettings, ResourceSettings } from "../settings/profiles";
 import {
     AGENT_NODE_AFFINITY, DRAIN_SAFE_PDB, DRAIN_SAFE_PDB_VALUES, NODE_CRITICAL_PRIORITY, resourcesOf, spreadAcrossNodes, TOLERATE_ALL_TAINTS,
 } from "../shared/workloads";
+import { MONITORING_RELEASE } from "./release";
+import { CA_KEY, clientTlsConfig, MONITORING_TLS_SECRETS, monitoringUrl, webTlsConfig } from "./tls";
 
-/** The chart's release name; object names derive from it (`<release>-prometheus`, ...). */
-export const MONITORING_RELEASE = "kps";
+export { MONITORING_RELEASE } from "./release";
 
 /** Datasource UIDs, fixed so cross-links (trace -> logs -> metrics) survive reinstalls. */
 export const DATASOURCE_UIDS = { prometheus: "prometheus", alertmanager: "alertmanager", logs: "logs", traces: "jaeger" } as const;
@@ -40,6 +41,11 @@ export interface MonitoringValuesInput {
     readonly protectData: boolean;
     /** cert-manager is installed and issues the admission webhook's certificate. */
     readonly certManager: boolean;
+    /**
+     * Prometheus and Alertmanager serve HTTPS with the certificates of `monitoringCertificates`
+     * (./tls.ts), and every client in this chart verifies them. Default false (plain HTTP).
+     */
+    readonly tls?: boolean;
     /** Secret holding `alertmanager.yaml`, created by the program. */
     readonly alertmanagerConfigSecret: string;
     /** Secret holding `admin-user` and `admin-password`, created by the program. */
@@ -94,8 +100,49 @@ export const ANNOTATED_PODS_SCRAPE_CONFIG = {
     ],
 };
 
+/** Where Grafana reads the platform CA: only `ca.crt` of the trust Secret is mounted. */
+export const GRAFANA_CA_FILE = "/etc/grafana/platform-ca/ca.crt";
+
+/**
+ * Prometheus and Alertmanager, written here rather than by the chart's sidecar values: kps
+ * 88.5.3 (templates/grafana/configmaps-datasources.yaml) templates no `secureJsonData` for either
+ * and no `jsonData` for Alertmanager, so neither could verify a CA. The other fields are the
+ * chart's defaults for the two (values.yaml `sidecar.datasources`).
+ */
+function monitoringDataSources(input: MonitoringValuesInput): Record<string, unknown>[] {
+    // Grafana expands $__file{} when it reads provisioning files.
+    const tlsJson = input.tls ? { tlsAuthWithCACert: true } : {};
+    const secure = input.tls ? { secureJsonData: { tlsCACert: `$__file{${GRAFANA_CA_FILE}}` } } : {};
+    return [
+        {
+            name: "Prometheus",
+            uid: DATASOURCE_UIDS.prometheus,
+            type: "prometheus",
+            access: "proxy",
+            isDefault: true,
+            url: monitoringUrl("prometheus", input.namespace, input.tls ?? false),
+            jsonData: {
+                httpMethod: "POST",
+                timeInterval: "30s",
+                ...tlsJson,
+                ...(input.traces ? { exemplarTraceIdDestinations: [{ datasourceUid: DATASOURCE_UIDS.traces, name: "trace_id" }] } : {}),
+            },
+            ...secure,
+        },
+        {
+            name: "Alertmanager",
+            uid: DATASOURCE_UIDS.alertmanager,
+            type: "alertmanager",
+            access: "proxy",
+            url: monitoringUrl("alertmanager", input.namespace, input.tls ?? false),
+            jsonData: { handleGrafanaManagedAlerts: false, implementation: "prometheus", ...tlsJson },
+            ...secure,
+        },
+    ];
+}
+
 function dataSources(input: MonitoringValuesInput): Record<string, unknown>[] {
-    const sources: Record<string, unknown>[] = [];
+    const sources: Record<string, unknown>[] = monitoringDataSources(input);
     if (input.logs) {
         sources.push({
             name: "Logs",
@@ -206,22 +253,28 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
         sidecar: {
             resources: GRAFANA_SIDECAR_RESOURCES,
             dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
-            datasources: {
-                enabled: true,
-                defaultDatasourceEnabled: true,
-                uid: DATASOURCE_UIDS.prometheus,
-                alertmanager: { enabled: true, uid: DATASOURCE_UIDS.alertmanager },
-                // kube-prometheus-stack 88.5.3 templates this into the Prometheus datasource's exemplar links.
-                ...(input.traces ? { exemplarTraceIdDestinations: { datasourceUid: DATASOURCE_UIDS.traces, traceIdLabelName: "trace_id" } } : {}),
-            },
+            // The chart's ConfigMap still carries the datasources, all from additionalDataSources.
+            datasources: { enabled: true, defaultDatasourceEnabled: false, alertmanager: { enabled: false } },
         },
         additionalDataSources: dataSources(input),
         // Grafana builds login redirects and links from root_url (grafana.ini [server]).
         ...(input.externalUrls?.grafana ? { "grafana.ini": { server: { root_url: input.externalUrls.grafana } } } : {}),
-        ...(logs
+        ...(logs ? { envValueFrom: { GF_LOGS_PASSWORD: { secretKeyRef: { name: logs.passwordSecret, key: "password" } } } } : {}),
+        ...(logs || input.tls
             ? {
-                envValueFrom: { GF_LOGS_PASSWORD: { secretKeyRef: { name: logs.passwordSecret, key: "password" } } },
-                extraSecretMounts: [{ name: "logs-ca", secretName: logs.caSecret, mountPath: "/etc/grafana/logs-ca", readOnly: true }],
+                extraSecretMounts: [
+                    ...(logs ? [{ name: "logs-ca", secretName: logs.caSecret, mountPath: "/etc/grafana/logs-ca", readOnly: true, items: [{ key: CA_KEY, path: CA_KEY }] }] : []),
+                    ...(input.tls
+                        // Only the CA certificate: neither the trust Secret's key nor anything else.
+                        ? [{
+                            name: "platform-ca",
+                            secretName: MONITORING_TLS_SECRETS.trust,
+                            mountPath: GRAFANA_CA_FILE.slice(0, GRAFANA_CA_FILE.lastIndexOf("/")),
+                            readOnly: true,
+                            items: [{ key: CA_KEY, path: CA_KEY }],
+                        }]
+                        : []),
+                ],
             }
             : {}),
     };
@@ -283,7 +336,10 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 // Alert "Source" links point at the public UI (prometheusSpec.externalUrl).
                 ...(input.externalUrls?.prometheus ? { externalUrl: input.externalUrls.prometheus } : {}),
                 walCompression: true,
+                ...(input.tls ? { web: webTlsConfig("prometheus") } : {}),
             },
+            // The chart's own ServiceMonitor scrapes both `http-web` and `reloader-web` with these.
+            ...(input.tls ? { serviceMonitor: { scheme: "https", tlsConfig: clientTlsConfig("prometheus", input.namespace) } } : {}),
         },
         alertmanager: {
             podDisruptionBudget: DRAIN_SAFE_PDB_VALUES,
@@ -297,7 +353,17 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 useExistingSecret: true,
                 configSecret: input.alertmanagerConfigSecret,
                 ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
+                ...(input.tls
+                    ? {
+                        web: webTlsConfig("alertmanager"),
+                        // Not fields of the Alertmanager resource: kps 88.5.3 templates them into
+                        // the Prometheus resource's `alerting.alertmanagers[0]` (templates/prometheus/prometheus.yaml).
+                        scheme: "https",
+                        tlsConfig: clientTlsConfig("alertmanager", input.namespace),
+                    }
+                    : {}),
             },
+            ...(input.tls ? { serviceMonitor: { scheme: "https", tlsConfig: clientTlsConfig("alertmanager", input.namespace) } } : {}),
         },
         defaultRules: { disabled: Object.fromEntries(REPLACED_DEFAULT_RULES.map((alert) => [alert, true])) },
         grafana: grafanaValues(input, m.grafana.resources),

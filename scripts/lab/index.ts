@@ -21,6 +21,7 @@ import * as path from "path";
 import { runProgram } from "../mock-program";
 import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
+import { certificateSecrets, throwawayPem } from "./cert-manager";
 import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
 import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
 import { Cluster, killChildren, Lab, terminated } from "./kube";
@@ -195,6 +196,7 @@ export async function testStack(stack: string, io: Io): Promise<void> {
         await lab.ok(["wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"]);
         await apply(lab, phases.namespaces);
         await apply(lab, phases.objects);
+        await apply(lab, certificateSecrets(phases.objects, throwawayPem()));
         await apply(lab, phases.webhooks);
         lap(`accepted: ${objects.length} objects, zero rejections`);
         await startOperators(lab, objects, io);

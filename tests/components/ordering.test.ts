@@ -67,6 +67,8 @@ waits("tracing-otel-agent-service", ["monitoring-crds"], "declared with the agen
 waits("tracing-otel-agent-servicemonitor", ["monitoring-crds"], "the ServiceMonitor CRD");
 // Metrics.
 waits("metrics-kps", ["metrics-grafana-admin", "metrics-alertmanager-config"], "Grafana and Alertmanager read Secrets the program makes");
+waits("metrics-kps", ["metrics-certificate-kps-prometheus-tls", "metrics-certificate-kps-alertmanager-tls", "metrics-certificate-platform-trust-monitoring"],
+    "Prometheus and Alertmanager serve their certificates, and the operator reads the CA before it writes Prometheus' configuration");
 waits("metrics-platform-rules", ["metrics-kps"], "the admission webhook (failurePolicy Fail) answers only when the chart is done");
 // Access last: Ingresses, gates and NetworkPolicies point at running backends.
 waits("access", ["ns-cert-manager", "ns-monitoring", "ns-logging", "ns-tracing", "ns-graylog", ...tlsReady, "logging", "graylog", "tracing", "metrics"],

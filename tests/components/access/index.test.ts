@@ -2,11 +2,12 @@ import * as assert from "assert";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as http from "http";
+import * as https from "https";
 import * as net from "net";
 import { AddressInfo } from "net";
 import * as path from "path";
 import * as bcrypt from "bcryptjs";
-import { dataStorePolicies, gateManifests, gateNginxConfig, uiIngress } from "../../../components/access/values";
+import { dataStorePolicies, GATE_CA_DIR, gateManifests, gateNginxConfig, gateNginxConfigFor, GateConfigInput, uiIngress } from "../../../components/access/values";
 import { dataStores, uiRoutes } from "../../../components/wiring";
 import { validateAccessArgs } from "../../../components/access";
 import { graylogValues, MONGODB_EXPORTER_PORT } from "../../../components/graylog/values";
@@ -31,6 +32,52 @@ function freePort(): Promise<number> {
             probe.close(() => resolve(port));
         });
     });
+}
+
+/** A gate's nginx, started from its configuration on a free loopback port; stop() ends it. */
+async function startGate(input: Omit<GateConfigInput, "listen" | "htpasswdFile" | "tmp">): Promise<{ port: number; stop: () => void }> {
+    const dir = tempDir("gate-live");
+    // Workers run as nobody when the tests run as root.
+    fs.chmodSync(dir, 0o755);
+    fs.writeFileSync(path.join(dir, "htpasswd"), `admin:${bcrypt.hashSync("s3cret-pass", 4)}\n`);
+    const port = await freePort();
+    fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({ ...input, listen: port, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir }));
+    let stderr = "";
+    const nginx: ChildProcess = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
+    nginx.stderr!.on("data", (c) => (stderr += c));
+    for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
+        if (await gateGet(port, "/healthz").then((r) => r.status === 200, () => false)) {
+            return { port, stop: () => nginx.kill() };
+        }
+        await new Promise((r) => setTimeout(r, 100));
+    }
+    nginx.kill();
+    throw new Error(`nginx did not start (exit ${nginx.exitCode}): ${stderr}`);
+}
+
+function gateGet(port: number, p: string, auth?: string): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+        http.get({ host: "127.0.0.1", port, path: p, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {} }, (res) => {
+            let body = "";
+            res.on("data", (c) => (body += c));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on("error", reject);
+    });
+}
+
+/** A throwaway CA and a server certificate it signs for `dnsName`, made by openssl in `dir`. */
+function testPki(dir: string, dnsName: string): { ca: string; cert: string; key: string } {
+    const ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    const run = (args: string[]) => {
+        const r = runTool("openssl", args, dir);
+        assert.strictEqual(r.status, 0, r.output);
+    };
+    run(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=test platform CA",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    run(["req", ...ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=server"]);
+    fs.writeFileSync(path.join(dir, "ext.cnf"), `subjectAltName=DNS:${dnsName}\nextendedKeyUsage=serverAuth\n`);
+    run(["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1", "-extfile", "ext.cnf"]);
+    return { ca: path.join(dir, "ca.crt"), cert: path.join(dir, "tls.crt"), key: path.join(dir, "tls.key") };
 }
 const kinds = (run: { resources: readonly any[] }, kind: string) => run.resources.filter((r) => r.inputs.kind === kind);
 
@@ -156,43 +203,16 @@ describe("Access", () => {
 
         describe("in front of a real upstream", () => {
             let upstream: http.Server;
-            let nginx: ChildProcess;
-            let port: number;
+            let gate: { port: number; stop: () => void };
             const seen: Array<string | undefined> = [];
+            const get = (p: string, auth?: string) => gateGet(gate.port, p, auth);
 
             before(async function () {
                 upstream = http.createServer((req, res) => { seen.push(req.headers.authorization); res.end("prometheus ui"); });
                 await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
-                const dir = tempDir("gate-live");
-                // Workers run as nobody when the tests run as root.
-                fs.chmodSync(dir, 0o755);
-                fs.writeFileSync(path.join(dir, "htpasswd"), `admin:${bcrypt.hashSync("s3cret-pass", 4)}\n`);
-                port = await freePort();
-                fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({
-                    realm: "prometheus", upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}`, listen: port, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir,
-                }));
-                let stderr = "";
-                nginx = spawn("nginx", ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-g", "daemon off;"], { stdio: ["ignore", "ignore", "pipe"] });
-                nginx.stderr!.on("data", (c) => (stderr += c));
-                for (let i = 0; i < 100 && nginx.exitCode === null; i++) {
-                    if (await get("/healthz").then((r) => r.status === 200, () => false)) {
-                        return;
-                    }
-                    await new Promise((r) => setTimeout(r, 100));
-                }
-                throw new Error(`nginx did not start (exit ${nginx.exitCode}): ${stderr}`);
+                gate = await startGate({ realm: "prometheus", upstream: `127.0.0.1:${(upstream.address() as AddressInfo).port}` });
             });
-            after(() => { nginx?.kill(); upstream?.close(); });
-
-            function get(p: string, auth?: string): Promise<{ status: number; body: string }> {
-                return new Promise((resolve, reject) => {
-                    http.get({ host: "127.0.0.1", port, path: p, headers: auth ? { authorization: `Basic ${Buffer.from(auth).toString("base64")}` } : {} }, (res) => {
-                        let body = "";
-                        res.on("data", (c) => (body += c));
-                        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
-                    }).on("error", reject);
-                });
-            }
+            after(() => { gate?.stop(); upstream?.close(); });
 
             it("refuses a request without credentials", async () => {
                 assert.strictEqual((await get("/graph")).status, 401);
@@ -210,6 +230,93 @@ describe("Access", () => {
         });
     });
 
+    describe("in front of Prometheus and Alertmanager, which serve HTTPS with TLS on", () => {
+        const PROM_NAME = "kps-prometheus.monitoring.svc";
+        const TLS_OFF = { "observability-platform:tls": JSON.stringify({ enabled: false }), "observability-platform:logging": JSON.stringify({ enabled: false }) };
+
+        it("forwards over HTTPS, verifying the platform CA and the Service's name", () => {
+            const prom = uiRoutes(settingsFor("staging")).find((r) => r.app === "prometheus")!;
+            const conf = gateNginxConfigFor(prom);
+            assert.match(conf, /proxy_pass https:\/\/kps-prometheus\.monitoring\.svc:9090;/);
+            for (const line of [`proxy_ssl_trusted_certificate ${GATE_CA_DIR}/ca.crt;`, "proxy_ssl_verify on;", `proxy_ssl_name ${PROM_NAME};`, "proxy_ssl_server_name on;"]) {
+                assert.ok(conf.includes(line), line);
+            }
+        });
+
+        it("mounts only the CA certificate of the monitoring trust Secret, never a key", () => {
+            const s = settingsFor("staging");
+            const pod = gateManifests(uiRoutes(s).find((r) => r.app === "alertmanager")!, s.access, "x.example.com", false)[0].spec.template.spec;
+            const ca = pod.volumes.find((v: any) => v.name === "upstream-ca");
+            assert.deepStrictEqual(ca.secret, { secretName: "platform-trust-monitoring", items: [{ key: "ca.crt", path: "ca.crt" }] });
+            assert.deepStrictEqual(pod.containers[0].volumeMounts.find((m: any) => m.name === "upstream-ca"), { name: "upstream-ca", mountPath: GATE_CA_DIR, readOnly: true });
+        });
+
+        it("with TLS off, the routes and the gate speak plain HTTP and name no CA", () => {
+            const s = settingsFor("dev", TLS_OFF);
+            const prom = uiRoutes(s).find((r) => r.app === "prometheus")!;
+            assert.strictEqual(prom.https, false);
+            assert.strictEqual(prom.caSecret, undefined);
+            assert.ok(!gateNginxConfigFor(prom).includes("proxy_ssl"));
+            assert.ok(gateManifests(prom, s.access, "x.example.com", false)[0].spec.template.spec.volumes.every((v: any) => v.name !== "upstream-ca"));
+        });
+
+        it("a gated HTTPS route without a CA is refused before anything is made", () => {
+            const s = settingsFor("staging");
+            const prom = { ...uiRoutes(s).find((r) => r.app === "prometheus")!, caSecret: undefined };
+            assert.throws(() => validateAccessArgs({ routes: [prom], access: s.access, domain: "x.example.com", ingressClassName: "nginx", issuer: "ca", networkPolicies: [] }),
+                /prometheus UI serves HTTPS but names no caSecret/);
+        });
+
+        it("its nginx configuration with a verified HTTPS upstream passes nginx -t", () => {
+            const dir = tempDir("gate-tls");
+            const pki = testPki(dir, PROM_NAME);
+            fs.writeFileSync(path.join(dir, "nginx.conf"), gateNginxConfig({
+                realm: "prometheus", upstream: "127.0.0.1:9", listen: 18080, htpasswdFile: path.join(dir, "htpasswd"), tmp: dir, upstreamTls: { caFile: pki.ca, serverName: PROM_NAME },
+            }));
+            const r = runTool("bash", ["-o", "pipefail", "-c", `nginx -t -p ${dir} -c ${dir}/nginx.conf 2>&1 | cat`]);
+            assert.strictEqual(r.status, 0, r.output);
+        });
+
+        describe("against a real HTTPS upstream", () => {
+            let upstream: https.Server;
+            let address: string;
+            let pki: { ca: string; cert: string; key: string };
+            let otherCa: string;
+            const gates: Array<{ port: number; stop: () => void }> = [];
+
+            before(async function () {
+                const dir = tempDir("gate-tls-live");
+                fs.chmodSync(dir, 0o755);
+                pki = testPki(dir, PROM_NAME);
+                const other = tempDir("gate-tls-other");
+                fs.chmodSync(other, 0o755);
+                otherCa = testPki(other, PROM_NAME).ca;
+                upstream = https.createServer({ cert: fs.readFileSync(pki.cert), key: fs.readFileSync(pki.key) }, (_req, res) => res.end("prometheus over tls"));
+                await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+                address = `127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+            });
+            after(() => { gates.forEach((g) => g.stop()); upstream?.close(); });
+
+            const through = async (caFile: string, serverName: string) => {
+                const gate = await startGate({ realm: "prometheus", upstream: address, upstreamTls: { caFile, serverName } });
+                gates.push(gate);
+                return gateGet(gate.port, "/graph", "admin:s3cret-pass");
+            };
+
+            it("passes a request to a server whose certificate the CA signed for the expected name", async () => {
+                assert.deepStrictEqual(await through(pki.ca, PROM_NAME), { status: 200, body: "prometheus over tls" });
+            });
+
+            it("refuses (502) a server whose certificate another CA signed", async () => {
+                assert.strictEqual((await through(otherCa, PROM_NAME)).status, 502);
+            });
+
+            it("refuses (502) a server whose certificate names another Service", async () => {
+                assert.strictEqual((await through(pki.ca, "kps-alertmanager.monitoring.svc")).status, 502);
+            });
+        });
+    });
+
     describe("oauth2-proxy", () => {
         it("guards the same UIs with OIDC, its secrets in a Secret", async () => {
             const run = await runProgram("dev", { config: OIDC });
@@ -219,7 +326,11 @@ describe("Access", () => {
             assert.ok(args.includes("--client-id=observability"));
             assert.ok(args.includes("--redirect-url=https://prometheus.obs.example.com/oauth2/callback"));
             assert.ok(args.includes("--email-domain=*"));
-            assert.ok(args.includes("--upstream=http://kps-prometheus.monitoring.svc:9090/"));
+            assert.ok(args.includes("--upstream=https://kps-prometheus.monitoring.svc:9090/"));
+            // Its upstream transport trusts the image's roots plus the mounted platform CA.
+            const container = proxy.inputs.spec.template.spec.containers[0];
+            assert.deepStrictEqual(container.env.find((e: any) => e.name === "SSL_CERT_DIR"), { name: "SSL_CERT_DIR", value: GATE_CA_DIR });
+            assert.deepStrictEqual(container.volumeMounts, [{ name: "upstream-ca", mountPath: GATE_CA_DIR, readOnly: true }]);
             const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "ui-gate-prometheus")!;
             assert.strictEqual(secret.inputs.stringData["client-secret"], "oidc-client-secret-value");
             assert.ok(secret.secretPaths.length > 0);

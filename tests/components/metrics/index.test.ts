@@ -104,7 +104,7 @@ describe("Monitoring", () => {
         assert.strictEqual(byUid.jaeger.jsonData.tracesToMetrics.datasourceUid, "prometheus");
         assert.strictEqual(byUid.logs.secureJsonData.basicAuthPassword, "$__env{GF_LOGS_PASSWORD}");
         assert.deepStrictEqual(v.grafana.envValueFrom.GF_LOGS_PASSWORD, { secretKeyRef: { name: "p", key: "password" } });
-        assert.strictEqual(v.grafana.sidecar.datasources.exemplarTraceIdDestinations.datasourceUid, "jaeger");
+        assert.deepStrictEqual(byUid.prometheus.jsonData.exemplarTraceIdDestinations, [{ datasourceUid: "jaeger", name: "trace_id" }]);
     });
 
     it("the protect transform guards CRDs and stateful objects and leaves the rest alone", () => {

@@ -7,7 +7,9 @@
  *   3. every workload gets all its pods, admitted, scheduled and Ready; every node agent runs on
  *      every Linux node, tainted ones included, and on none of the others;
  *   4. each worker is drained in turn as the README's runbook says, within its timeout, the node
- *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused.
+ *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused;
+ *   5. (prod) `npm run maintenance -- drain`: refused by a pre-check, a second node refused while
+ *      the first is not green, a drain that succeeds (maintenance.ts).
  * Exit codes: 0 every check held, 1 one failed (the message names the object), 2 bad arguments.
  *
  * `npm run test:cluster -- --context <ctx>` runs checks 3 and 4 (settled, agents everywhere, each
@@ -27,9 +29,12 @@ import { Cluster, killChildren, Lab, terminated } from "./kube";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
 import { impersonating, operatorProcesses } from "./operators";
+import { maintenanceScenarios } from "./maintenance";
 
 const STACKS = ["dev", "staging", "prod"];
 const SETTLE_SECONDS = 240;
+/** The stack `npm run maintenance`'s lab scenarios run in: the one with quorum stores and zonal volumes. */
+const MAINTENANCE_STACK = "prod";
 
 export class LabFailure extends Error {}
 
@@ -202,6 +207,10 @@ export async function testStack(stack: string, io: Io): Promise<void> {
         const reconcile = () => mongo.reconcile();
         await verify(lab, io, reconcile, lap);
         await controls(lab, io, reconcile);
+        if (stack === MAINTENANCE_STACK) {
+            await maintenanceScenarios(lab, io, drainableNodes((await state(lab)).nodes), reconcile);
+            lap("npm run maintenance: a drain refused by a pre-check, a second node refused until the first is green, a drain done");
+        }
         lap(`${stack} passed`);
         passed = true;
     } finally {

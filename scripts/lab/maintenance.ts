@@ -6,12 +6,14 @@
  *      waiting and leaves the node cordoned and marked; a drain of another node is refused,
  *      naming it; with the zone open again, the same drain finishes;
  *   3. a drain that succeeds: pre-checks, cordon, drain, green again, uncordon.
- * The operators' stand-ins (MongoDB, ECK's health) run all along, as operators do.
+ * The operators' stand-ins (MongoDB, ECK's health) run all along, as operators do; cert-manager's
+ * (certificates.ts) first issues the certificate ECK waits for, so Elasticsearch has pods to drain.
  */
 import { Io } from "../io";
 import { EXIT, maintainNode } from "../maintenance/drain";
 import { MAINTENANCE_ANNOTATION } from "../maintenance/verdict";
 import { pdbsOf } from "./drain";
+import { issueMissing } from "./certificates";
 import { EckStandIn } from "./eck";
 import { Lab } from "./kube";
 
@@ -44,7 +46,12 @@ function expect(condition: boolean, what: string, output: string): void {
 }
 
 /** Runs the three scenarios on a settled lab whose workers are `workers`; leaves every node uncordoned. */
-export async function maintenanceScenarios(lab: Lab, io: Io, workers: readonly string[], reconcile: () => Promise<void>): Promise<void> {
+export async function maintenanceScenarios(lab: Lab, io: Io, workers: readonly string[], reconcile: () => Promise<void>, settle: () => Promise<void>): Promise<void> {
+    // Elasticsearch's pods first: ECK creates them once its HTTP certificate's Secret exists.
+    const issued = await issueMissing(lab);
+    await waitFor("ECK created the Elasticsearch StatefulSets", async () => (await lab.list("statefulsets", "-l", "elasticsearch.k8s.elastic.co/cluster-name")).length > 0, 120);
+    await settle();
+    io.out(`  maintenance: certificates issued by the stand-in (${issued.join(", ")}); Elasticsearch's pods Ready`);
     const eck = new EckStandIn(lab);
     await eck.takeOver();
     let running = true;
@@ -95,6 +102,7 @@ export async function maintenanceScenarios(lab: Lab, io: Io, workers: readonly s
         expect(!untouched.cordoned && !untouched.marked, `the refused drain touched ${second} (${JSON.stringify(untouched)})`, refused.text);
         io.out(`  maintenance: drain of ${second} refused by a pre-check (Elasticsearch yellow), the node untouched`);
         eck.health = "green";
+        await waitFor("Elasticsearch reported green", async () => (await lab.list("elasticsearch")).every((es) => es.status?.health === "green"));
 
         // 2. The first node not green again: a second one refused; the first finished once its zone opens.
         for (const n of zoneMates) {

@@ -7,7 +7,9 @@
  *   3. every workload gets all its pods, admitted, scheduled and Ready; every node agent runs on
  *      every Linux node, tainted ones included, and on none of the others;
  *   4. each worker is drained in turn as the README's runbook says, within its timeout, the node
- *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused.
+ *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused;
+ *   5. (prod) `npm run maintenance -- drain`: refused by a pre-check, a second node refused while
+ *      the first is not green, a drain that succeeds (maintenance.ts).
  * Exit codes: 0 every check held, 1 one failed (the message names the object), 2 bad arguments.
  *
  * `npm run test:cluster -- --context <ctx>` runs checks 3 and 4 (settled, agents everywhere, each
@@ -18,7 +20,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { runProgram } from "../mock-program";
+import { readStackFile, runProgram } from "../mock-program";
 import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
 import { certificateSecrets, throwawayPem } from "./cert-manager";
@@ -28,9 +30,12 @@ import { Cluster, killChildren, Lab, terminated } from "./kube";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
 import { impersonating, operatorProcesses } from "./operators";
+import { maintenanceScenarios } from "./maintenance";
 
 const STACKS = ["dev", "staging", "prod"];
 const SETTLE_SECONDS = 240;
+/** The stack `npm run maintenance`'s lab scenarios run in: the one with quorum stores and zonal volumes. */
+const MAINTENANCE_STACK = "prod";
 
 export class LabFailure extends Error {}
 
@@ -131,6 +136,20 @@ async function untoleratedAgentIsCaught(lab: Lab, agent: any): Promise<string> {
     }
 }
 
+/**
+ * The stack's config as the lab runs it: each alerting secret (a Slack or webhook URL, a routing
+ * key) a URL that still carries its mock value. Alertmanager refuses a URL-less mock ("unsupported
+ * scheme"), and the Prometheus Operator then creates no Alertmanager StatefulSet at all.
+ */
+export function labConfig(config: Readonly<Record<string, string>>): Record<string, string> {
+    const key = "observability-platform:alertingSecrets";
+    if (config[key] === undefined) {
+        return {};
+    }
+    const secrets = JSON.parse(config[key]) as Record<string, string>;
+    return { [key]: JSON.stringify(Object.fromEntries(Object.entries(secrets).map(([name, value]) => [name, `https://alerting.invalid/${encodeURIComponent(value)}`]))) };
+}
+
 /** Nodes the runbook drains: schedulable Linux agent nodes that are not control-plane nodes. */
 export function drainableNodes(nodes: readonly any[]): string[] {
     const agents = new Set(agentNodes(nodes));
@@ -182,7 +201,7 @@ async function controls(lab: Lab, io: Io, reconcile: () => Promise<void>): Promi
 export async function testStack(stack: string, io: Io): Promise<void> {
     const started = Date.now();
     const lap = (what: string) => io.out(`  ${what} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
-    const objects = await labObjects(await runProgram(stack));
+    const objects = await labObjects(await runProgram(stack, { config: labConfig(readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)).config) }));
     const lab = new Lab(fs.mkdtempSync(path.join(os.tmpdir(), `obs-lab-${stack}-`)));
     io.out(`${stack}: ${objects.length} objects, lab in ${lab.dir}`);
     const up = await lab.script("start");
@@ -204,6 +223,10 @@ export async function testStack(stack: string, io: Io): Promise<void> {
         const reconcile = () => mongo.reconcile();
         await verify(lab, io, reconcile, lap);
         await controls(lab, io, reconcile);
+        if (stack === MAINTENANCE_STACK) {
+            await maintenanceScenarios(lab, io, drainableNodes((await state(lab)).nodes), reconcile, () => settle(lab, reconcile));
+            lap("npm run maintenance: a drain refused by a pre-check, a second node refused until the first is green, a drain done");
+        }
         lap(`${stack} passed`);
         passed = true;
     } finally {

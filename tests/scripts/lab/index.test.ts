@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { drainableNodes } from "../../../scripts/lab/index";
+import { drainableNodes, labConfig } from "../../../scripts/lab/index";
 
 type Obj = Record<string, any>;
 
@@ -26,5 +26,16 @@ describe("lab driver: drainableNodes", () => {
     it("leaves out the nodes node agents stay off: Windows, virtual-kubelet and Fargate", () => {
         const nodes = [node("w1"), node("win", { "kubernetes.io/os": "windows" }), node("vk", { type: "virtual-kubelet" }), node("fg", { "eks.amazonaws.com/compute-type": "fargate" })];
         assert.deepStrictEqual(drainableNodes(nodes), ["w1"]);
+    });
+});
+
+describe("lab driver: labConfig", () => {
+    it("turns each alerting secret into a URL that still carries its mock value", () => {
+        const config = { "observability-platform:alertingSecrets": JSON.stringify({ team: "MOCKSECRET-a:b.team" }), "observability-platform:profile": "prod" };
+        assert.deepStrictEqual(labConfig(config), { "observability-platform:alertingSecrets": JSON.stringify({ team: "https://alerting.invalid/MOCKSECRET-a%3Ab.team" }) });
+    });
+
+    it("changes nothing in a stack without alerting secrets", () => {
+        assert.deepStrictEqual(labConfig({ "observability-platform:profile": "dev" }), {});
     });
 });

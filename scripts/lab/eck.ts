@@ -1,0 +1,70 @@
+/**
+ * A stand-in for what ECK writes from Elasticsearch's health API, for the maintenance scenarios.
+ * No Elasticsearch runs in the lab, so ECK 3.5.0 resets `status.health` to `unknown` on every
+ * reconcile (pkg/controller/elasticsearch/reconcile/state.go, NewState) and its default PDB then
+ * allows no disruption of a multi-node cluster (pdb/reconcile_default.go,
+ * allowedDisruptionsForSinglePDB). The scenarios need the health a real cluster reports, so the lab
+ * takes the resource from ECK with its own switch, `eck.k8s.elastic.co/managed: "false"` (ECK skips
+ * reconciling it entirely, elasticsearch_controller.go), and writes what ECK would:
+ *   - status: the health the scenario sets (green unless told otherwise; yellow, as after a node
+ *     loss, while any of its pods is not Ready), phase Ready, observedGeneration, availableNodes;
+ *   - the default PDB `<name>-es-default`: minAvailable = nodes, less one when the cluster is green
+ *     and has more than one node, or when it has exactly one.
+ */
+import { Lab } from "./kube";
+
+type Obj = Record<string, any>;
+
+export type Health = "green" | "yellow" | "red";
+
+const CLUSTER_LABEL = "elasticsearch.k8s.elastic.co/cluster-name";
+
+const isReady = (p: Obj) => p.status?.phase === "Running" && (p.status?.conditions ?? []).some((c: Obj) => c.type === "Ready" && c.status === "True");
+
+/** What ECK would write for one Elasticsearch whose health API answers `health`, given its pods. */
+export function standInStatus(es: Obj, pods: readonly Obj[], health: Health): { status: Obj; minAvailable: number } {
+    const nodes = (es.spec?.nodeSets ?? []).reduce((n: number, s: Obj) => n + (s.count ?? 0), 0);
+    const mine = pods.filter((p) => p.metadata.namespace === es.metadata.namespace && p.metadata.labels?.[CLUSTER_LABEL] === es.metadata.name && !p.metadata.deletionTimestamp);
+    const available = mine.filter(isReady).length;
+    const actual: Health = health === "green" && available < nodes ? "yellow" : health;
+    const allowed = nodes === 1 ? 1 : actual === "green" ? 1 : 0;
+    return {
+        status: { health: actual, phase: "Ready", observedGeneration: es.metadata.generation, availableNodes: available },
+        minAvailable: nodes - allowed,
+    };
+}
+
+export class EckStandIn {
+    /** The health Elasticsearch's API would answer while every pod is Ready. */
+    health: Health = "green";
+
+    constructor(private readonly lab: Lab) {}
+
+    /** Takes every Elasticsearch from ECK (the operator stops touching it). */
+    async takeOver(): Promise<void> {
+        for (const es of await this.list()) {
+            await this.lab.ok(["annotate", "elasticsearch", "-n", es.metadata.namespace, es.metadata.name, "eck.k8s.elastic.co/managed=false", "--overwrite"]);
+        }
+    }
+
+    private async list(): Promise<Obj[]> {
+        const found = await this.lab.kubectl(["get", "elasticsearch", "-A", "-o", "json"]);
+        return found.code === 0 ? JSON.parse(found.stdout).items : [];
+    }
+
+    /** One pass: each Elasticsearch's status and default PDB as ECK would write them. */
+    async reconcile(): Promise<void> {
+        for (const es of await this.list()) {
+            const { namespace, name } = es.metadata;
+            const pods = await this.lab.list("pods", "-n", namespace, "-l", `${CLUSTER_LABEL}=${name}`);
+            const { status, minAvailable } = standInStatus(es, pods, this.health);
+            if (Object.entries(status).some(([k, v]) => es.status?.[k] !== v)) {
+                await this.lab.ok(["patch", "elasticsearch", "-n", namespace, name, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status })]);
+            }
+            const pdb = await this.lab.kubectl(["get", "pdb", "-n", namespace, `${name}-es-default`, "-o", "json"]);
+            if (pdb.code === 0 && JSON.parse(pdb.stdout).spec.minAvailable !== minAvailable) {
+                await this.lab.ok(["patch", "pdb", "-n", namespace, `${name}-es-default`, "--type=merge", "-p", JSON.stringify({ spec: { minAvailable } })]);
+            }
+        }
+    }
+}

@@ -6,14 +6,14 @@
  *      waiting and leaves the node cordoned and marked; a drain of another node is refused,
  *      naming it; with the zone open again, the same drain finishes;
  *   3. a drain that succeeds: pre-checks, cordon, drain, green again, uncordon.
- * The operators' stand-ins (MongoDB, ECK's health) run all along, as operators do; cert-manager's
- * (certificates.ts) first issues the certificate ECK waits for, so Elasticsearch has pods to drain.
+ * The operators' stand-ins (MongoDB, ECK's health) run all along, as operators do. Elasticsearch
+ * has pods to drain because cert-manager's stand-in (cert-manager.ts) wrote the certificate
+ * Secret ECK waits for before any operator started.
  */
 import { Io } from "../io";
 import { EXIT, maintainNode } from "../maintenance/drain";
 import { MAINTENANCE_ANNOTATION } from "../maintenance/verdict";
 import { pdbsOf } from "./drain";
-import { issueMissing } from "./certificates";
 import { EckStandIn } from "./eck";
 import { Lab } from "./kube";
 
@@ -47,11 +47,9 @@ function expect(condition: boolean, what: string, output: string): void {
 
 /** Runs the three scenarios on a settled lab whose workers are `workers`; leaves every node uncordoned. */
 export async function maintenanceScenarios(lab: Lab, io: Io, workers: readonly string[], reconcile: () => Promise<void>, settle: () => Promise<void>): Promise<void> {
-    // Elasticsearch's pods first: ECK creates them once its HTTP certificate's Secret exists.
-    const issued = await issueMissing(lab);
     await waitFor("ECK created the Elasticsearch StatefulSets", async () => (await lab.list("statefulsets", "-l", "elasticsearch.k8s.elastic.co/cluster-name")).length > 0, 120);
     await settle();
-    io.out(`  maintenance: certificates issued by the stand-in (${issued.join(", ")}); Elasticsearch's pods Ready`);
+    io.out("  maintenance: Elasticsearch's pods Ready");
     const eck = new EckStandIn(lab);
     await eck.takeOver();
     let running = true;

@@ -8,6 +8,7 @@ import { Graylog } from "./graylog";
 import { gelfEndpoint } from "./graylog/values";
 import { Logging } from "./logs";
 import { Monitoring } from "./metrics";
+import { MONITORING_RELEASE } from "./metrics/values";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
@@ -186,6 +187,10 @@ export class Platform extends pulumi.ComponentResource {
                 elasticsearch: jaegerEs && logging
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
                     : undefined,
+                // The Monitor tab's span metrics, which this Prometheus scrapes from the agents. The
+                // URL carries its scheme: a Prometheus served over https changes it here (with a
+                // `caSecret` in the tracing namespace), not in the traces pillar.
+                prometheus: settings.metrics.enabled ? { url: `http://${MONITORING_RELEASE}-prometheus.${ns.monitoring}.svc:9090` } : undefined,
                 zoneAware,
                 monitoringCrds: crds,
                 chartDirectory: settings.chartDirectory,

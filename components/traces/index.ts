@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "../shared/charts";
-import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, jaegerChartTransform, jaegerConfigChecksum, jaegerValues } from "./jaeger-values";
+import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, JaegerPrometheus, jaegerChartTransform, jaegerConfigChecksum, jaegerValues } from "./jaeger-values";
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
@@ -14,6 +14,8 @@ export interface TracingArgs {
     readonly tracing: TracingSettings;
     /** Elasticsearch for span storage; without it Jaeger keeps traces in memory. */
     readonly elasticsearch?: JaegerElasticsearch;
+    /** Prometheus, which scrapes the agents' span metrics; Jaeger's Monitor tab queries it. Without it the tab stays off. */
+    readonly prometheus?: JaegerPrometheus;
     /** Spread Jaeger replicas over zones too. Default false. */
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; the agents' ServiceMonitor is created only when given. */
@@ -38,7 +40,7 @@ export class Tracing extends pulumi.ComponentResource {
         const child = { parent: this };
         const manifest = manifestDeclarer(this, name);
 
-        const values = jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch);
+        const values = jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch, args.prometheus);
         // A changed Jaeger configuration rolls its pods (the chart's Deployment has no checksum of it).
         const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
             ...chartSource(JAEGER, args.chartDirectory),

@@ -274,12 +274,27 @@ describe("Access", () => {
             assert.ok(!JSON.stringify(es).includes("\"tracing\""));
         });
 
-        it("MongoDB, the Data Node and Prometheus admit only their own namespace", () => {
+        it("MongoDB and the Data Node admit only their own namespace", () => {
             const p = byName(settingsFor("prod"));
-            for (const name of ["mongodb-clients", "datanode-clients", "prometheus-clients"]) {
+            for (const name of ["mongodb-clients", "datanode-clients"]) {
                 assert.deepStrictEqual(p[name].spec.ingress, [{ from: [{ podSelector: {} }] }], name);
             }
             assert.deepStrictEqual(p["mongodb-clients"].spec.podSelector.matchLabels, { app: "graylog-mongodb-svc" });
+        });
+
+        it("Prometheus admits its own namespace, and Jaeger's pods on 9090 for the Monitor tab", () => {
+            assert.deepStrictEqual(byName(settingsFor("prod"))["prometheus-clients"].spec.ingress, [
+                { from: [{ podSelector: {} }] },
+                {
+                    from: [{
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tracing" } },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" } },
+                    }],
+                    ports: [{ protocol: "TCP", port: 9090 }],
+                },
+            ]);
+            const noTraces = settingsFor("prod", { "observability-platform:tracing": JSON.stringify({ enabled: false }) });
+            assert.deepStrictEqual(byName(noTraces)["prometheus-clients"].spec.ingress, [{ from: [{ podSelector: {} }] }]);
         });
 
         it("restrict ingress only, so DNS and every agent's egress keep working", () => {

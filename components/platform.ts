@@ -8,6 +8,7 @@ import { Graylog } from "./graylog";
 import { gelfEndpoint } from "./graylog/values";
 import { Logging } from "./logs";
 import { Monitoring } from "./metrics";
+import { monitoringUrl } from "./metrics/tls";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
@@ -186,6 +187,10 @@ export class Platform extends pulumi.ComponentResource {
                 elasticsearch: jaegerEs && logging
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
                     : undefined,
+                // The Monitor tab's span metrics, which this Prometheus scrapes from the agents;
+                // with TLS it serves https from the platform CA, which Jaeger is given to verify.
+                prometheus: settings.metrics.enabled ? { url: monitoringUrl("prometheus", ns.monitoring, settings.tls.enabled) } : undefined,
+                prometheusCaIssuer: settings.metrics.enabled && settings.tls.enabled ? ISSUERS.ca : undefined,
                 zoneAware,
                 monitoringCrds: crds,
                 chartDirectory: settings.chartDirectory,

@@ -8,7 +8,7 @@ import { ECK, ES_NAME } from "./logs/elasticsearch";
 import { MONITORING_TLS_SECRETS } from "./metrics/tls";
 import { MONITORING_RELEASE } from "./metrics/values";
 import { PlatformSettings } from "./settings";
-import { JAEGER_RELEASE } from "./traces/jaeger-values";
+import { JAEGER_POD_LABELS, JAEGER_RELEASE } from "./traces/jaeger-values";
 
 /** The UIs of the enabled pillars, in a fixed order. Service names follow each chart's fullname. */
 export function uiRoutes(s: PlatformSettings): UiRoute[] {
@@ -50,7 +50,13 @@ export function dataStores(s: PlatformSettings): DataStore[] {
     }
     if (s.metrics.enabled) {
         // Grafana, the UI gates and the operator live beside Prometheus; Prometheus only queries out.
-        stores.push({ name: "prometheus-clients", namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "prometheus" }, peers: [{}] });
+        // Jaeger's Monitor tab queries it for the agents' span metrics.
+        stores.push({
+            name: "prometheus-clients", namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "prometheus" }, peers: [
+                {},
+                ...(s.tracing.enabled ? [{ namespace: ns.tracing, pods: JAEGER_POD_LABELS, ports: [9090] }] : []),
+            ],
+        });
     }
     if (s.graylog.enabled) {
         // Prometheus scrapes the members' exporter sidecars (components/graylog), on that port alone.

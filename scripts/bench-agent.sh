@@ -10,16 +10,18 @@
 #   - the agent: the rendered ConfigMap's config with ONE change to the pipeline: k8s_attributes is
 #     removed (it needs a Kubernetes API server; on a node it adds a pod-cache lookup per batch).
 #     Endpoints are moved to loopback: MY_POD_IP=127.0.0.1 for the receivers and health check, the
-#     OTLP exporter to the local sink, self-metrics to 127.0.0.1:18888. memory_limiter,
-#     probabilistic_sampler (the profile's percentage), batch and the exporter's queue/retry are
-#     as rendered; GOMEMLIMIT is the DaemonSet's. When cgroups are writable the agent runs in its
+#     OTLP exporter to the local sink, self-metrics to 127.0.0.1:18888 (the span metrics stay on
+#     MY_POD_IP:8889). The DaemonSet's --feature-gates are passed as in the pod. memory_limiter,
+#     probabilistic_sampler (the profile's percentage), batch, the exporter's queue/retry and the
+#     spanmetrics connector are as rendered; GOMEMLIMIT is the DaemonSet's. When cgroups are writable the agent runs in its
 #     own cgroup with the DaemonSet's memory limit, so memory_limiter's limit_percentage is
 #     computed from the same limit as in the pod and the kernel enforces it (OOM kill);
 #     the burst runs also get the DaemonSet's CPU limit (CFS quota).
 #   - a sink: otelcol-sink (OTLP receiver -> nop exporter) standing in for Jaeger;
 #   - telemetrygen sending OTLP/gRPC spans at fixed rates (1 parent + 4 children per trace).
 # Per run it reports the agent's CPU (cores, from /proc utime+stime over the load window), RSS
-# (avg/max sampled each second) and the span counters of agent and sink.
+# (avg/max sampled each second), the span counters of agent and sink, and the calls the span
+# metrics counted (all spans, sampled or not) with the number of series the agent serves.
 # Burst tests (dev, the highest sampling): (1) unthrottled load for 20 s under the container's
 # CPU and memory limits, backend up; (2) 5000 spans/s for 60 s with the backend down, so the
 # exporter's queue fills and memory_limiter must hold memory under the container limit.
@@ -67,7 +69,8 @@ trap 'exit 130' INT TERM
 AGENT_METRICS=127.0.0.1:18888
 SINK_OTLP=127.0.0.1:24317
 SINK_METRICS=127.0.0.1:28888
-AGENT_PORTS="4317 4318 14250 14268 9411 13133 18888 24317 28888"
+AGENT_SPANMETRICS=127.0.0.1:8889
+AGENT_PORTS="4317 4318 14250 14268 9411 13133 8889 18888 24317 28888"
 for port in $AGENT_PORTS; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "port 127.0.0.1:$port is in use; the benchmark needs it" >&2
@@ -77,7 +80,7 @@ done
 TICK="$(getconf CLK_TCK)"
 
 # ---- the rendered stacks ---------------------------------------------------------------------
-declare -A CM SAMPLING MEM_LIMIT CPU_LIMIT MEM_REQ CPU_REQ GOMEMLIMIT
+declare -A CM SAMPLING MEM_LIMIT CPU_LIMIT MEM_REQ CPU_REQ GOMEMLIMIT GATES
 for p in $PROFILES; do
     dir="$RENDER_DIR/$p"
     if [[ -z "$RENDER_DIR" || ! -d "$dir/manifests" ]]; then
@@ -101,9 +104,10 @@ for p in $PROFILES; do
         const gml = (c.env ?? []).find((e) => e.name === "GOMEMLIMIT");
         console.log([cfg.processors.probabilistic_sampler.sampling_percentage,
             bytes(c.resources.limits.memory), milli(c.resources.limits.cpu),
-            bytes(c.resources.requests.memory), milli(c.resources.requests.cpu), gml ? gml.value : ""].join(" "));
+            bytes(c.resources.requests.memory), milli(c.resources.requests.cpu), gml ? gml.value : "",
+            ...(c.args ?? []).filter((a) => a.startsWith("--feature-gates="))].join(" "));
     ' "$cm" "$ds")"
-    read -r SAMPLING[$p] MEM_LIMIT[$p] CPU_LIMIT[$p] MEM_REQ[$p] CPU_REQ[$p] GOMEMLIMIT[$p] <<<"$facts"
+    read -r SAMPLING[$p] MEM_LIMIT[$p] CPU_LIMIT[$p] MEM_REQ[$p] CPU_REQ[$p] GOMEMLIMIT[$p] GATES[$p] <<<"$facts"
     CM[$p]="$cm"
     log "$p: sampling ${SAMPLING[$p]}%, requests ${CPU_REQ[$p]}m/$((MEM_REQ[$p] >> 20))Mi, limits ${CPU_LIMIT[$p]}m/$((MEM_LIMIT[$p] >> 20))Mi, GOMEMLIMIT=${GOMEMLIMIT[$p]}"
 done
@@ -212,7 +216,7 @@ start_agent() {
     : >"$work/agent.log"
     MY_POD_IP=127.0.0.1 K8S_NODE_NAME=node-1 GOMEMLIMIT="${GOMEMLIMIT[$p]}" \
         bash -c 'for f in $1; do echo $$ >"$f"; done; shift; exec "$@"' _ "$procs" \
-        "$bin/otelcol-agent" --config="file:$work/agent-$p.yaml" >>"$work/agent.log" 2>&1 &
+        "$bin/otelcol-agent" ${GATES[$p]} --config="file:$work/agent-$p.yaml" >>"$work/agent.log" 2>&1 &
     AGENT_PID=$!
     PIDS+=("$AGENT_PID")
     wait_http "http://127.0.0.1:13133/" || { log "agent did not become healthy"; cat "$work/agent.log" >&2; exit 1; }
@@ -255,8 +259,9 @@ load_run() {
     t1="$(date +%s.%N)"; c1="$(cpu_ticks "$AGENT_PID")"
     for i in "${tgs[@]}"; do wait "$i" 2>/dev/null || true; done
     kill -0 "$AGENT_PID" 2>/dev/null || alive=no
-    # Let the batch processor (timeout 5s) and exporter flush what the load left.
-    [[ $alive == yes ]] && sleep 7
+    # Let the batch processor (timeout 5s), the exporter and the span metrics (flushed every
+    # 15 s) catch up with what the load left.
+    [[ $alive == yes ]] && sleep 16
     local peak="n/a"
     [[ -n "$CG_PEAK" && -f "$CG_PEAK" ]] && peak="$(( $(cat "$CG_PEAK") >> 20 ))"
     scrape "$AGENT_METRICS" "$work/a1"; scrape "$SINK_METRICS" "$work/s1"
@@ -267,12 +272,17 @@ load_run() {
     fail=$(( $(metric otelcol_exporter_send_failed_spans_total "$work/a1") - $(metric otelcol_exporter_send_failed_spans_total "$work/a0") ))
     sink=$(( $(metric otelcol_receiver_accepted_spans_total "$work/s1") - $(metric otelcol_receiver_accepted_spans_total "$work/s0") ))
     queue="$(metric otelcol_exporter_queue_size "$work/a1")"
+    # The span metrics are cumulative from the agent's start, and each run starts a new agent.
+    local calls series
+    scrape "$AGENT_SPANMETRICS" "$work/m1"
+    calls="$(metric traces_span_metrics_calls_total "$work/m1")"
+    series="$(grep -c '^traces_span_metrics' "$work/m1" || true)"
     local cores
     cores="$(awk -v a="$c0" -v b="$c1" -v t0="$t0" -v t1="$t1" -v hz="$TICK" 'BEGIN {printf "%.3f", (b - a) / hz / (t1 - t0)}')"
     local avg=$(( samples > 0 ? sum / samples / 1024 : 0 ))
-    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$label" "$p" "${SAMPLING[$p]}" "$rate" "$secs" \
-        "$acc" "$ref" "$sent" "$fail" "$sink" "$queue" "$cores" "$avg" "$((max / 1024))" "$peak" "$alive/$(oom_kills)" "$LIMITER" >>"$work/results"
-    log "$label $p rate=$rate: accepted=$acc refused=$ref sent=$sent sink=$sink cpu=${cores} rss avg/max=${avg}/$((max / 1024))MiB peak=$peak alive=$alive"
+    printf '%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s|%s\n' "$label" "$p" "${SAMPLING[$p]}" "$rate" "$secs" \
+        "$acc" "$ref" "$sent" "$fail" "$sink" "$queue" "$cores" "$avg" "$((max / 1024))" "$peak" "$alive/$(oom_kills)" "$LIMITER" "$calls" "$series" >>"$work/results"
+    log "$label $p rate=$rate: accepted=$acc refused=$ref sent=$sent sink=$sink calls=$calls series=$series cpu=${cores} rss avg/max=${avg}/$((max / 1024))MiB peak=$peak alive=$alive"
 }
 
 stop_agent() {
@@ -314,7 +324,7 @@ fi
 {
     echo "### Agent benchmark ($(date -u +%F), otelcol $("$bin/otelcol-agent" --version | awk '{print $NF}'), $(nproc) cores, loopback)"
     echo
-    echo "Agent config: the rendered ConfigMap minus k8s_attributes; memory_limiter/sampler/batch/exporter as rendered."
+    echo "Agent config: the rendered ConfigMap minus k8s_attributes; memory_limiter/sampler/batch/exporter/spanmetrics as rendered."
     echo "Agent cgroup: ${CG_KIND} (memory limit = DaemonSet limit; CPU limit only in burst runs). Spans: 1 parent + 4 children per trace, 4 attributes each."
     echo
     for p in $PROFILES; do
@@ -323,11 +333,11 @@ fi
     echo
     echo "memory_limiter column: total/limit/spike MiB as the agent logged them at start (total = the memory it detected)."
     echo
-    echo "| run | profile | sampling | target spans/s | in spans/s | refused | out spans/s | export failed | sink spans | queue at end | agent CPU (cores) | RSS avg MiB | RSS max MiB | cgroup peak MiB | alive/OOM kills | memory_limiter |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    while IFS='|' read -r label p s rate secs acc ref sent fail sink queue cores avg max peak alive limiter; do
+    echo "| run | profile | sampling | target spans/s | in spans/s | refused | out spans/s | export failed | sink spans | queue at end | span-metric calls / accepted | span-metric series | agent CPU (cores) | RSS avg MiB | RSS max MiB | cgroup peak MiB | alive/OOM kills | memory_limiter |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    while IFS='|' read -r label p s rate secs acc ref sent fail sink queue cores avg max peak alive limiter calls series; do
         tr="$rate"; [[ "$rate" == 0 ]] && tr="max"
-        echo "| $label | $p | $s% | $tr | $((acc / secs)) | $ref | $((sent / secs)) | $fail | $sink | $queue | $cores | $avg | $max | $peak | $alive | $limiter |"
+        echo "| $label | $p | $s% | $tr | $((acc / secs)) | $ref | $((sent / secs)) | $fail | $sink | $queue | $calls / $acc | $series | $cores | $avg | $max | $peak | $alive | $limiter |"
     done <"$work/results"
     if [[ -s "$work/agent-msgs" ]]; then
         echo

@@ -3,7 +3,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "../shared/charts";
-import { JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, jaegerChartTransform, jaegerConfigChecksum, jaegerValues } from "./jaeger-values";
+import {
+    JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, JaegerPrometheus, jaegerChartTransform, jaegerConfigChecksum, jaegerValues, PROMETHEUS_TRUST_SECRET,
+    prometheusTrustCertificate,
+} from "./jaeger-values";
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
@@ -14,6 +17,13 @@ export interface TracingArgs {
     readonly tracing: TracingSettings;
     /** Elasticsearch for span storage; without it Jaeger keeps traces in memory. */
     readonly elasticsearch?: JaegerElasticsearch;
+    /** Prometheus, which scrapes the agents' span metrics; Jaeger's Monitor tab queries it. Without it the tab stays off. */
+    readonly prometheus?: Omit<JaegerPrometheus, "caSecret">;
+    /**
+     * The ClusterIssuer whose CA signed an https Prometheus' certificate: the pillar asks it for a
+     * trust Secret that Jaeger verifies Prometheus with. Default none (Prometheus over http).
+     */
+    readonly prometheusCaIssuer?: string;
     /** Spread Jaeger replicas over zones too. Default false. */
     readonly zoneAware?: boolean;
     /** The Prometheus Operator CRDs; the agents' ServiceMonitor is created only when given. */
@@ -38,14 +48,18 @@ export class Tracing extends pulumi.ComponentResource {
         const child = { parent: this };
         const manifest = manifestDeclarer(this, name);
 
-        const values = jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch);
+        const trust = args.prometheus && args.prometheusCaIssuer !== undefined
+            ? manifest("prometheus-trust", prometheusTrustCertificate(ns, args.prometheusCaIssuer))
+            : undefined;
+        const prometheus = args.prometheus && { ...args.prometheus, ...(trust ? { caSecret: PROMETHEUS_TRUST_SECRET } : {}) };
+        const values = jaegerValues(args.tracing, args.zoneAware ?? false, args.elasticsearch, prometheus);
         // A changed Jaeger configuration rolls its pods (the chart's Deployment has no checksum of it).
         const jaeger = new k8s.helm.v4.Chart(`${name}-jaeger`, {
             ...chartSource(JAEGER, args.chartDirectory),
             name: JAEGER_RELEASE,
             namespace: ns,
             values,
-        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values))] });
+        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values))], dependsOn: trust ? [trust] : [] });
         // The chart has no PDB template; several replicas get the program's.
         if (args.tracing.replicas > 1) {
             manifest("jaeger-pdb", drainSafePdb(JAEGER_RELEASE, ns, JAEGER_POD_LABELS));

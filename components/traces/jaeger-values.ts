@@ -6,6 +6,7 @@
  */
 import * as crypto from "crypto";
 import { TracingSettings } from "../settings/profiles";
+import { READY_CONDITION } from "../shared/await";
 import { resourcesOf, spreadAcrossNodes } from "../shared/workloads";
 
 /** Traces Jaeger's memory store keeps (dev); see jaegerConfig. */
@@ -25,7 +26,42 @@ export interface JaegerElasticsearch {
     readonly replicas: number;
 }
 
-export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> {
+/** Prometheus, which Jaeger's Monitor tab queries for the agents' span metrics. */
+export interface JaegerPrometheus {
+    /** Prometheus' query URL with its scheme, e.g. `http://kps-prometheus.monitoring.svc:9090`. */
+    readonly url: string;
+    /** A Secret in the tracing namespace whose `ca.crt` verifies an https `url`. */
+    readonly caSecret?: string;
+}
+
+/** The Secret in the tracing namespace whose `ca.crt` verifies a Prometheus served over https. */
+export const PROMETHEUS_TRUST_SECRET = "platform-trust-prometheus";
+
+/**
+ * A leaf certificate from the CA that signed Prometheus' serving certificate: cert-manager's CA
+ * issuer writes that CA into the Secret's `ca.crt`, the only key Jaeger mounts. Awaited Ready, so
+ * Jaeger never starts before it can verify Prometheus.
+ */
+export function prometheusTrustCertificate(namespace: string, issuer: string): Record<string, any> {
+    return {
+        apiVersion: "cert-manager.io/v1",
+        kind: "Certificate",
+        metadata: { name: PROMETHEUS_TRUST_SECRET, namespace, annotations: { ...READY_CONDITION } },
+        spec: {
+            secretName: PROMETHEUS_TRUST_SECRET,
+            dnsNames: [`${PROMETHEUS_TRUST_SECRET}.${namespace}.svc`],
+            usages: ["digital signature", "client auth"],
+            issuerRef: { name: issuer, kind: "ClusterIssuer", group: "cert-manager.io" },
+            privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Always" },
+        },
+    };
+}
+
+/** The jaeger_storage metric backend the Monitor tab reads. */
+export const JAEGER_METRICS_STORE = "metrics_store";
+const PROMETHEUS_CA_DIR = "/prometheus-ca";
+
+export function jaegerConfig(es?: JaegerElasticsearch, prometheus?: JaegerPrometheus): Record<string, unknown> {
     const dailyIndex = { date_layout: "2006-01-02", rollover_frequency: "day", shards: 1, replicas: es?.replicas ?? 0 };
     const backend = es
         ? {
@@ -52,8 +88,36 @@ export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> 
         },
         extensions: {
             healthcheckv2: { use_v2: true, http: { endpoint: "0.0.0.0:13133" } },
-            jaeger_query: { storage: { traces: "primary_store" }, http: { endpoint: "0.0.0.0:16686" }, grpc: { endpoint: "0.0.0.0:16685" } },
-            jaeger_storage: { backends: { primary_store: backend } },
+            jaeger_query: {
+                storage: { traces: "primary_store", ...(prometheus ? { metrics: JAEGER_METRICS_STORE } : {}) },
+                http: { endpoint: "0.0.0.0:16686" },
+                grpc: { endpoint: "0.0.0.0:16685" },
+            },
+            jaeger_storage: {
+                backends: { primary_store: backend },
+                ...(prometheus
+                    ? {
+                        // Jaeger 2.19 internal/storage/metricstore/prometheus/metricstore/reader.go
+                        // queries `<metric_namespace>_calls` and `_duration_<unit>_bucket`, with
+                        // `_total` / `_milliseconds` added by normalize_calls / normalize_duration:
+                        // the names the agents' Prometheus exporter gives the spanmetrics
+                        // connector's metrics (otel-agent.ts SPAN_METRICS). It sums over the
+                        // agents' series (`sum(rate(...)) by (service_name, ...)`).
+                        metric_backends: {
+                            [JAEGER_METRICS_STORE]: {
+                                prometheus: {
+                                    endpoint: prometheus.url,
+                                    metric_namespace: "traces_span_metrics",
+                                    latency_unit: "ms",
+                                    normalize_calls: true,
+                                    normalize_duration: true,
+                                    ...(prometheus.caSecret ? { tls: { ca_file: `${PROMETHEUS_CA_DIR}/ca.crt` } } : {}),
+                                },
+                            },
+                        },
+                    }
+                    : {}),
+            },
         },
         receivers: { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } },
         processors: {
@@ -64,16 +128,20 @@ export function jaegerConfig(es?: JaegerElasticsearch): Record<string, unknown> 
     };
 }
 
-export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: JaegerElasticsearch): Record<string, unknown> {
+export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: JaegerElasticsearch, prometheus?: JaegerPrometheus): Record<string, unknown> {
     const credentials = es
         ? [
             { name: "ES_USERNAME", valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: "username" } } },
             { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: es.credentialsSecret, key: "password" } } },
         ]
         : [];
+    const volumes = [
+        ...(es ? [{ name: "es-ca", secret: es.caSecret, mountPath: "/es-ca" }] : []),
+        ...(prometheus?.caSecret ? [{ name: "prometheus-ca", secret: prometheus.caSecret, mountPath: PROMETHEUS_CA_DIR }] : []),
+    ];
     return {
         fullnameOverride: JAEGER_RELEASE,
-        userconfig: jaegerConfig(es),
+        userconfig: jaegerConfig(es, prometheus),
         jaeger: {
             replicas: tracing.replicas,
             // Recreate (the chart's default) would drop every span during a rollout.
@@ -85,10 +153,10 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
             extraEnv: credentials,
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             podSecurityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
-            ...(es
+            ...(volumes.length
                 ? {
-                    extraVolumes: [{ name: "es-ca", secret: { secretName: es.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } }],
-                    extraVolumeMounts: [{ name: "es-ca", mountPath: "/es-ca", readOnly: true }],
+                    extraVolumes: volumes.map((v) => ({ name: v.name, secret: { secretName: v.secret, items: [{ key: "ca.crt", path: "ca.crt" }] } })),
+                    extraVolumeMounts: volumes.map((v) => ({ name: v.name, mountPath: v.mountPath, readOnly: true })),
                 }
                 : {}),
         },

@@ -1,7 +1,8 @@
 /**
  * The OpenTelemetry Collector as a node agent, as raw manifests: applications send OTLP (or
  * Jaeger/Zipkin) to their own node through host ports; the agent adds Kubernetes attributes,
- * samples, batches under a memory limit and forwards OTLP to Jaeger. Pure builders.
+ * samples, batches under a memory limit and forwards OTLP to Jaeger, and computes span metrics
+ * from every span (before sampling) for Prometheus. Pure builders.
  */
 import { IMAGES } from "../shared/images";
 import { ResourceSettings } from "../settings/profiles";
@@ -22,6 +23,34 @@ export const AGENT_PORTS = [
 ] as const;
 
 export const AGENT_METRICS_PORT = 8888;
+/** Where the agent exposes the span metrics it computes (spanmetrics connector -> Prometheus exporter). */
+export const AGENT_SPANMETRICS_PORT = 8889;
+
+/**
+ * The spanmetrics connector's resource handling (spanmetricsconnector v0.148.0 factory.go): by
+ * default each metric keeps the whole resource of the spans it counts, which the Prometheus
+ * exporter turns into `job`/`instance` labels (service.name, service.instance.id) and a
+ * `target_info` per process. With this gate the metrics carry no resource; the resource key is
+ * narrowed (resource_metrics_key_attributes) to attributes that are also dimensions, so two
+ * resources never yield the same series. The gate is alpha: an upgrade that drops it makes the
+ * collector refuse to start, which tools/otelcol/validate.sh (it passes the DaemonSet's gates)
+ * catches before a rollout.
+ */
+export const AGENT_FEATURE_GATES = ["connector.spanmetrics.excludeResourceMetrics"];
+
+/**
+ * The span metrics' names, as the Prometheus exporter translates them (prometheusexporter
+ * v0.148.0, add_metric_suffixes default true: `.` -> `_`, counters get `_total`, the unit `ms`
+ * becomes `_milliseconds`). Jaeger's Monitor tab reads exactly these (its Prometheus reader with
+ * the default namespace `traces_span_metrics`, `normalize_calls` and `normalize_duration`).
+ */
+export const SPAN_METRICS = {
+    calls: "traces_span_metrics_calls_total",
+    durationBucket: "traces_span_metrics_duration_milliseconds_bucket",
+} as const;
+
+/** Span metric series one service may have on one agent before new ones count as overflow. */
+export const SPANMETRICS_CARDINALITY_LIMIT = 1000;
 
 /** Batches the agent queues while Jaeger is unreachable. */
 export const AGENT_QUEUE_BATCHES = 150;
@@ -76,7 +105,15 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
                         "k8s.namespace.name", "k8s.pod.name", "k8s.pod.uid", "k8s.node.name",
                         "k8s.deployment.name", "k8s.statefulset.name", "k8s.daemonset.name", "k8s.container.name",
                     ],
-                    labels: [{ tag_name: "app", key: "app.kubernetes.io/name", from: "pod" }],
+                    // A canary's spans are told apart by its pod's version label. Rules apply in
+                    // order and a later one overwrites the same tag (internal/kube/client.go), so
+                    // the recommended label wins over Istio's `version`; a service.version the SDK
+                    // already set is kept (processor.go setResourceAttribute only fills blanks).
+                    labels: [
+                        { tag_name: "app", key: "app.kubernetes.io/name", from: "pod" },
+                        { tag_name: "service.version", key: "version", from: "pod" },
+                        { tag_name: "service.version", key: "app.kubernetes.io/version", from: "pod" },
+                    ],
                 },
             },
             probabilistic_sampler: { sampling_percentage: input.samplingPercentage, mode: "hash_seed", hash_seed: 22 },
@@ -93,6 +130,30 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
                 sending_queue: { enabled: true, queue_size: AGENT_QUEUE_BATCHES },
                 retry_on_failure: { enabled: true, initial_interval: "5s", max_interval: "30s", max_elapsed_time: "300s" },
             },
+            // The span metrics for Prometheus (and through it Jaeger's Monitor tab), pulled on their own port.
+            prometheus: { endpoint: endpoint(AGENT_SPANMETRICS_PORT), metric_expiration: "5m" },
+        },
+        connectors: {
+            // Request, error and duration (RED) metrics per service and operation, computed
+            // here before sampling, so they count every span, not the sampled share. Each span
+            // is counted on its own, so per-node agents sum to the cluster's figures. (The
+            // servicegraph connector would not: it pairs a client span with its server span
+            // only inside one collector, and the two usually reach different nodes' agents.)
+            spanmetrics: {
+                namespace: "traces.span.metrics",
+                // Explicit, as Jaeger's reader expects milliseconds (latency_unit ms) and a
+                // feature gate of the connector switches the default to seconds.
+                histogram: { unit: "ms" },
+                dimensions: [{ name: "service.namespace" }, { name: "k8s.namespace.name" }],
+                // On client spans, the host called: an edge list of who calls what.
+                calls_dimensions: [{ name: "server.address" }],
+                resource_metrics_key_attributes: ["service.name", "service.namespace", "k8s.namespace.name"],
+                // A span name carrying IDs must not grow series without bound: past this many
+                // per service, new combinations count under otel.metric.overflow="true".
+                aggregation_cardinality_limit: SPANMETRICS_CARDINALITY_LIMIT,
+                metrics_flush_interval: "15s",
+                metrics_expiration: "5m",
+            },
         },
         extensions: { health_check: { endpoint: `\${env:MY_POD_IP}:13133` } },
         service: {
@@ -103,6 +164,16 @@ export function otelAgentConfig(input: OtelAgentInput): Record<string, any> {
                     processors: ["memory_limiter", "k8s_attributes", "probabilistic_sampler", "batch"],
                     exporters: ["otlp_grpc"],
                 },
+                // The same receivers fan out to both pipelines; the memory limiter is one
+                // instance shared by both (memorylimiterprocessor factory), so pressure refuses
+                // a span for both or neither. No k8s_attributes here: the dimensions come from
+                // the SDK's resource, and a second k8s_attributes would be a second pod cache.
+                "traces/spanmetrics": {
+                    receivers: ["otlp", "jaeger", "zipkin"],
+                    processors: ["memory_limiter"],
+                    exporters: ["spanmetrics"],
+                },
+                "metrics/spanmetrics": { receivers: ["spanmetrics"], exporters: ["prometheus"] },
             },
             telemetry: {
                 metrics: { level: "detailed", readers: [{ pull: { exporter: { prometheus: { host: "0.0.0.0", port: AGENT_METRICS_PORT } } } }] },
@@ -154,7 +225,7 @@ export function otelAgentDaemonSet(namespace: string, resources: ResourceSetting
                     containers: [{
                         name: "otel-collector",
                         image: IMAGES.otelCollector,
-                        args: ["--config=/conf/agent.yaml"],
+                        args: ["--config=/conf/agent.yaml", `--feature-gates=${AGENT_FEATURE_GATES.join(",")}`],
                         env: [
                             { name: "MY_POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } },
                             { name: "K8S_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
@@ -164,6 +235,7 @@ export function otelAgentDaemonSet(namespace: string, resources: ResourceSetting
                         ports: [
                             ...AGENT_PORTS.map((p) => ({ name: p.name, containerPort: p.port, hostPort: p.port, protocol: p.protocol })),
                             { name: "http-metrics", containerPort: AGENT_METRICS_PORT, protocol: "TCP" },
+                            { name: "http-spanmetrics", containerPort: AGENT_SPANMETRICS_PORT, protocol: "TCP" },
                         ],
                         resources: resourcesOf(resources),
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
@@ -184,13 +256,16 @@ export function otelAgentMonitoring(namespace: string): Record<string, any>[] {
             apiVersion: "v1",
             kind: "Service",
             metadata: { name: `${OTEL_AGENT}-metrics`, namespace, labels: LABELS },
-            spec: { clusterIP: "None", selector: { "app.kubernetes.io/name": OTEL_AGENT }, ports: [{ name: "http-metrics", port: AGENT_METRICS_PORT, targetPort: "http-metrics" }] },
+            spec: { clusterIP: "None", selector: { "app.kubernetes.io/name": OTEL_AGENT }, ports: [
+                { name: "http-metrics", port: AGENT_METRICS_PORT, targetPort: "http-metrics" },
+                { name: "http-spanmetrics", port: AGENT_SPANMETRICS_PORT, targetPort: "http-spanmetrics" },
+            ] },
         },
         {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "ServiceMonitor",
             metadata: { name: OTEL_AGENT, namespace, labels: LABELS },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": OTEL_AGENT } }, endpoints: [{ port: "http-metrics", interval: "30s" }] },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": OTEL_AGENT } }, endpoints: [{ port: "http-metrics", interval: "30s" }, { port: "http-spanmetrics", interval: "30s" }] },
         },
     ];
 }

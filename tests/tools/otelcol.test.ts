@@ -6,7 +6,7 @@ import { otelAgentConfig } from "../../components/traces/otel-agent";
 import { ROOT } from "../../scripts/root";
 
 const MANIFEST = path.join(ROOT, "tools/otelcol/builder-config.yaml");
-const KINDS = { receivers: "receiver", processors: "processor", exporters: "exporter", extensions: "extension" } as const;
+const KINDS = { receivers: "receiver", processors: "processor", exporters: "exporter", connectors: "connector", extensions: "extension" } as const;
 
 /** Types whose module is named otherwise: otlpexporter v0.148.0 registers `otlp_grpc` (its metadata.yaml). */
 const MODULE_OF: Record<string, string> = { otlp_grpcexporter: "otlpexporter" };
@@ -54,5 +54,7 @@ describe("the collector built for validation (tools/otelcol)", () => {
         assert.notDeepStrictEqual(manifestModules(manifest), configModules(extra));
         const fewer = { ...config, receivers: { otlp: config.receivers.otlp } };
         assert.notDeepStrictEqual(manifestModules(manifest), configModules(fewer));
+        const connector = { ...config, connectors: { ...config.connectors, servicegraph: {} } };
+        assert.notDeepStrictEqual(manifestModules(manifest), configModules(connector));
     });
 });

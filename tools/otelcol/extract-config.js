@@ -13,8 +13,8 @@
  * (e.g. `exporters.otlp_grpc.endpoint="127.0.0.1:4317"`; dots inside a key need no escaping when the
  * key exists). Writes the config to --out (or stdout) and prints, on stderr when writing to
  * stdout, one JSON line: where the config came from, the ${env:...} names it references (plus
- * k8s_attributes' filter.node_from_env_var), and the env names of the workload that mounts the
- * ConfigMap (same directory), when one does.
+ * k8s_attributes' filter.node_from_env_var), and the env names and `--feature-gates=` arguments
+ * of the workload that mounts the ConfigMap (same directory), when one does.
  *
  * Uses the repository's `yaml` package (npm ci), nothing else.
  */
@@ -53,11 +53,13 @@ function workloadEnv(dir, configMap) {
         const volumes = (spec.volumes ?? []).filter((v) => v.configMap?.name === configMap).map((v) => v.name);
         if (volumes.length === 0) continue;
         const env = new Set();
+        const featureGates = [];
         for (const c of spec.containers ?? []) {
             if (!(c.volumeMounts ?? []).some((m) => volumes.includes(m.name))) continue;
             (c.env ?? []).forEach((e) => env.add(e.name));
+            (c.args ?? []).filter((a) => a.startsWith("--feature-gates=")).forEach((a) => featureGates.push(a));
         }
-        return { workload: `${doc.kind}/${doc.metadata?.name}`, file: name, env: [...env].sort() };
+        return { workload: `${doc.kind}/${doc.metadata?.name}`, file: name, env: [...env].sort(), featureGates };
     }
     return undefined;
 }

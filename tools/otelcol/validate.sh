@@ -13,7 +13,8 @@
 #   2. checks every ${env:NAME} the config references is set by the workload that mounts the
 #      ConfigMap (found beside it in the render), since the collector silently expands an unset
 #      variable to "";
-#   3. supplies test values for what the DaemonSet sets from the Downward API (MY_POD_IP=127.0.0.1,
+#   3. passes the workload's `--feature-gates=` arguments (an unknown gate fails the run, as it
+#      would fail the pod), supplies test values for what the DaemonSet sets from the Downward API (MY_POD_IP=127.0.0.1,
 #      K8S_NODE_NAME=node-1, ...; a variable already in the environment wins) and runs
 #      `otelcol-agent validate --config=file:<config>`.
 # `validate` resolves the config, runs every component's config validation and builds the
@@ -56,15 +57,17 @@ for file in "${files[@]}"; do
         console.log(i.mountedBy ? i.mountedBy.workload : "");
         console.log(i.envRefs.join(" "));
         console.log(i.mountedBy ? i.mountedBy.env.join(" ") : "-");
+        console.log(i.mountedBy ? i.mountedBy.featureGates.join(" ") : "");
     ' "$info")
     source="${lines[0]}" workload="${lines[1]}" refs="${lines[2]}" podenv="${lines[3]}"
+    read -r -a gates <<<"${lines[4]:-}"
     echo "config: $source${workload:+ (mounted by $workload)}"
     env_for "$refs" "$podenv" "$workload" || { status=1; rm -rf "$work"; continue; }
     echo "env: ${env_args[*]:-(none)}"
-    echo "\$ otelcol-agent validate --config=file:<extracted config>"
+    echo "\$ otelcol-agent validate ${gates[*]:+${gates[*]} }--config=file:<extracted config>"
     # KUBERNETES_SERVICE_* unset on purpose: proves validate needs no cluster.
     run_validator "$work" env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT "${env_args[@]}" \
-        "$bin/otelcol-agent" validate --config="file:$work/config.yaml" || status=1
+        "$bin/otelcol-agent" validate "${gates[@]}" --config="file:$work/config.yaml" || status=1
     rm -rf "$work"
 done
 exit $status

@@ -385,9 +385,9 @@ describe("Access", () => {
             assert.ok(!JSON.stringify(es).includes("\"tracing\""));
         });
 
-        it("the Data Node and Prometheus admit only their own namespace; MongoDB also Prometheus, on its exporter's port alone", () => {
+        it("the Data Node admits only its own namespace; MongoDB also Prometheus, on its exporter's port alone", () => {
             const p = byName(settingsFor("prod"));
-            for (const name of ["datanode-clients", "prometheus-clients"]) {
+            for (const name of ["datanode-clients"]) {
                 assert.deepStrictEqual(p[name].spec.ingress, [{ from: [{ podSelector: {} }] }], name);
             }
             assert.deepStrictEqual(p["mongodb-clients"].spec.podSelector.matchLabels, { app: "graylog-mongodb-svc" });
@@ -398,6 +398,21 @@ describe("Access", () => {
                     ports: [{ protocol: "TCP", port: MONGODB_EXPORTER_PORT }],
                 },
             ]);
+        });
+
+        it("Prometheus admits its own namespace, and Jaeger's pods on 9090 for the Monitor tab", () => {
+            assert.deepStrictEqual(byName(settingsFor("prod"))["prometheus-clients"].spec.ingress, [
+                { from: [{ podSelector: {} }] },
+                {
+                    from: [{
+                        namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "tracing" } },
+                        podSelector: { matchLabels: { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "jaeger", "app.kubernetes.io/component": "all-in-one" } },
+                    }],
+                    ports: [{ protocol: "TCP", port: 9090 }],
+                },
+            ]);
+            const noTraces = settingsFor("prod", { "observability-platform:tracing": JSON.stringify({ enabled: false }) });
+            assert.deepStrictEqual(byName(noTraces)["prometheus-clients"].spec.ingress, [{ from: [{ podSelector: {} }] }]);
         });
 
         it("restrict ingress only, so DNS and every agent's egress keep working", () => {

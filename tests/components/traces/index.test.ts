@@ -1,6 +1,9 @@
 import * as assert from "assert";
-import { jaegerChartTransform, jaegerConfig, jaegerConfigChecksum, jaegerValues } from "../../../components/traces/jaeger-values";
-import { AGENT_PORTS, otelAgentConfig, otelAgentDaemonSet } from "../../../components/traces/otel-agent";
+import { JAEGER_METRICS_STORE, jaegerChartTransform, jaegerConfig, jaegerConfigChecksum, jaegerValues, PROMETHEUS_TRUST_SECRET } from "../../../components/traces/jaeger-values";
+import { ISSUERS } from "../../../components/tls";
+import {
+    AGENT_FEATURE_GATES, AGENT_PORTS, AGENT_SPANMETRICS_PORT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, SPAN_METRICS,
+} from "../../../components/traces/otel-agent";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
 import * as fs from "fs";
 import * as path from "path";
@@ -8,6 +11,7 @@ import * as YAML from "yaml";
 import { profileConfig } from "../../helpers/settings";
 import { parseQuantity } from "../../../components/shared/quantity";
 import { stackRun } from "../../helpers/program";
+import { runProgram } from "../../../scripts/mock-program";
 import { ROOT } from "../../../scripts/root";
 import { renderedStack } from "../../scripts/full-render";
 
@@ -16,17 +20,26 @@ const settingsFor = (profile: string, extra: Record<string, string> = {}): Platf
     buildSettings({ stack: profile, config: { ...profileConfig(profile), ...extra } });
 const ES = { url: "https://logs-es-http.logging.svc:9200", credentialsSecret: "creds", caSecret: "ca", replicas: 1 };
 
-/** Every component a pipeline names must be defined, and every defined one used. */
+/**
+ * Every component a pipeline names must be defined, and every defined one used; a connector is
+ * an exporter of one pipeline and a receiver of another, and must be both.
+ */
 function assertPipelinesConsistent(config: any): void {
+    const pipelines = Object.values<any>(config.service.pipelines);
     for (const [name, pipeline] of Object.entries<any>(config.service.pipelines)) {
         for (const kind of ["receivers", "processors", "exporters"]) {
             for (const id of pipeline[kind] ?? []) {
-                assert.ok(config[kind]?.[id] !== undefined, `${name} uses undefined ${kind} ${id}`);
+                const connector = kind !== "processors" && config.connectors?.[id] !== undefined;
+                assert.ok(config[kind]?.[id] !== undefined || connector, `${name} uses undefined ${kind} ${id}`);
             }
             for (const id of Object.keys(config[kind] ?? {})) {
-                assert.ok(Object.values<any>(config.service.pipelines).some((p) => (p[kind] ?? []).includes(id)), `${kind} ${id} is defined but unused`);
+                assert.ok(pipelines.some((p) => (p[kind] ?? []).includes(id)), `${kind} ${id} is defined but unused`);
             }
         }
+    }
+    for (const id of Object.keys(config.connectors ?? {})) {
+        assert.ok(pipelines.some((p) => (p.exporters ?? []).includes(id)), `connector ${id} is fed by no pipeline`);
+        assert.ok(pipelines.some((p) => (p.receivers ?? []).includes(id)), `connector ${id} feeds no pipeline`);
     }
     for (const id of config.service.extensions ?? []) {
         assert.ok(config.extensions?.[id] !== undefined, `undefined extension ${id}`);
@@ -63,6 +76,15 @@ describe("Tracing", () => {
                 assert.deepStrictEqual(config.service.pipelines.traces.receivers, ["otlp", "jaeger", "zipkin"]);
             });
 
+            it("counts every span, sampled or not, into span metrics", () => {
+                const config = otelAgentConfig({ samplingPercentage: s.tracing.samplingPercentage, jaegerEndpoint: "jaeger.tracing.svc:4317" });
+                const spans = config.service.pipelines["traces/spanmetrics"];
+                assert.deepStrictEqual(spans.receivers, config.service.pipelines.traces.receivers, "the same receivers fan out to both");
+                assert.deepStrictEqual(spans.processors, ["memory_limiter"], "no sampler before the connector");
+                assert.deepStrictEqual(spans.exporters, ["spanmetrics"]);
+                assert.deepStrictEqual(config.service.pipelines["metrics/spanmetrics"], { receivers: ["spanmetrics"], exporters: ["prometheus"] });
+            });
+
             it(`Jaeger stores in ${s.tracing.storage} with ${s.tracing.replicas} replica(s)`, () => {
                 const es = s.tracing.storage === "elasticsearch" ? ES : undefined;
                 const v = jaegerValues(s.tracing, profile === "prod", es) as any;
@@ -82,6 +104,102 @@ describe("Tracing", () => {
             });
         });
     }
+
+    describe("span metrics", () => {
+        const config = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "j:4317" }) as any;
+        const spanmetrics = config.connectors.spanmetrics;
+
+        it("every series dimension covers the resource key, so two resources never write one series once resources are dropped", () => {
+            assert.ok(AGENT_FEATURE_GATES.includes("connector.spanmetrics.excludeResourceMetrics"));
+            const dims = new Set(["service.name", ...spanmetrics.dimensions.map((d: any) => d.name)]);
+            for (const key of spanmetrics.resource_metrics_key_attributes) {
+                assert.ok(dims.has(key), `${key} is a dimension`);
+            }
+            assert.ok(!spanmetrics.add_resource_attributes, "add_resource_attributes would bring the resources back");
+        });
+
+        it("are named as Jaeger's Monitor tab queries them: namespace, milliseconds, and the exporter's suffixes", () => {
+            assert.strictEqual(spanmetrics.namespace.replace(/\./g, "_"), "traces_span_metrics");
+            assert.strictEqual(spanmetrics.histogram.unit, "ms");
+            assert.notStrictEqual(config.exporters.prometheus.add_metric_suffixes, false);
+            assert.strictEqual(config.exporters.prometheus.translation_strategy, undefined);
+            const prom = (jaegerConfig(undefined, { url: "http://p:9090" }) as any).extensions.jaeger_storage.metric_backends[JAEGER_METRICS_STORE].prometheus;
+            // Jaeger 2.19 metricstore/prometheus reader.go: <namespace>_calls[_total], <namespace>_duration[_<unit long name>]_bucket.
+            assert.strictEqual(`${prom.metric_namespace}_calls${prom.normalize_calls ? "_total" : ""}`, SPAN_METRICS.calls);
+            assert.strictEqual(`${prom.metric_namespace}_duration${prom.normalize_duration ? "_milliseconds" : ""}_bucket`, SPAN_METRICS.durationBucket);
+            assert.strictEqual(prom.latency_unit, spanmetrics.histogram.unit);
+        });
+
+        it("bound the series a span name carrying IDs can make, and expire series of services gone", () => {
+            assert.ok(spanmetrics.aggregation_cardinality_limit > 0);
+            assert.strictEqual(spanmetrics.metrics_expiration, "5m");
+        });
+
+        it("are served on their own pod port, which the agents' ServiceMonitor scrapes", () => {
+            assert.strictEqual(config.exporters.prometheus.endpoint, `\${env:MY_POD_IP}:${AGENT_SPANMETRICS_PORT}`);
+            const container = otelAgentDaemonSet("tracing", settingsFor("prod").tracing.agent.resources, "c", "x").spec.template.spec.containers[0];
+            const port = container.ports.find((p: any) => p.containerPort === AGENT_SPANMETRICS_PORT);
+            assert.strictEqual(port.hostPort, undefined, "not on the node's network");
+            assert.ok(container.args.includes(`--feature-gates=${AGENT_FEATURE_GATES.join(",")}`));
+            const [service, monitor] = otelAgentMonitoring("tracing");
+            const servicePort = service.spec.ports.find((p: any) => p.targetPort === port.name);
+            assert.ok(monitor.spec.endpoints.some((e: any) => e.port === servicePort.name));
+        });
+    });
+
+    it("a pod's version label becomes service.version, app.kubernetes.io/version over version, so a canary's traces stand apart", () => {
+        const labels = otelAgentConfig({ samplingPercentage: 10, jaegerEndpoint: "j:4317" }).processors.k8s_attributes.extract.labels;
+        const version = labels.filter((l: any) => l.tag_name === "service.version");
+        // Later rules overwrite earlier ones for the same tag.
+        assert.deepStrictEqual(version.map((l: any) => `${l.from}:${l.key}`), ["pod:version", "pod:app.kubernetes.io/version"]);
+    });
+
+    describe("Jaeger's Monitor tab", () => {
+        it("reads Prometheus through a metrics backend when one is given, and has none without", () => {
+            const config = jaegerConfig(ES, { url: "https://prometheus.example:9090", caSecret: "prom-ca" }) as any;
+            assertPipelinesConsistent(config);
+            assert.strictEqual(config.extensions.jaeger_query.storage.metrics, JAEGER_METRICS_STORE);
+            const prom = config.extensions.jaeger_storage.metric_backends[JAEGER_METRICS_STORE].prometheus;
+            assert.strictEqual(prom.endpoint, "https://prometheus.example:9090", "the URL as given, scheme included");
+            assert.strictEqual(prom.tls.ca_file, "/prometheus-ca/ca.crt");
+            const bare = jaegerConfig(ES) as any;
+            assert.strictEqual(bare.extensions.jaeger_query.storage.metrics, undefined);
+            assert.strictEqual(bare.extensions.jaeger_storage.metric_backends, undefined);
+            assert.strictEqual((jaegerConfig(ES, { url: "http://p:9090" }) as any).extensions.jaeger_storage.metric_backends[JAEGER_METRICS_STORE].prometheus.tls, undefined);
+        });
+
+        it("mounts the Prometheus CA beside Elasticsearch's", () => {
+            const v = jaegerValues(settingsFor("prod").tracing, true, ES, { url: "https://p:9090", caSecret: "prom-ca" }) as any;
+            assert.deepStrictEqual(v.jaeger.extraVolumeMounts.map((m: any) => m.mountPath), ["/es-ca", "/prometheus-ca"]);
+            assert.deepStrictEqual(v.jaeger.extraVolumes.map((m: any) => m.secret.secretName), ["ca", "prom-ca"]);
+        });
+
+        const monitorTab = async (stack: string, config?: Record<string, string>) => {
+            const run = config ? await runProgram(stack, { config }) : await stackRun(stack);
+            const jaeger = run.resources.find((r) => r.inputs.chart === "jaeger")!;
+            const trust = run.resources.find((r) => r.inputs.kind === "Certificate" && r.inputs.metadata?.name === PROMETHEUS_TRUST_SECRET);
+            return { jaeger, trust, prom: jaeger.inputs.values.userconfig.extensions.jaeger_storage.metric_backends[JAEGER_METRICS_STORE].prometheus };
+        };
+
+        it("with TLS, Jaeger reads the platform's Prometheus over https and verifies it with the platform CA, once cert-manager has issued its trust Secret", async () => {
+            const { jaeger, trust, prom } = await monitorTab("prod");
+            assert.strictEqual(prom.endpoint, "https://kps-prometheus.monitoring.svc:9090");
+            assert.strictEqual(prom.tls.ca_file, "/prometheus-ca/ca.crt");
+            assert.ok(trust, "no trust Certificate in the tracing namespace");
+            assert.strictEqual(trust.inputs.metadata.namespace, "tracing");
+            assert.deepStrictEqual(trust.inputs.spec.issuerRef, { name: ISSUERS.ca, kind: "ClusterIssuer", group: "cert-manager.io" });
+            assert.strictEqual(trust.inputs.metadata.annotations["pulumi.com/waitFor"], "condition=Ready");
+            assert.ok(jaeger.dependsOn.includes(trust.urn), "Jaeger may start before its trust Secret exists");
+            assert.ok(jaeger.inputs.values.jaeger.extraVolumes.some((v: any) => v.secret?.secretName === PROMETHEUS_TRUST_SECRET));
+        });
+
+        it("without TLS, Jaeger reads Prometheus over http and no trust certificate is made", async () => {
+            const { trust, prom } = await monitorTab("dev", { "observability-platform:tls": JSON.stringify({ enabled: false }) });
+            assert.strictEqual(prom.endpoint, "http://kps-prometheus.monitoring.svc:9090");
+            assert.strictEqual(prom.tls, undefined);
+            assert.strictEqual(trust, undefined);
+        });
+    });
 
     it("prod samples fewer traces than dev", () => {
         assert.ok(settingsFor("prod").tracing.samplingPercentage < settingsFor("dev").tracing.samplingPercentage);

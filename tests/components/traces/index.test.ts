@@ -194,7 +194,7 @@ describe("Tracing", () => {
         });
 
         it("without TLS, Jaeger reads Prometheus over http and no trust certificate is made", async () => {
-            const { trust, prom } = await monitorTab("dev", { "observability-platform:tls": JSON.stringify({ enabled: false }) });
+            const { trust, prom } = await monitorTab("dev", { "observability-platform:tls": JSON.stringify({ enabled: false }), "observability-platform:logging": JSON.stringify({ enabled: false }), "observability-platform:graylog": JSON.stringify({ enabled: false }) });
             assert.strictEqual(prom.endpoint, "http://kps-prometheus.monitoring.svc:9090");
             assert.strictEqual(prom.tls, undefined);
             assert.strictEqual(trust, undefined);

@@ -1,14 +1,22 @@
 /**
- * `npm run bench:policies`: the two figures the README quotes.
+ * `npm run bench:policies`: the figures the README quotes.
  * 1. Rule time for 10,000 StatefulSets plus 10,000 PDBs selecting them only through
  *    matchExpressions, all in one namespace (the worst case for naive workloads x PDBs matching).
  * 2. Parse throughput (objects per second) on 20,000 mixed objects: DaemonSets, StatefulSets with
  *    PDBs, Deployments, Services, spread over 50 namespaces, and the rules' time on the same input.
+ * 3. The checker's command (dist/, as `npm run policy:check` runs it) beside kube-score
+ *    (tools/kube-score), each a whole process over the same generated file, from 1 object to
+ *    20,000: the median wall time and the CPU time per run (bash's `time` over a batch of runs).
  */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import * as YAML from "yaml";
 import { Subject, subjectOf } from "../policies/lib/kube";
 import { evaluate } from "../policies/rules";
 import { parseManifests } from "./policy-check";
+import { ROOT } from "./root";
 
 /** `count` mixed objects: DaemonSets, StatefulSets with PDBs, Deployments, Services in 50 namespaces. */
 export function mixedObjects(count: number): Array<Record<string, any>> {
@@ -37,7 +45,7 @@ export function mixedObjects(count: number): Array<Record<string, any>> {
 
 /** mixedObjects as one multi-document YAML file, as the checker reads it. */
 export function generate(count: number): string {
-    return mixedObjects(count).map((d) => YAML.stringify(d)).join("---\n");
+    return mixedObjects(count).map((d) => YAML.stringify(d, { aliasDuplicateObjects: false })).join("---\n");
 }
 
 /** n StatefulSets and n PDBs in one namespace; each PDB selects its StatefulSet by In and NotIn/Exists only. */
@@ -61,6 +69,43 @@ function seconds(fn: () => void, rounds = 3): number {
     return Number(process.hrtime.bigint() - start) / 1e9 / rounds;
 }
 
+/** One command's figures over `runs` runs: the median wall seconds, and CPU seconds per run. */
+interface Timing {
+    readonly wall: number;
+    readonly cpu: number;
+}
+
+/** Runs `command` (a shell line) `runs` times under bash's `time`, after one warm-up unless it runs once. */
+function time(command: string, runs: number): Timing {
+    const walls: number[] = [];
+    let cpu = 0;
+    const script = `TIMEFORMAT='%R %U %S'; { time ${command} >/dev/null 2>&1; } 2>&1`;
+    for (let r = runs > 1 ? -1 : 0; r < runs; r++) {
+        const result = spawnSync("bash", ["-c", script], { encoding: "utf8" });
+        const [real, user, sys] = result.stdout.trim().split(/\s+/).map(Number);
+        if ([real, user, sys].some((n) => !Number.isFinite(n))) {
+            throw new Error(`cannot time ${command}: ${result.stdout}${result.stderr}`);
+        }
+        if (r >= 0) {
+            walls.push(real);
+            cpu += user + sys;
+        }
+    }
+    walls.sort((a, b) => a - b);
+    return { wall: walls[Math.floor(walls.length / 2)], cpu: cpu / runs };
+}
+
+/** The path of the kube-score binary, built and cached by tools/kube-score/build.sh. */
+function kubeScore(): string {
+    const built = spawnSync("bash", [path.join(ROOT, "tools/kube-score/build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (built.status !== 0) {
+        throw new Error("tools/kube-score/build.sh failed: kube-score is needed for the side-by-side figures");
+    }
+    return path.join(built.stdout.trim(), "kube-score");
+}
+
+const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+
 if (require.main === module) {
     const worst = matchExpressionsOnly(10_000);
     // A fresh array each round, so the inventory cache does not hide the work.
@@ -71,4 +116,25 @@ if (require.main === module) {
     const parsed = parseManifests(text, "bench.yaml").map((o) => subjectOf(o));
     const mixedRules = seconds(() => evaluate([...parsed]));
     console.log(`20,000 mixed objects: parse ${(20_000 / parse).toFixed(0)} objects/s (${parse.toFixed(2)} s), rules ${(20_000 / mixedRules).toFixed(0)} objects/s (${mixedRules.toFixed(2)} s)`);
+
+    const checker = path.join(ROOT, "dist/scripts/policy-check-cli.js");
+    if (!fs.existsSync(checker)) {
+        throw new Error(`${path.relative(ROOT, checker)} is missing: run npm run build:checker`);
+    }
+    const score = kubeScore();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-policies-"));
+    try {
+        console.log("\nobjects | policy:check wall | cpu | kube-score wall | cpu");
+        for (const count of [1, 10, 100, 1_000, 10_000, 20_000]) {
+            const file = path.join(dir, `${count}.yaml`);
+            fs.writeFileSync(file, generate(count));
+            // kube-score takes most of a minute on 20,000 objects: the large inputs run once each.
+            const runs = count >= 10_000 ? 1 : 7;
+            const ours = time(`${JSON.stringify(process.execPath)} ${JSON.stringify(checker)} ${JSON.stringify(file)}`, runs);
+            const theirs = time(`${JSON.stringify(score)} score ${JSON.stringify(file)}`, runs);
+            console.log(`${count.toLocaleString("en-US")} | ${ms(ours.wall)} | ${ms(ours.cpu)} | ${ms(theirs.wall)} | ${ms(theirs.cpu)}`);
+        }
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }

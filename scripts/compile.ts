@@ -5,24 +5,43 @@
  * tests (scripts/test.sh), and tsconfig's `isolatedModules` makes it refuse code whose meaning a
  * file-by-file transpile could change, so the two never disagree.
  */
-import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { Manifest, MANIFEST, sha256 } from "./compiled";
 import { ROOT } from "./root";
 
-/** `.build/` remembers what it was compiled from: compiler, options, and each source's hash. */
-interface Manifest {
-    readonly compiler: string;
-    readonly sources: Record<string, string>;
+/**
+ * The project's files that `entry` loads, itself included: its relative imports, followed. What
+ * the checker's `bin` needs, without the program and the tests.
+ */
+export function importClosure(entry: string, root: string = ROOT): string[] {
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+        if (seen.has(file)) {
+            return;
+        }
+        seen.add(file);
+        for (const { fileName } of ts.preProcessFile(fs.readFileSync(file, "utf8"), true, false).importedFiles) {
+            if (fileName.startsWith(".")) {
+                const resolved = path.resolve(path.dirname(file), fileName);
+                const found = [`${resolved}.ts`, path.join(resolved, "index.ts")].find((f) => fs.existsSync(f));
+                if (!found) {
+                    throw new Error(`${path.relative(root, file)}: cannot resolve ${fileName}`);
+                }
+                visit(found);
+            }
+        }
+    };
+    visit(path.resolve(root, entry));
+    return [...seen].sort();
 }
 
-const MANIFEST = ".compiled.json";
-
-const sha256 = (text: string) => crypto.createHash("sha256").update(text).digest("hex");
-
-/** Transpiles the project at `root` (this one by default) into `outDir`. */
-export function compile(outDir: string, root: string = ROOT): { compiled: number; unchanged: number } {
+/**
+ * Transpiles the project at `root` (this one by default) into `outDir`: every file of its
+ * tsconfig.json, or only the import closure of `entry`.
+ */
+export function compile(outDir: string, root: string = ROOT, entry?: string): { compiled: number; unchanged: number } {
     const configFile = path.join(root, "tsconfig.json");
     const read = ts.readConfigFile(configFile, (f) => fs.readFileSync(f, "utf8"));
     if (read.error) {
@@ -32,7 +51,8 @@ export function compile(outDir: string, root: string = ROOT): { compiled: number
     if (!parsed.options.isolatedModules) {
         throw new Error("tsconfig.json must set isolatedModules: the files are transpiled one by one");
     }
-    const compiler = sha256(JSON.stringify([ts.version, parsed.options]));
+    const fileNames = entry === undefined ? parsed.fileNames : importClosure(entry, root);
+    const compiler = sha256(JSON.stringify([ts.version, parsed.options, entry ?? null]));
     const manifestFile = path.join(outDir, MANIFEST);
     let previous: Manifest = { compiler: "", sources: {} };
     try {
@@ -46,7 +66,7 @@ export function compile(outDir: string, root: string = ROOT): { compiled: number
     }
     const sources: Record<string, string> = {};
     let compiled = 0;
-    for (const file of parsed.fileNames) {
+    for (const file of fileNames) {
         const rel = path.relative(root, file);
         const text = fs.readFileSync(file, "utf8");
         const hash = sha256(text);
@@ -77,14 +97,36 @@ export function compile(outDir: string, root: string = ROOT): { compiled: number
         fs.rmSync(`${target}.map`, { force: true });
     }
     fs.writeFileSync(manifestFile, JSON.stringify({ compiler, sources } satisfies Manifest));
-    return { compiled, unchanged: parsed.fileNames.length - compiled };
+    return { compiled, unchanged: fileNames.length - compiled };
 }
 
+/** The policy checker's command, compiled with its closure into `dist/` for package.json's `bin`. */
+export const CHECKER_ENTRY = "scripts/policy-check-cli.ts";
+
+/**
+ * `compile.ts [<outDir>] [--checker <dir>]`: the suite's files into outDir (default .build/);
+ * with --checker, also the checker's closure into <dir> (npm test and npm ci's `prepare` keep
+ * `dist/` as fresh as the sources, in one process).
+ */
 if (require.main === module) {
     try {
-        const outDir = path.resolve(process.argv[2] ?? path.join(ROOT, ".build"));
-        const { compiled, unchanged } = compile(outDir);
-        console.log(`compiled ${compiled} files into ${path.relative(process.cwd(), outDir)} (${unchanged} unchanged)`);
+        const args = process.argv.slice(2);
+        const at = args.indexOf("--checker");
+        const checker = at === -1 ? undefined : args.splice(at, 2)[1];
+        if (at !== -1 && !checker) {
+            throw new Error("--checker needs a directory; usage: compile.ts [<outDir>] [--checker <dir>]");
+        }
+        const outDirs: Array<[string, string | undefined]> = [];
+        if (args[0] !== undefined || checker === undefined) {
+            outDirs.push([path.resolve(args[0] ?? path.join(ROOT, ".build")), undefined]);
+        }
+        if (checker !== undefined) {
+            outDirs.push([path.resolve(checker), CHECKER_ENTRY]);
+        }
+        for (const [outDir, entry] of outDirs) {
+            const { compiled, unchanged } = compile(outDir, ROOT, entry);
+            console.log(`compiled ${compiled} files into ${path.relative(process.cwd(), outDir)} (${unchanged} unchanged)`);
+        }
     } catch (err) {
         console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
         process.exitCode = 1;

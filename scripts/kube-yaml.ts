@@ -16,7 +16,14 @@
  *     JavaScript's, an error), it hands the document to the exact reader.
  */
 import * as jsYaml from "js-yaml";
-import * as YAML from "yaml";
+import type * as YAML from "yaml";
+
+/**
+ * The `yaml` package, loaded on first use: the exact reader is needed only for the documents the
+ * fast one hands over, and loading it costs a small input's whole check (npm run bench:policies).
+ */
+let yamlModule: typeof YAML | undefined;
+const yaml = (): typeof YAML => (yamlModule ??= require("yaml") as typeof YAML);
 
 export class KubeYamlError extends Error {
     /** Where in the text read the error is, when a node is to blame. */
@@ -332,13 +339,13 @@ class Decoder {
         if (node === null) {
             return null;
         }
-        if (YAML.isAlias(node)) {
+        if (yaml().isAlias(node)) {
             return this.expand(node, (target) => this.value(target));
         }
-        if (YAML.isScalar(node)) {
+        if (yaml().isScalar(node)) {
             return jsonValue(this.scalar(node), node.range![0]);
         }
-        if (YAML.isMap(node)) {
+        if (yaml().isMap(node)) {
             const out: Mapping = {};
             this.mapping(node as YAML.YAMLMap<Node, Node>, out);
             return out;
@@ -386,13 +393,13 @@ class Decoder {
 
     /** A mapping key as its JSON key: a scalar, or an alias of one; a mapping or sequence is no key. */
     private key(node: YAML.Node): string {
-        if (YAML.isAlias(node)) {
+        if (yaml().isAlias(node)) {
             return this.expand(node, (target) => {
                 this.count(target);
                 return this.key(target);
             });
         }
-        if (!YAML.isScalar(node)) {
+        if (!yaml().isScalar(node)) {
             throw new KubeYamlError("invalid map key: a mapping or sequence", node.range![0]);
         }
         return goKey(this.scalar(node), node.range![0]);
@@ -400,8 +407,8 @@ class Decoder {
 
     /** decode.go merge: a mapping, an alias of one, or a sequence of those, applied last first so that the first wins. */
     private merge(node: Node, key: YAML.Scalar, out: Mapping): void {
-        const mapping = (n: Node) => YAML.isMap(n) || (YAML.isAlias(n) && YAML.isMap(this.target(n)));
-        const sources = YAML.isSeq(node) ? [...(node.items as Node[])].reverse() : [node];
+        const mapping = (n: Node) => yaml().isMap(n) || (yaml().isAlias(n) && yaml().isMap(this.target(n)));
+        const sources = yaml().isSeq(node) ? [...(node.items as Node[])].reverse() : [node];
         for (const source of sources) {
             if (!mapping(source)) {
                 throw new KubeYamlError("map merge requires map or sequence of maps as the value", (source ?? key).range![0]);
@@ -413,7 +420,7 @@ class Decoder {
     /** A mapping (or an alias of one) decoded into an existing map, as a merge does. */
     private into(node: YAML.YAMLMap<Node, Node> | YAML.Alias, out: Mapping): void {
         this.count(node);
-        if (YAML.isAlias(node)) {
+        if (yaml().isAlias(node)) {
             this.expand(node, (target) => this.into(target as YAML.YAMLMap<Node, Node>, out));
         } else {
             this.mapping(node, out);
@@ -442,9 +449,9 @@ class Decoder {
         if (!this.anchors) {
             const anchors = new Map<YAML.Alias, YAML.Node>();
             const latest = new Map<string, YAML.Node>();
-            YAML.visit(this.doc, {
+            yaml().visit(this.doc, {
                 Node: (_, node) => {
-                    if (YAML.isAlias(node)) {
+                    if (yaml().isAlias(node)) {
                         const target = latest.get(node.source);
                         if (target) {
                             anchors.set(node, target);
@@ -466,7 +473,7 @@ class Decoder {
 
 /** decode.go isMerge: a `<<` key that is plain and untagged (libyaml's plain_implicit, which the `!` tag also sets) or tagged !!merge. */
 function isMerge(key: Node): boolean {
-    return YAML.isScalar(key) && key.value === "<<" && ((key.type === "PLAIN" && key.tag === undefined) || key.tag === "!" || key.tag === MERGE);
+    return yaml().isScalar(key) && key.value === "<<" && ((key.type === "PLAIN" && key.tag === undefined) || key.tag === "!" || key.tag === MERGE);
 }
 
 /**
@@ -561,15 +568,19 @@ function unusualText(body: string): boolean {
 
 const EXACT = Symbol("exact");
 
-/** One document read by js-yaml, or EXACT where the exact reader must read it. */
-function fastDocument(body: string): unknown {
+/**
+ * One document read by js-yaml, or EXACT where the exact reader must read it. With uniqueKeys,
+ * js-yaml throws on a key written twice (loader.js storeMappingPair, `json: false`), which sends
+ * the document to the exact reader to judge and, when goyaml.v2 agrees, to report.
+ */
+function fastDocument(body: string, uniqueKeys: boolean): unknown {
     if (unusualText(body)) {
         return EXACT;
     }
     unusual = false;
     let value: unknown;
     try {
-        value = jsYaml.load(body, { schema: FAST_SCHEMA, json: true });
+        value = jsYaml.load(body, { schema: FAST_SCHEMA, json: !uniqueKeys });
     } catch {
         return EXACT;
     }
@@ -593,9 +604,9 @@ function goyamlKeys(value: unknown): boolean {
 }
 
 /** One document read exactly: goyaml.v2 reads a stream's first YAML document and ignores what follows a `...`. */
-function exactDocument(body: string): unknown {
-    const docs = YAML.parseAllDocuments(body, PARSE_OPTIONS);
-    return docs.length === 0 ? null : decodeDocument(docs[0], body);
+function exactDocument(body: string, options: DecodeOptions): unknown {
+    const docs = yaml().parseAllDocuments(body, PARSE_OPTIONS);
+    return docs.length === 0 ? null : decodeDocument(docs[0], body, options);
 }
 
 /**
@@ -620,22 +631,35 @@ function* documents(text: string): Generator<{ readonly body: string; readonly o
 }
 
 /**
+ * Every document of a stream as apimachinery's YAMLReader splits it, each decoded as the provider
+ * decodes it: by the fast reader where it can, else by the exact one, with where it starts in
+ * `text`. An empty document is null, so callers can number them. Throws KubeYamlError with the
+ * offset in `text`.
+ */
+export function* kubeYamlDocuments(text: string, options: DecodeOptions = {}): Generator<{ readonly value: unknown; readonly offset: number }> {
+    for (const { body, offset } of documents(text)) {
+        const value = fastDocument(body, options.uniqueKeys ?? false);
+        if (value !== EXACT) {
+            yield { value: value ?? null, offset };
+            continue;
+        }
+        try {
+            yield { value: exactDocument(body, options) ?? null, offset };
+        } catch (err) {
+            throw err instanceof KubeYamlError ? new KubeYamlError(err.message, offset + (err.offset ?? 0)) : err;
+        }
+    }
+}
+
+/**
  * A YAML stream as the provider decodes it (provider/pkg/provider/yaml/v2 yaml.go yamlDecode):
  * each document a mapping, empty and null ones skipped. Throws KubeYamlError with the offset in
  * `text` where the provider would fail.
  */
 export function readKubeYaml(text: string): Mapping[] {
     const out: Mapping[] = [];
-    for (const { body, offset } of documents(text)) {
-        let value = fastDocument(body);
-        if (value === EXACT) {
-            try {
-                value = exactDocument(body);
-            } catch (err) {
-                throw err instanceof KubeYamlError ? new KubeYamlError(err.message, offset + (err.offset ?? 0)) : err;
-            }
-        }
-        if (value === null || value === undefined) {
+    for (const { value, offset } of kubeYamlDocuments(text)) {
+        if (value === null) {
             continue;
         }
         if (typeof value !== "object" || Array.isArray(value)) {

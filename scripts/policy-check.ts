@@ -11,12 +11,11 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import * as YAML from "yaml";
 import { PackConfig, validatePackConfig } from "../policies/lib/exemptions";
 import { describe, KubeObject, namespaceOf, Subject, subjectOf } from "../policies/lib/kube";
 import { blocks, evaluate, Report, RULES } from "../policies/rules";
 import { CONSOLE, Io } from "./io";
-import { decodeDocument, KubeYamlError, PARSE_OPTIONS } from "./kube-yaml";
+import { KubeYamlError, kubeYamlDocuments } from "./kube-yaml";
 
 export class InputError extends Error {}
 
@@ -66,22 +65,29 @@ export function parseManifests(text: string, file: string): KubeObject[] {
         return objectsIn(value, file);
     }
     const objects: KubeObject[] = [];
-    const lines = new YAML.LineCounter();
-    YAML.parseAllDocuments(text, { ...PARSE_OPTIONS, lineCounter: lines }).forEach((doc, i) => {
-        const where = `${file} document ${i + 1}`;
-        let value: unknown;
-        try {
-            value = decodeDocument(doc, text, { uniqueKeys: true });
-        } catch (err) {
-            if (!(err instanceof KubeYamlError)) {
-                throw err;
-            }
-            const line = err.offset === undefined ? undefined : lines.linePos(err.offset).line;
-            throw new InputError(`${where}${line ? ` (line ${line})` : ""}: invalid YAML: ${oneLine(err.message)}`);
+    let document = 0;
+    try {
+        for (const { value } of kubeYamlDocuments(text, { uniqueKeys: true })) {
+            document++;
+            objects.push(...objectsIn(value, `${file} document ${document}`));
         }
-        objects.push(...objectsIn(value, where));
-    });
+    } catch (err) {
+        if (!(err instanceof KubeYamlError)) {
+            throw err;
+        }
+        const line = err.offset === undefined ? "" : ` (line ${lineAt(text, err.offset)})`;
+        throw new InputError(`${file} document ${document + 1}${line}: invalid YAML: ${oneLine(err.message)}`);
+    }
     return objects;
+}
+
+/** The 1-based line of an offset in text. */
+function lineAt(text: string, offset: number): number {
+    let line = 1;
+    for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+        line++;
+    }
+    return line;
 }
 
 const MANIFEST = /\.(ya?ml|json)$/i;
@@ -161,7 +167,7 @@ function identity(o: KubeObject): string {
 
 export function loadSubjects(inputs: readonly string[]): Subject[] {
     const subjects: Subject[] = [];
-    const declared = new Map<string, { file: string; json: string }>();
+    const declared = new Map<string, { file: string; object: KubeObject }>();
     for (const file of manifestFiles(inputs)) {
         let text: string;
         try {
@@ -172,16 +178,16 @@ export function loadSubjects(inputs: readonly string[]): Subject[] {
         for (const object of parseManifests(text, file)) {
             // The API server holds one object per identity: the same object twice is counted once,
             // two different bodies for one identity is an input error, not a guess.
+            // Bodies are serialised only when identities collide: rare, and as costly as the parse.
             const key = identity(object);
-            const json = JSON.stringify(object);
             const before = declared.get(key);
             if (before && object.metadata?.name) {
-                if (before.json !== json) {
+                if (JSON.stringify(before.object) !== JSON.stringify(object)) {
                     throw new InputError(`${file}: ${describe(subjectOf(object))} is also declared in ${before.file} with a different body; only one can exist`);
                 }
                 continue;
             }
-            declared.set(key, { file, json });
+            declared.set(key, { file, object });
             subjects.push(subjectOf(object, file));
         }
     }

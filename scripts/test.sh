@@ -29,7 +29,7 @@ trap 'kill ${typecheck:-} ${first:-} ${rest:-} 2>/dev/null; [ -f "$logs/rest" ] 
 nice -n 10 "$bin/tsc" --noEmit --incremental --tsBuildInfoFile .cache/tsc/tsconfig.tsbuildinfo >"$logs/typecheck" 2>&1 &
 typecheck=$!
 
-"$bin/ts-node" --transpile-only scripts/compile.ts .build || { kill "$typecheck"; exit 1; }
+"$bin/ts-node" --transpile-only scripts/compile.ts .build --checker dist || { kill "$typecheck"; exit 1; }
 
 renders=(".build/tests/scripts/**/*.test.js" ".build/tests/readme.test.js")
 mocha=("$bin/mocha" --no-config --timeout 60000 --reporter spec)

@@ -63,6 +63,7 @@ waits("graylog-podmonitor-mongodb", ["graylog-mongodb", "monitoring-crds"], "the
 // Tracing.
 waits("tracing-otel-agent-daemonset", ["tracing-jaeger", "tracing-otel-agent-config", "tracing-otel-agent-serviceaccount", "tracing-otel-agent-clusterrole", "tracing-otel-agent-clusterrolebinding"],
     "agents export to a running Jaeger");
+waits("tracing-jaeger", ["tracing-prometheus-trust"], "with TLS, Jaeger verifies Prometheus with the CA in its trust Secret");
 waits("tracing-otel-agent-service", ["monitoring-crds"], "declared with the agents' monitoring objects");
 waits("tracing-otel-agent-servicemonitor", ["monitoring-crds"], "the ServiceMonitor CRD");
 // Metrics.

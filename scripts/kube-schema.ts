@@ -180,6 +180,50 @@ export function unknownFields(value: unknown, shape: Shape, at = ""): string[] {
     return [];
 }
 
+/**
+ * Why a port name is refused, or undefined: the API server's IsValidPortName (apimachinery
+ * pkg/util/validation, IANA_SVC_NAME), which the OpenAPI schema does not carry. It holds for a
+ * container port's name and for a Service's targetPort given by name.
+ */
+export function portNameProblem(name: string): string | undefined {
+    if (name.length > 15) {
+        return "must be no more than 15 characters";
+    }
+    if (!/^[-a-z0-9]+$/.test(name)) {
+        return "must contain only lower-case letters, digits and '-'";
+    }
+    if (!/[a-z]/.test(name)) {
+        return "must contain at least one letter";
+    }
+    if (name.includes("--") || name.startsWith("-") || name.endsWith("-")) {
+        return "must not begin or end with '-' or contain '--'";
+    }
+    return undefined;
+}
+
+/** Port names in a built-in object that the API server refuses (see portNameProblem). */
+function portNameProblems(o: KubeObject): Array<{ path: string; name: string; why: string }> {
+    const found: Array<{ path: string; name: string; why: string }> = [];
+    const check = (path: string, name: unknown) => {
+        const why = typeof name === "string" ? portNameProblem(name) : undefined;
+        if (why) {
+            found.push({ path, name: name as string, why });
+        }
+    };
+    const spec = o.spec as Record<string, any> | undefined;
+    if (o.kind === "Service") {
+        (spec?.ports ?? []).forEach((p: any, i: number) => check(`/spec/ports/${i}/targetPort`, p.targetPort));
+    }
+    const pod = o.kind === "Pod" ? spec : o.kind === "CronJob" ? spec?.jobTemplate?.spec?.template?.spec : spec?.template?.spec;
+    for (const list of ["initContainers", "containers"]) {
+        (pod?.[list] ?? []).forEach((c: any, i: number) => (c.ports ?? []).forEach((p: any, j: number) => {
+            const at = o.kind === "Pod" ? "/spec" : o.kind === "CronJob" ? "/spec/jobTemplate/spec/template/spec" : "/spec/template/spec";
+            check(`${at}/${list}/${i}/ports/${j}/name`, p.name);
+        }));
+    }
+    return found;
+}
+
 function builtInProblems(o: KubeObject, file: string, modulePath: string): SchemaProblem[] {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const Model = Object.values(require(modulePath)).find((v) => typeof v === "function" && (v as any).kind === o.kind) as any;
@@ -198,6 +242,9 @@ function builtInProblems(o: KubeObject, file: string, modulePath: string): Schem
     const shape = namedShape(modulePath.replace(/\.js$/, ".d.ts"), `I${o.kind}`);
     for (const at of unknownFields(o, shape)) {
         problems.push({ object: describeObject(o), file, path: at, message: `unknown field "${at.split("/").pop()}" (not in the Kubernetes API for ${o.apiVersion} ${o.kind})` });
+    }
+    for (const p of portNameProblems(o)) {
+        problems.push({ object: describeObject(o), file, path: p.path, message: `port name "${p.name}" ${p.why} (the API server's IANA_SVC_NAME rule)` });
     }
     return problems;
 }

@@ -235,7 +235,7 @@ export function otelAgentDaemonSet(namespace: string, resources: ResourceSetting
                         ports: [
                             ...AGENT_PORTS.map((p) => ({ name: p.name, containerPort: p.port, hostPort: p.port, protocol: p.protocol })),
                             { name: "http-metrics", containerPort: AGENT_METRICS_PORT, protocol: "TCP" },
-                            { name: "http-spanmetrics", containerPort: AGENT_SPANMETRICS_PORT, protocol: "TCP" },
+                            { name: "http-spans", containerPort: AGENT_SPANMETRICS_PORT, protocol: "TCP" },
                         ],
                         resources: resourcesOf(resources),
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
@@ -258,14 +258,14 @@ export function otelAgentMonitoring(namespace: string): Record<string, any>[] {
             metadata: { name: `${OTEL_AGENT}-metrics`, namespace, labels: LABELS },
             spec: { clusterIP: "None", selector: { "app.kubernetes.io/name": OTEL_AGENT }, ports: [
                 { name: "http-metrics", port: AGENT_METRICS_PORT, targetPort: "http-metrics" },
-                { name: "http-spanmetrics", port: AGENT_SPANMETRICS_PORT, targetPort: "http-spanmetrics" },
+                { name: "http-spans", port: AGENT_SPANMETRICS_PORT, targetPort: "http-spans" },
             ] },
         },
         {
             apiVersion: "monitoring.coreos.com/v1",
             kind: "ServiceMonitor",
             metadata: { name: OTEL_AGENT, namespace, labels: LABELS },
-            spec: { selector: { matchLabels: { "app.kubernetes.io/name": OTEL_AGENT } }, endpoints: [{ port: "http-metrics", interval: "30s" }, { port: "http-spanmetrics", interval: "30s" }] },
+            spec: { selector: { matchLabels: { "app.kubernetes.io/name": OTEL_AGENT } }, endpoints: [{ port: "http-metrics", interval: "30s" }, { port: "http-spans", interval: "30s" }] },
         },
     ];
 }

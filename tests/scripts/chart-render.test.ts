@@ -3,7 +3,7 @@ import * as path from "path";
 import { CERT_MANAGER, chartFile, GRAYLOG } from "../../components/shared/charts";
 import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespaced, clusterScopedKinds, KubeObject, parseHelmOutput, PLATFORM_API_VERSIONS, templateOnce } from "../../scripts/chart-render";
 import { chartDirectory } from "../../scripts/charts";
-import { formatSchemaProblem, schemaProblems } from "../../scripts/kube-schema";
+import { formatSchemaProblem, portNameProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
 import { referenceProblems } from "../../scripts/references";
 import { formatText, parseManifests } from "../../scripts/policy-check";
@@ -256,6 +256,22 @@ describe("schema checks fail on what the API server would refuse", function () {
         ]);
     });
 
+    it("a port name longer than 15 characters, in a container and as a Service's targetPort, as kube-apiserver refused otel-agent's", async () => {
+        // withChange stops at the first object changed: the DaemonSet's port and the Service's targetPort, one run each.
+        const rename = (kind: string, name: string) => withChange((o) => {
+            if (o.kind !== kind || o.metadata.name !== name) return false;
+            const ports = o.kind === "Service" ? o.spec.ports : o.spec.template.spec.containers[0].ports;
+            const key = o.kind === "Service" ? "targetPort" : "name";
+            ports.find((p: any) => p[key] === "http-spans")[key] = "http-spanmetrics";
+            return true;
+        });
+        const problems = [...await rename("DaemonSet", "otel-agent"), ...await rename("Service", "otel-agent-metrics")];
+        assert.deepStrictEqual(problems.filter((p) => p.includes("http-spanmetrics")).map((p) => p.replace(/ \(manifests.*?\)/, "")), [
+            'DaemonSet tracing/otel-agent: /spec/template/spec/containers/0/ports/7/name: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
+            'Service tracing/otel-agent-metrics: /spec/ports/1/targetPort: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
+        ].sort());
+    });
+
     it("a wrong type in a chart object, and an int-or-string taking either", async () => {
         const problems = await withChange((o) => {
             if (o.kind !== "Deployment" || o.metadata.name !== "kps-grafana") return false;
@@ -317,5 +333,25 @@ describe("reference checks fail on a broken reference", function () {
     it("an Ingress whose backend Service does not exist", async () => {
         const problems = await withChange("prod", (o) => o.kind === "Ingress" && Boolean(o.spec.rules[0].http.paths[0].backend.service.name = "gone"));
         assert.ok(problems.some((p) => /^Ingress .*: backend Service gone does not exist$/.test(p)), problems.join("\n"));
+    });
+});
+
+describe("port names, as the API server's IANA_SVC_NAME rule takes them", () => {
+    it("accepts lower-case names of at most 15 characters with a letter", () => {
+        for (const name of ["http", "http-spans", "otlp-grpc", "9100-metrics", "abcdefghijklmno"]) {
+            assert.strictEqual(portNameProblem(name), undefined, name);
+        }
+    });
+
+    it("refuses each way a name can break it, saying which", () => {
+        assert.deepStrictEqual(Object.fromEntries(["abcdefghijklmnop", "Http", "http_metrics", "9100", "-http", "http-", "http--x"].map((n) => [n, portNameProblem(n)])), {
+            abcdefghijklmnop: "must be no more than 15 characters",
+            Http: "must contain only lower-case letters, digits and '-'",
+            http_metrics: "must contain only lower-case letters, digits and '-'",
+            9100: "must contain at least one letter",
+            "-http": "must not begin or end with '-' or contain '--'",
+            "http-": "must not begin or end with '-' or contain '--'",
+            "http--x": "must not begin or end with '-' or contain '--'",
+        });
     });
 });

@@ -70,11 +70,9 @@ function table(header: string[], rows: string[][]): string {
  */
 export function scorecardSection(scores: Scores, verdict: Verdict, flags: readonly string[]): string {
     const checks = [...new Set(scores.graded.map((g) => g.check))].sort();
-    const objects = (check: string, stack: string, passed: boolean) =>
-        new Set(scores.graded.filter((g) => g.check === check && g.stack === stack && g.passed === passed).map((g) => g.object)).size;
     const rows = checks.map((check) => [`\`${check}\``, ...scores.stacks.map((stack) => {
-        const pass = objects(check, stack, true);
-        const exempted = objects(check, stack, false);
+        const pass = scores.graded.filter((g) => g.check === check && g.stack === stack && g.passed).length;
+        const exempted = new Set(verdict.exempted.filter(({ finding: f }) => f.check === check && f.stack === stack).map(({ finding: f }) => f.object)).size;
         return pass + exempted === 0 ? "—" : `${pass} / ${exempted}`;
     })]);
     const counts = scores.stacks.map((stack) => {

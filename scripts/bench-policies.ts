@@ -17,7 +17,7 @@ import { Subject, subjectOf } from "../policies/lib/kube";
 import { evaluate } from "../policies/rules";
 import { parseManifests } from "./policy-check";
 import { ROOT } from "./root";
-import { kubeScoreBinary } from "./scorecard";
+import { kubeScoreBinary } from "./scorecard/kube-score";
 
 /** `count` mixed objects: DaemonSets, StatefulSets with PDBs, Deployments, Services in 50 namespaces. */
 export function mixedObjects(count: number): Array<Record<string, any>> {

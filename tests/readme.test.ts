@@ -7,7 +7,8 @@ import { pinnedCharts } from "../components/shared/charts";
 import { Footprint } from "../scripts/footprint";
 import { renderedStack } from "./scripts/full-render";
 import { ROOT } from "../scripts/root";
-import { EXEMPTIONS_FILE, KUBE_SCORE_FLAGS, kubeScoreBinary, knownChecks, OPTIONAL_CHECKS, renderStream, scoreAll, STACKS } from "../scripts/scorecard";
+import { EXEMPTIONS_FILE, STACKS } from "../scripts/scorecard";
+import { KUBE_SCORE_FLAGS, kubeScoreBinary, knownChecks, OPTIONAL_CHECKS, renderStream, scoreAll } from "../scripts/scorecard/kube-score";
 import { parseExemptions } from "../scripts/scorecard/exemptions";
 import { judge, problemLines, scorecardSection, withScorecard } from "../scripts/scorecard/report";
 

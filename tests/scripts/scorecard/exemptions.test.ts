@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
 import { ROOT } from "../../../scripts/root";
-import { EXEMPTIONS_FILE, OPTIONAL_CHECKS, STACKS } from "../../../scripts/scorecard";
+import { EXEMPTIONS_FILE, STACKS } from "../../../scripts/scorecard";
+import { OPTIONAL_CHECKS } from "../../../scripts/scorecard/kube-score";
 import { exemptionFor, FORMAT, parseExemptions, pruned, staleExemptions, withMissing } from "../../../scripts/scorecard/exemptions";
 import { Finding } from "../../../scripts/scorecard/findings";
 

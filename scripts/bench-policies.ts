@@ -17,6 +17,7 @@ import { Subject, subjectOf } from "../policies/lib/kube";
 import { evaluate } from "../policies/rules";
 import { parseManifests } from "./policy-check";
 import { ROOT } from "./root";
+import { kubeScoreBinary } from "./scorecard/kube-score";
 
 /** `count` mixed objects: DaemonSets, StatefulSets with PDBs, Deployments, Services in 50 namespaces. */
 export function mixedObjects(count: number): Array<Record<string, any>> {
@@ -95,15 +96,6 @@ function time(command: string, runs: number): Timing {
     return { wall: walls[Math.floor(walls.length / 2)], cpu: cpu / runs };
 }
 
-/** The path of the kube-score binary, built and cached by tools/kube-score/build.sh. */
-function kubeScore(): string {
-    const built = spawnSync("bash", [path.join(ROOT, "tools/kube-score/build.sh")], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-    if (built.status !== 0) {
-        throw new Error("tools/kube-score/build.sh failed: kube-score is needed for the side-by-side figures");
-    }
-    return path.join(built.stdout.trim(), "kube-score");
-}
-
 const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
 
 if (require.main === module) {
@@ -121,7 +113,7 @@ if (require.main === module) {
     if (!fs.existsSync(checker)) {
         throw new Error(`${path.relative(ROOT, checker)} is missing: run npm run build:checker`);
     }
-    const score = kubeScore();
+    const score = kubeScoreBinary();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-policies-"));
     try {
         console.log("\nobjects | policy:check wall | cpu | kube-score wall | cpu");

@@ -7,6 +7,10 @@ import { pinnedCharts } from "../components/shared/charts";
 import { Footprint } from "../scripts/footprint";
 import { renderedStack } from "./scripts/full-render";
 import { ROOT } from "../scripts/root";
+import { EXEMPTIONS_FILE, STACKS } from "../scripts/scorecard";
+import { KUBE_SCORE_FLAGS, kubeScoreBinary, knownChecks, OPTIONAL_CHECKS, renderStream, scoreAll } from "../scripts/scorecard/kube-score";
+import { parseExemptions } from "../scripts/scorecard/exemptions";
+import { judge, problemLines, scorecardSection, withScorecard } from "../scripts/scorecard/report";
 
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
@@ -20,6 +24,19 @@ describe("README", function () {
 
     it("its configuration reference and sizing tables match the code and the full render (npm run docs:config -- --write)", async () => {
         assert.strictEqual(withReference(README, { dev: await footprintOf("dev"), prod: await footprintOf("prod") }), README);
+    });
+
+    it("its kube-score scorecard is kube-score's run on the full render, where every finding is fixed or exempted with a reason (npm run scorecard -- --readme)", async () => {
+        const bin = kubeScoreBinary();
+        const streams: Array<[string, string]> = [];
+        for (const stack of STACKS) {
+            streams.push([stack, renderStream((await renderedStack(stack)).files)]);
+        }
+        const scores = scoreAll(bin, streams);
+        const exemptions = parseExemptions(fs.readFileSync(path.join(ROOT, EXEMPTIONS_FILE), "utf8"), EXEMPTIONS_FILE, knownChecks(bin), OPTIONAL_CHECKS, STACKS);
+        const verdict = judge(scores, exemptions);
+        assert.deepStrictEqual(problemLines(verdict, EXEMPTIONS_FILE), []);
+        assert.strictEqual(withScorecard(README, scorecardSection(scores, verdict, KUBE_SCORE_FLAGS)), README);
     });
 
     it("documents every top-level configuration key", () => {

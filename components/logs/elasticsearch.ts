@@ -16,6 +16,63 @@ export const LOG_DATA_STREAM = "kubernetes-logs-fluentbit";
 export const LOG_INDEX_PATTERN = "kubernetes-logs-*";
 export const ILM_POLICY = "kubernetes-logs";
 
+/**
+ * A data stream Fluent Bit writes, with the index template that makes it one (and gives it the
+ * ILM policy) and the Kibana data view that reads it. Each has its own index pattern, so each
+ * data view shows one kind of log.
+ */
+export interface LogStream {
+    /** The index template's name. */
+    readonly template: string;
+    readonly indexPattern: string;
+    readonly dataStream: string;
+    readonly dataView: { readonly id: string; readonly name: string };
+    /** Mappings beyond the shared ones (`@timestamp`, strings as keywords). */
+    readonly properties: Readonly<Record<string, unknown>>;
+}
+
+export const CONTAINER_LOGS: LogStream = {
+    template: "kubernetes-logs",
+    indexPattern: LOG_INDEX_PATTERN,
+    dataStream: LOG_DATA_STREAM,
+    dataView: { id: "kubernetes-logs", name: "Kubernetes logs" },
+    properties: {
+        log: { type: "text" },
+        message: { type: "text" },
+        trace_id: { type: "keyword" },
+        kubernetes: {
+            properties: {
+                namespace_name: { type: "keyword" },
+                pod_name: { type: "keyword" },
+                container_name: { type: "keyword" },
+                host: { type: "keyword" },
+            },
+        },
+    },
+};
+
+/** Journal fields as the systemd input names them with Lowercase and Strip_Underscores on. */
+export const NODE_LOGS: LogStream = {
+    template: "node-logs",
+    indexPattern: "node-logs-*",
+    dataStream: "node-logs-fluentbit",
+    dataView: { id: "node-logs", name: "Node logs" },
+    properties: {
+        message: { type: "text" },
+        node_name: { type: "keyword" },
+        hostname: { type: "keyword" },
+        systemd_unit: { type: "keyword" },
+        syslog_identifier: { type: "keyword" },
+        transport: { type: "keyword" },
+        priority: { type: "keyword" },
+    },
+};
+
+/** The streams a stack writes: container logs always, node logs with `logging.nodeLogs`. */
+export function logStreams(nodeLogs: boolean): LogStream[] {
+    return nodeLogs ? [CONTAINER_LOGS, NODE_LOGS] : [CONTAINER_LOGS];
+}
+
 /** Services and Secrets ECK derives from the resource names. */
 export const ECK = {
     httpService: `${ES_NAME}-es-http`,
@@ -36,12 +93,12 @@ export const ES_USERS = {
 
 export type EsUser = keyof typeof ES_USERS;
 
-/** roles.yml for the file-realm users above. */
-export function esRoles(): Record<string, unknown> {
+/** roles.yml for the file-realm users above; Fluent Bit may write to the streams it feeds. */
+export function esRoles(streams: readonly LogStream[]): Record<string, unknown> {
     return {
         platform_log_writer: {
             cluster: ["monitor"],
-            indices: [{ names: [LOG_INDEX_PATTERN], privileges: ["create_doc", "auto_configure"] }],
+            indices: [{ names: streams.map((s) => s.indexPattern), privileges: ["create_doc", "auto_configure"] }],
         },
         platform_log_reader: {
             cluster: ["monitor"],
@@ -193,13 +250,14 @@ export function ilmPolicy(retentionDays: number): Record<string, unknown> {
     };
 }
 
-export function indexTemplate(replicas: number): Record<string, unknown> {
+export function indexTemplate(stream: LogStream, replicas: number): Record<string, unknown> {
     return {
-        index_patterns: [LOG_INDEX_PATTERN],
+        index_patterns: [stream.indexPattern],
         data_stream: {},
         priority: 500,
         template: {
             settings: {
+                // Every stream rolls over and ages out by the same policy: one retention setting.
                 "index.lifecycle.name": ILM_POLICY,
                 "index.number_of_shards": 1,
                 "index.number_of_replicas": replicas,
@@ -207,39 +265,30 @@ export function indexTemplate(replicas: number): Record<string, unknown> {
             },
             mappings: {
                 dynamic_templates: [{ strings_as_keywords: { match_mapping_type: "string", mapping: { type: "keyword", ignore_above: 1024 } } }],
-                properties: {
-                    "@timestamp": { type: "date" },
-                    log: { type: "text" },
-                    message: { type: "text" },
-                    trace_id: { type: "keyword" },
-                    kubernetes: {
-                        properties: {
-                            namespace_name: { type: "keyword" },
-                            pod_name: { type: "keyword" },
-                            container_name: { type: "keyword" },
-                            host: { type: "keyword" },
-                        },
-                    },
-                },
+                properties: { "@timestamp": { type: "date" }, ...stream.properties },
             },
         },
         _meta: { managed_by: "observability-platform" },
     };
 }
 
-export function dataView(): Record<string, unknown> {
+export function dataView(stream: LogStream): Record<string, unknown> {
     return {
         override: true,
-        data_view: { id: "kubernetes-logs", title: LOG_INDEX_PATTERN, name: "Kubernetes logs", timeFieldName: "@timestamp" },
+        data_view: { id: stream.dataView.id, title: stream.indexPattern, name: stream.dataView.name, timeFieldName: "@timestamp" },
     };
 }
 
+/** The setup ConfigMap's file names for a stream's template and data view. */
+export const setupFiles = (stream: LogStream) => ({ template: `index-template-${stream.template}.json`, dataView: `data-view-${stream.dataView.id}.json` });
+
 /**
- * The setup script: waits for Elasticsearch and Kibana, then PUTs the ILM policy and index
- * template and creates the data view with `override: true`. Every call is idempotent, so the
- * Job can run again after any change (Pulumi replaces it when the script changes).
+ * The setup script: waits for Elasticsearch and Kibana, then PUTs the ILM policy and each
+ * stream's index template and creates its data view with `override: true`. Every call is
+ * idempotent, so the Job can run again after any change (Pulumi replaces it when the script
+ * changes).
  */
-export function setupScript(namespace: string): string {
+export function setupScript(namespace: string, streams: readonly LogStream[]): string {
     const es = `https://${ECK.httpService}.${namespace}.svc:9200`;
     const kb = `https://${ECK.kibanaService}.${namespace}.svc:5601`;
     return [
@@ -251,14 +300,16 @@ export function setupScript(namespace: string): string {
         "call() { ca=\"$1\"; shift; curl -sS --fail-with-body --retry 5 --retry-all-errors --cacert \"$ca\" -u \"$auth\" -H 'Content-Type: application/json' \"$@\"; echo; }",
         "until curl -sS --fail --cacert /tls/ca.crt -u \"$auth\" \"$es/_cluster/health?wait_for_status=yellow&timeout=30s\" >/dev/null; do echo 'waiting for Elasticsearch'; sleep 10; done",
         `call /tls/ca.crt -X PUT "$es/_ilm/policy/${ILM_POLICY}" -d @/setup/ilm-policy.json`,
-        `call /tls/ca.crt -X PUT "$es/_index_template/kubernetes-logs" -d @/setup/index-template.json`,
-        // Fluent Bit starts only after this Job, so its first write creates the data stream from
-        // the template. Verify it: the template must apply the ILM policy to the stream's name, and
-        // no plain index may hold that name (one would take every write and never roll over).
-        `call /tls/ca.crt -X POST "$es/_index_template/_simulate_index/${LOG_DATA_STREAM}" | grep -q '"${ILM_POLICY}"' || { echo 'the index template does not apply ILM policy ${ILM_POLICY} to ${LOG_DATA_STREAM}'; exit 1; }`,
-        `if curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/${LOG_DATA_STREAM}/_settings" >/dev/null 2>&1 && ! curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/_data_stream/${LOG_DATA_STREAM}" >/dev/null 2>&1; then echo '${LOG_DATA_STREAM} is a plain index without retention: delete it (its logs) so the data stream can form'; exit 1; fi`,
+        ...streams.flatMap((s) => [
+            `call /tls/ca.crt -X PUT "$es/_index_template/${s.template}" -d @/setup/${setupFiles(s).template}`,
+            // Fluent Bit starts only after this Job, so its first write creates the data stream from
+            // the template. Verify it: the template must apply the ILM policy to the stream's name, and
+            // no plain index may hold that name (one would take every write and never roll over).
+            `call /tls/ca.crt -X POST "$es/_index_template/_simulate_index/${s.dataStream}" | grep -q '"${ILM_POLICY}"' || { echo 'the index template does not apply ILM policy ${ILM_POLICY} to ${s.dataStream}'; exit 1; }`,
+            `if curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/${s.dataStream}/_settings" >/dev/null 2>&1 && ! curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/_data_stream/${s.dataStream}" >/dev/null 2>&1; then echo '${s.dataStream} is a plain index without retention: delete it (its logs) so the data stream can form'; exit 1; fi`,
+        ]),
         "until curl -sS --fail --cacert /kb-tls/ca.crt -u \"$auth\" \"$kb/api/status\" >/dev/null; do echo 'waiting for Kibana'; sleep 10; done",
-        "call /kb-tls/ca.crt -X POST \"$kb/api/data_views/data_view\" -H 'kbn-xsrf: observability-platform' -d @/setup/data-view.json",
+        ...streams.map((s) => `call /kb-tls/ca.crt -X POST "$kb/api/data_views/data_view" -H 'kbn-xsrf: observability-platform' -d @/setup/${setupFiles(s).dataView}`),
         "echo 'setup complete'",
         "",
     ].join("\n");

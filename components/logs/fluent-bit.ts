@@ -2,7 +2,7 @@
  * Fluent Bit as raw manifests written by the program: least-privilege RBAC, the DaemonSet with
  * a filesystem buffer on the node, and its metrics Service and ServiceMonitor. Pure builders.
  */
-import { CONFIG_DIR, ES_CA_FILE, METRICS_PORT, STATE_DIR } from "./fluent-bit-config";
+import { CONFIG_DIR, ES_CA_FILE, JOURNAL_DIRS, METRICS_PORT, NODE_INPUTS_DIR, nodeInputsScript, STATE_DIR } from "./fluent-bit-config";
 import { IMAGES } from "../shared/images";
 import { ResourceSettings } from "../settings/profiles";
 import { AGENT_NODE_AFFINITY, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS } from "../shared/workloads";
@@ -49,6 +49,30 @@ export interface FluentBitDaemonSetInput {
     readonly caSecret: string;
     /** Changes when the configuration does, so pods roll on a config change. */
     readonly configChecksum: string;
+    /** Read the node's journal (or syslog files): the init container picks the inputs. */
+    readonly nodeLogs: boolean;
+}
+
+/**
+ * Read-only, like every host path the agent reads. /var/log/journal needs no mount of its own:
+ * the /var/log mount shows it, and a hostPath for it would create it on nodes that lack it
+ * (DirectoryOrCreate, or the runtime for an unchecked path), which turns journald persistent.
+ * /run/log/journal has no such meaning and is created when missing, so the pod starts anywhere.
+ */
+const RUN_JOURNAL = { name: "run-journal", mountPath: JOURNAL_DIRS.run, readOnly: true };
+const VARLOG = { name: "varlog", mountPath: "/var/log", readOnly: true };
+const CONFIG = { name: "config", mountPath: CONFIG_DIR, readOnly: true };
+
+function nodeInputsInit(): Record<string, any> {
+    return {
+        name: "node-inputs",
+        // The Fluent Bit image is distroless: no shell to look at the node with.
+        image: IMAGES.busybox,
+        command: ["sh", "-c", nodeInputsScript()],
+        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+        securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } },
+        volumeMounts: [VARLOG, RUN_JOURNAL, CONFIG, { name: "node-inputs", mountPath: NODE_INPUTS_DIR }],
+    };
 }
 
 export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<string, any> {
@@ -70,9 +94,10 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                     tolerations: TOLERATE_ALL_TAINTS,
                     affinity: AGENT_NODE_AFFINITY,
                     terminationGracePeriodSeconds: 60,
-                    // Root only to read the kubelet's root-owned log files and write the buffer
-                    // it owns on the node; no capabilities, no privilege escalation.
+                    // Root only to read the kubelet's root-owned log files (and the journal's) and
+                    // write the buffer it owns on the node; no capabilities, no privilege escalation.
                     securityContext: { runAsUser: 0, runAsGroup: 0, seccompProfile: { type: "RuntimeDefault" } },
+                    ...(input.nodeLogs ? { initContainers: [nodeInputsInit()] } : {}),
                     containers: [{
                         name: FLUENT_BIT,
                         image: IMAGES.fluentBit,
@@ -93,12 +118,13 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                         livenessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
                         readinessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, periodSeconds: 10 },
                         volumeMounts: [
-                            { name: "varlog", mountPath: "/var/log", readOnly: true },
+                            VARLOG,
                             { name: "docker-containers", mountPath: DOCKER_CONTAINERS_DIR, readOnly: true },
                             { name: "state", mountPath: STATE_DIR },
-                            { name: "config", mountPath: CONFIG_DIR, readOnly: true },
+                            CONFIG,
                             { name: "es-ca", mountPath: ES_CA_FILE.replace(/\/[^/]+$/, ""), readOnly: true },
                             { name: "tmp", mountPath: "/tmp" },
+                            ...(input.nodeLogs ? [RUN_JOURNAL, { name: "node-inputs", mountPath: NODE_INPUTS_DIR, readOnly: true }] : []),
                         ],
                     }],
                     volumes: [
@@ -108,6 +134,12 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                         { name: "config", configMap: { name: input.configMap } },
                         { name: "es-ca", secret: { secretName: input.caSecret, items: [{ key: "ca.crt", path: "ca.crt" }] } },
                         { name: "tmp", emptyDir: { sizeLimit: "64Mi" } },
+                        ...(input.nodeLogs
+                            ? [
+                                { name: "run-journal", hostPath: { path: JOURNAL_DIRS.run, type: "DirectoryOrCreate" } },
+                                { name: "node-inputs", emptyDir: { sizeLimit: "1Mi" } },
+                            ]
+                            : []),
                     ],
                 },
             },

@@ -6,10 +6,11 @@ import * as YAML from "yaml";
 import { chartSource, ECK_OPERATOR } from "../shared/charts";
 import {
     dataView, ECK, elasticsearchManifest, KIBANA_NAME, KIBANA_POD_LABELS, ES_NAME, ES_USERS, esRoles, EsUser, ilmPolicy, indexTemplate, kibanaManifest,
-    LOG_DATA_STREAM, LOG_INDEX_PATTERN, setupJobManifest, setupScript, userSecretName,
+    LOG_DATA_STREAM, LOG_INDEX_PATTERN, logStreams, NODE_LOGS, setupFiles, setupJobManifest, setupScript, userSecretName,
 } from "./elasticsearch";
 import { esExporterManifests } from "./es-exporter";
-import { fluentBitSections, parserSections, renderSections } from "./fluent-bit-config";
+import { fluentBitSections, nodeInputFiles, parserSections, REDACTION_SCRIPT, renderSections } from "./fluent-bit-config";
+import { redactionPatterns, redactionScript } from "./redaction";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
 import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
 import { annotated, elasticsearchLanded, kibanaLanded, READY_CONDITION, timeoutAnnotation } from "../shared/await";
@@ -74,6 +75,7 @@ export class Logging extends pulumi.ComponentResource {
     constructor(name: string, args: LoggingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("observability:logging:Logging", name, {}, opts);
         const ns = args.namespace;
+        const streams = logStreams(args.logging.nodeLogs);
         const protect = args.protectData ?? false;
         const child = { parent: this };
         const manifest = manifestDeclarer(this, name);
@@ -102,7 +104,7 @@ export class Logging extends pulumi.ComponentResource {
         ]);
         const rolesSecret = new k8s.core.v1.Secret(`${name}-es-roles`, {
             metadata: { name: "es-platform-roles", namespace: ns },
-            stringData: { "roles.yml": YAML.stringify(esRoles()) },
+            stringData: { "roles.yml": YAML.stringify(esRoles(streams)) },
         }, child);
 
         // The file-realm users' passwords and Secrets are protected and retained exactly when
@@ -143,12 +145,15 @@ export class Logging extends pulumi.ComponentResource {
             manifest("kibana-pdb", drainSafePdb(`${KIBANA_NAME}-kb`, ns, KIBANA_POD_LABELS));
         }
 
-        const setupData = {
-            "setup.sh": setupScript(ns),
+        const replicas = args.logging.elasticsearch.nodes > 1 ? 1 : 0;
+        const setupData: Record<string, string> = {
+            "setup.sh": setupScript(ns, streams),
             "ilm-policy.json": JSON.stringify(ilmPolicy(args.logging.retentionDays), null, 2),
-            "index-template.json": JSON.stringify(indexTemplate(args.logging.elasticsearch.nodes > 1 ? 1 : 0), null, 2),
-            "data-view.json": JSON.stringify(dataView(), null, 2),
         };
+        for (const stream of streams) {
+            setupData[setupFiles(stream).template] = JSON.stringify(indexTemplate(stream, replicas), null, 2);
+            setupData[setupFiles(stream).dataView] = JSON.stringify(dataView(stream), null, 2);
+        }
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "logging-setup", namespace: ns }, data: setupData }, child);
         // Named after what it applies, so a new script, retention or template replaces the Job and
         // it runs again; it starts once Elasticsearch (green or yellow) and Kibana answer.
@@ -158,17 +163,24 @@ export class Logging extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
 
-        const fluentBitConf = renderSections(fluentBitSections({
-            namespace: ns,
-            elasticsearch: { host: `${ECK.httpService}.${ns}.svc`, port: 9200, dataStream: LOG_DATA_STREAM },
-            graylog: args.graylog,
-            bufferLimitMb: toMebibytes(args.logging.fluentBit.bufferLimit),
-        }));
-        const parsersConf = renderSections(parserSections());
+        const redaction = args.logging.redaction;
+        const fluentBitData: Record<string, string> = {
+            "fluent-bit.conf": renderSections(fluentBitSections({
+                namespace: ns,
+                elasticsearch: { host: `${ECK.httpService}.${ns}.svc`, port: 9200, dataStream: LOG_DATA_STREAM },
+                graylog: args.graylog,
+                bufferLimitMb: toMebibytes(args.logging.fluentBit.bufferLimit),
+                nodeLogs: args.logging.nodeLogs ? { dataStream: NODE_LOGS.dataStream } : undefined,
+                redaction: redaction.enabled,
+            })),
+            "parsers.conf": renderSections(parserSections()),
+            ...(args.logging.nodeLogs ? nodeInputFiles() : {}),
+            ...(redaction.enabled ? { [REDACTION_SCRIPT]: redactionScript(redactionPatterns(redaction.builtins, redaction.patterns)) } : {}),
+        };
         const rbac = fluentBitRbac(ns).map((obj) => manifest(`fluent-bit-${obj.kind.toLowerCase()}`, obj));
         const config = new k8s.core.v1.ConfigMap(`${name}-fluent-bit-config`, {
             metadata: { name: `${FLUENT_BIT}-config`, namespace: ns },
-            data: { "fluent-bit.conf": fluentBitConf, "parsers.conf": parsersConf },
+            data: fluentBitData,
         }, child);
         manifest("fluent-bit-daemonset", fluentBitDaemonSet({
             namespace: ns,
@@ -176,7 +188,8 @@ export class Logging extends pulumi.ComponentResource {
             configMap: `${FLUENT_BIT}-config`,
             credentialsSecret: userSecretName("fluentBit"),
             caSecret: ECK.httpPublicCertsSecret,
-            configChecksum: short(fluentBitConf + parsersConf),
+            configChecksum: short(Object.keys(fluentBitData).sort().map((file) => `${file}\n${fluentBitData[file]}`).join("\n")),
+            nodeLogs: args.logging.nodeLogs,
         }), {
             // No log is written before the setup Job has installed and verified the index template
             // and ILM policy: a first write without them creates a plain index that never rolls

@@ -14,6 +14,7 @@ import {
 } from "./profiles";
 import { chartFile, pinnedCharts } from "../shared/charts";
 import { parseQuantity } from "../shared/quantity";
+import { BUILTIN_REDACTION_NAMES, luaPatternProblem } from "./redaction";
 import { allowedOf, configSchema, SECRET_KEYS, StackConfig, TOP_LEVEL_KINDS } from "./schema";
 
 export const PROJECT = "observability-platform";
@@ -331,6 +332,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     }
     problems.push(...grafanaProblems(s.metrics, prefix));
     problems.push(...dataNodeProblems(s, prefix));
+    problems.push(...redactionProblems(s.logging, prefix));
     if (s.graylog.enabled && !s.logging.enabled) {
         problems.push(`${prefix}graylog.enabled: got true with logging disabled; allowed: false, or enable logging (its Fluent Bit agents feed Graylog)`);
     }
@@ -395,6 +397,34 @@ export function dataNodeProblems(s: Pick<PlatformSettings, "profile" | "graylog"
         return [];
     }
     return [`${prefix}graylog.dataNodeReplicas: got ${s.graylog.dataNodeReplicas} in a prod stack; allowed: 2 or more (every index keeps a replica on a second Data Node, so losing one node's volume loses no logs)`];
+}
+
+/**
+ * Redaction patterns are Lua patterns, which Lua reads only while matching: a faulty one would
+ * fail on some record on every node. Each is checked here, and names stay unique because each
+ * names its mask. Pure; `prefix` is the project's `<project>:`.
+ */
+export function redactionProblems(logging: LoggingSettings, prefix = ""): string[] {
+    const problems: string[] = [];
+    const builtins = new Set(logging.redaction.builtins);
+    const own = new Set<string>();
+    logging.redaction.patterns.forEach((p, i) => {
+        const at = `${prefix}logging.redaction.patterns[${i}]`;
+        const problem = luaPatternProblem(p.pattern);
+        if (problem !== undefined) {
+            problems.push(`${at}.pattern: got ${JSON.stringify(p.pattern)}: ${problem}; allowed: a Lua 5.1 pattern (README, "Redaction")`);
+        }
+        if (own.has(p.name)) {
+            problems.push(`${at}.name: got "${p.name}" twice; allowed: a name no other pattern has (it names the mask, [REDACTED:${p.name}])`);
+        } else if (builtins.has(p.name)) {
+            problems.push(`${at}.name: got "${p.name}", the name of a built-in pattern in logging.redaction.builtins; allowed: a name no other pattern has (it names the mask, [REDACTED:${p.name}])`);
+        }
+        own.add(p.name);
+    });
+    if (logging.redaction.enabled && builtins.size + own.size === 0) {
+        problems.push(`${prefix}logging.redaction.enabled: got true with no builtins and no patterns; allowed: false, or at least one pattern (${BUILTIN_REDACTION_NAMES.join(", ")}, or one of the stack's own)`);
+    }
+    return problems;
 }
 
 /** Prometheus sizes (`45GB`) are powers of 1024. */

@@ -4,6 +4,8 @@
  * the tests read the same numbers the program deploys.
  */
 
+import { BUILTIN_REDACTION_NAMES, RedactionPattern } from "./redaction";
+
 export const PROFILES = ["dev", "staging", "prod"] as const;
 export type Profile = (typeof PROFILES)[number];
 
@@ -101,9 +103,28 @@ export interface LoggingSettings {
     readonly kibana: { readonly replicas: number; readonly resources: ResourceSettings };
     readonly operator: { readonly resources: ResourceSettings };
     readonly fluentBit: {
-        /** Cap on the on-node filesystem buffer, per output. */
+        /** Cap on the on-node filesystem buffer, per container-log output; node-log outputs get a quarter of it. */
         readonly bufferLimit: string;
         readonly resources: ResourceSettings;
+    };
+    /**
+     * Node and system logs: the kubelet's, the container runtime's (containerd, CRI-O) and the
+     * kernel's from each node's journal, or its /var/log/syslog and /var/log/messages where it
+     * has no journal, into their own data stream (components/logs/fluent-bit-config.ts).
+     * Default: true in dev, staging and prod.
+     */
+    readonly nodeLogs: boolean;
+    /**
+     * Masking of configured patterns in every record before it leaves the node, for
+     * Elasticsearch and Graylog alike (components/logs/redaction.ts). Default in dev, staging and
+     * prod: off, with every built-in pattern chosen for when it is turned on.
+     */
+    readonly redaction: {
+        readonly enabled: boolean;
+        /** Names of the built-in patterns in use (components/settings/redaction.ts). Default: all of them. */
+        readonly builtins: readonly string[];
+        /** Further patterns of the stack's own. Default: none. */
+        readonly patterns: readonly RedactionPattern[];
     };
 }
 
@@ -231,6 +252,11 @@ const dev: ProfileDefaults = {
         kibana: { replicas: 1, resources: res("200m", "768Mi", "1", "1Gi") },
         operator: { resources: res("50m", "128Mi", "500m", "256Mi") },
         fluentBit: { bufferLimit: "1Gi", resources: AGENTS.fluentBit },
+        // On everywhere: a node incident (OOM kill, eviction, a failed image pull) is read in
+        // these, and the journal filter keeps them to three sources. Redaction is opt-in: it
+        // costs CPU on every node for every record, and what to mask is the stack owner's call.
+        nodeLogs: true,
+        redaction: { enabled: false, builtins: BUILTIN_REDACTION_NAMES, patterns: [] },
     },
     tracing: {
         enabled: true,

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { PROFILES, RECEIVER_TYPES, STORAGE_CHANGE_KEYS, UI_AUTH_MODES } from "./profiles";
 import { isQuantity, parseQuantity } from "../shared/quantity";
+import { BUILTIN_REDACTION_NAMES } from "./redaction";
 
 /** A schema whose every failure reads "allowed: <what>". */
 function allowed<T extends z.ZodType>(schema: T, what: string): T {
@@ -147,8 +148,31 @@ export const configSchema = z.strictObject({
                 { bufferLimit: quantity("1Gi").optional(), resources: resources.optional() },
                 "an object {bufferLimit, resources}",
             ),
+            nodeLogs: bool.optional(),
+            redaction: obj(
+                {
+                    enabled: bool.optional(),
+                    builtins: allowed(
+                        z.array(allowed(z.enum(BUILTIN_REDACTION_NAMES as [string, ...string[]]), `one of ${BUILTIN_REDACTION_NAMES.join(", ")}`)),
+                        `a list of built-in pattern names (${BUILTIN_REDACTION_NAMES.join(", ")})`,
+                    ).optional(),
+                    patterns: allowed(
+                        z.array(allowed(z.strictObject({
+                            name: allowed(z.string().regex(/^[a-z][a-z0-9-]{0,30}$/), "a lower-case name of letters, digits and '-', starting with a letter, at most 31 characters"),
+                            // Printable ASCII: the pattern is written into the Lua script as a quoted
+                            // string, and Lua patterns match bytes, so a non-ASCII letter would be two
+                            // unrelated bytes to them.
+                            pattern: allowed(z.string().min(1).max(200).regex(/^[\x20-\x7e]+$/), "a Lua pattern of 1 to 200 printable ASCII characters (no tabs, no letters beyond ASCII)"),
+                            minLength: int(1, 4096, "characters").optional(),
+                            luhn: bool.optional(),
+                        }), "an object {name, pattern, minLength?, luhn?}")).max(20),
+                        "a list of at most 20 {name, pattern, minLength?, luhn?}",
+                    ).optional(),
+                },
+                "an object {enabled, builtins, patterns}",
+            ),
         },
-        "an object {enabled, retentionDays, elasticsearch, kibana, operator, fluentBit}",
+        "an object {enabled, retentionDays, elasticsearch, kibana, operator, fluentBit, nodeLogs, redaction}",
     ),
     tracing: obj(
         {

@@ -69,7 +69,7 @@ describe("GitHub workflows", () => {
 
         it("runs npm test after installing the validators it needs", () => {
             const runs = wf.jobs.test.steps.map((s: any) => s.run ?? "").join("\n");
-            assert.match(runs, /prometheus prometheus-alertmanager nginx-light/);
+            assert.match(runs, /prometheus prometheus-alertmanager nginx-light luajit/);
             assert.match(runs, /npm ci[\s\S]*npm test/);
         });
 

@@ -2,8 +2,13 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { dataView, elasticsearchManifest, ilmPolicy, kibanaManifest, setupScript } from "../../../components/logs/elasticsearch";
-import { BUILTIN_MULTILINE_PARSERS, fluentBitSections, parserSections, renderSections } from "../../../components/logs/fluent-bit-config";
+import { spawnSync } from "child_process";
+import {
+    CONTAINER_LOGS, dataView, elasticsearchManifest, esRoles, ilmPolicy, indexTemplate, kibanaManifest, logStreams, NODE_LOGS, setupScript,
+} from "../../../components/logs/elasticsearch";
+import {
+    BUILTIN_MULTILINE_PARSERS, FluentBitConfigInput, fluentBitSections, nodeInputFiles, nodeInputsScript, parserSections, renderSections,
+} from "../../../components/logs/fluent-bit-config";
 import { fluentBitDaemonSet } from "../../../components/logs/fluent-bit";
 import { eckNodeReaderRbac, eckOperatorValues } from "../../../components/logs/values";
 import { toMebibytes } from "../../../components/shared/quantity";
@@ -27,17 +32,22 @@ function config(profile: string, graylog = settingsFor(profile).graylog.enabled)
             elasticsearch: { host: "logs-es-http.logging.svc", port: 9200, dataStream: "kubernetes-logs-fluentbit" },
             graylog: graylog ? { host: "graylog.graylog.svc", port: 12201 } : undefined,
             bufferLimitMb: toMebibytes(s.logging.fluentBit.bufferLimit),
+            nodeLogs: s.logging.nodeLogs ? { dataStream: "node-logs-fluentbit" } : undefined,
         })),
         parsers: renderSections(parserSections()),
+        nodeInputs: s.logging.nodeLogs ? Object.values(nodeInputFiles()).join("\n") : "",
     };
 }
+
+const daemonSet = (s: PlatformSettings, nodeLogs = s.logging.nodeLogs) =>
+    fluentBitDaemonSet({ namespace: "logging", resources: s.logging.fluentBit.resources, configMap: "c", credentialsSecret: "u", caSecret: "ca", configChecksum: "x", nodeLogs });
 
 describe("Logging", () => {
     for (const profile of PROFILES) {
         describe(`${profile}`, () => {
             const s = settingsFor(profile);
-            const { main, parsers } = config(profile);
-            const sections = parseFluentBit(main);
+            const { main, parsers, nodeInputs } = config(profile);
+            const sections = [...parseFluentBit(main), ...parseFluentBit(nodeInputs)];
             const parserDefs = parseFluentBit(parsers);
             const of = (name: string) => sections.filter((x) => x.name === name);
 
@@ -56,6 +66,7 @@ describe("Logging", () => {
 
             it("every output and filter matches records an input produces", () => {
                 const tags = of("INPUT").map((i) => i.entries.get("Tag")!.replace("*", "var.log.containers.x.log"));
+                assert.deepStrictEqual(tags, ["kube.var.log.containers.x.log", "node.journal", "node.journal", "node.syslog"]);
                 for (const sec of [...of("FILTER"), ...of("OUTPUT")]) {
                     assert.ok(tags.some((t) => tagMatches(sec.entries.get("Match")!, t)), `${sec.entries.get("Name")} matches nothing`);
                 }
@@ -97,8 +108,7 @@ describe("Logging", () => {
             });
 
             it("the DaemonSet tolerates every taint, runs node-critical, sized per profile, with no more privilege than reading logs needs", () => {
-                const ds = fluentBitDaemonSet({ namespace: "logging", resources: s.logging.fluentBit.resources, configMap: "c", credentialsSecret: "u", caSecret: "ca", configChecksum: "x" });
-                const pod = ds.spec.template.spec;
+                const pod = daemonSet(s).spec.template.spec;
                 assert.deepStrictEqual(pod.tolerations, [{ operator: "Exists" }]);
                 assert.strictEqual(pod.priorityClassName, "system-node-critical");
                 const exprs = pod.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions;
@@ -140,7 +150,7 @@ describe("Logging", () => {
     }
 
     it("reads Docker-runtime logs: the directory /var/log/pods symlinks into is mounted read-only at the same path", () => {
-        const pod = fluentBitDaemonSet({ namespace: "logging", resources: settingsFor("dev").logging.fluentBit.resources, configMap: "c", credentialsSecret: "u", caSecret: "ca", configChecksum: "x" }).spec.template.spec;
+        const pod = daemonSet(settingsFor("dev")).spec.template.spec;
         const mount = pod.containers[0].volumeMounts.find((m: any) => m.mountPath === "/var/lib/docker/containers");
         assert.ok(mount?.readOnly, "mounted read-only");
         const volume = pod.volumes.find((v: any) => v.name === mount.name);
@@ -155,10 +165,11 @@ describe("Logging", () => {
     });
 
     it("the setup Job's calls are idempotent: PUTs, and a data view with override", () => {
-        const script = setupScript("logging");
+        const script = setupScript("logging", logStreams(true));
         assert.match(script, /-X PUT "\$es\/_ilm\/policy\/kubernetes-logs"/);
         assert.match(script, /-X PUT "\$es\/_index_template\/kubernetes-logs"/);
-        assert.strictEqual((dataView() as any).override, true);
+        assert.match(script, /-X PUT "\$es\/_index_template\/node-logs"/);
+        assert.strictEqual((dataView(CONTAINER_LOGS) as any).override, true);
         assert.doesNotMatch(script, /(^|\s)-k(\s|$)|--insecure/, "TLS is verified");
     });
 
@@ -209,7 +220,7 @@ describe("Logging", () => {
             const run = await stackRun("dev");
             const job = find(run, "Job", "logging-setup");
             assert.ok(find(run, "DaemonSet", "fluent-bit").dependsOn.includes(job.urn));
-            const script = setupScript("logging");
+            const script = setupScript("logging", logStreams(false));
             const simulate = script.split("\n").findIndex((l) => l.includes("_simulate_index/kubernetes-logs-fluentbit"));
             assert.ok(simulate > script.split("\n").findIndex((l) => l.includes("_index_template/kubernetes-logs\"")), "verified after it is installed");
             assert.match(script.split("\n")[simulate], /grep -q '"kubernetes-logs"' \|\| \{ .*exit 1; \}/);
@@ -343,6 +354,252 @@ describe("Logging", () => {
             const es = run.resources.find((r) => r.inputs.kind === "Elasticsearch")!;
             assert.ok(ds.dependsOn.includes(es.urn));
             assert.match(ds.inputs.spec.template.metadata.annotations["observability-platform/config-checksum"], /^[0-9a-f]{16}$/);
+        });
+    });
+
+    describe("node and system logs (issue 27, item 3)", () => {
+        const BASE: FluentBitConfigInput = {
+            namespace: "logging",
+            elasticsearch: { host: "es", port: 9200, dataStream: "kubernetes-logs-fluentbit" },
+            graylog: { host: "graylog", port: 12201 },
+            bufferLimitMb: 1024,
+            nodeLogs: { dataStream: "node-logs-fluentbit" },
+        };
+        const sectionsOf = (input: FluentBitConfigInput) => parseFluentBit(renderSections(fluentBitSections(input)));
+        const files = nodeInputFiles();
+        const inputOf = (file: string) => {
+            const [only, ...rest] = parseFluentBit(files[file]);
+            assert.strictEqual(rest.length, 0, file);
+            return only;
+        };
+
+        /**
+         * Option names Fluent Bit 4.2.2 reads, case-insensitively: each plugin's config_map
+         * (plugins/in_systemd/systemd.c, plugins/in_tail/tail.c, plugins/filter_lua/lua.c,
+         * plugins/out_gelf/gelf.c) and the properties of every instance (src/flb_input.c,
+         * src/flb_filter.c, src/flb_output.c).
+         */
+        const KNOWN: Record<string, string[]> = {
+            systemd: ["path", "max_fields", "max_entries", "systemd_filter_type", "systemd_filter", "read_from_tail", "lowercase", "strip_underscores", "db.sync", "db"],
+            tail: [
+                "path", "exclude_path", "key", "read_from_head", "read_newly_discovered_files_from_head", "refresh_interval", "watcher_interval",
+                "progress_check_interval", "progress_check_interval_nsec", "rotate_wait", "docker_mode", "docker_mode_flush", "docker_mode_parser",
+                "path_key", "offset_key", "ignore_older", "ignore_active_older_files", "buffer_chunk_size", "buffer_max_size", "static_batch_size",
+                "event_batch_size", "skip_long_lines", "exit_on_eof", "skip_empty_lines", "truncate_long_lines", "file_cache_advise", "inotify_watcher",
+                "parser", "tag_regex", "db", "db.sync", "db.locking", "db.journal_mode", "db.compare_filename", "multiline", "multiline_flush",
+                "parser_firstline", "multiline.parser", "unicode.encoding", "generic.encoding",
+            ],
+            lua: ["script", "code", "call", "type_int_key", "type_array_key", "protected_mode", "time_as_table", "enable_flb_null"],
+            gelf: ["mode", "gelf_tag_key", "gelf_short_message_key", "gelf_timestamp_key", "gelf_host_key", "gelf_full_message_key", "gelf_level_key", "packet_size", "compress"],
+        };
+        const INSTANCE: Record<string, string[]> = {
+            INPUT: ["name", "tag", "log_level", "alias", "mem_buf_limit", "storage.type", "threaded", "storage.pause_on_chunks_overlimit"],
+            FILTER: ["name", "match", "match_regex", "alias", "log_level"],
+            OUTPUT: ["name", "match", "match_regex", "alias", "log_level", "host", "port", "retry_limit", "storage.total_limit_size", "workers"],
+        };
+
+        it("names only options Fluent Bit 4.2.2's systemd, tail, lua and gelf plugins read", () => {
+            const added = sectionsOf({ ...BASE, redaction: true }).filter((x) => x.entries.get("Name") === "lua" || x.entries.get("Alias") === "graylog-node");
+            const sections = [...Object.keys(files).map(inputOf), ...added];
+            assert.deepStrictEqual(sections.map((x) => x.entries.get("Name")), ["systemd", "systemd", "tail", "lua", "gelf"]);
+            for (const section of sections) {
+                const known = new Set([...KNOWN[section.entries.get("Name")!], ...INSTANCE[section.name]]);
+                for (const [key] of section.all) {
+                    assert.ok(known.has(key.toLowerCase()), `${section.entries.get("Name")}: ${key}`);
+                }
+            }
+        });
+
+        it("reads the kubelet, containerd, CRI-O and the kernel from each journal directory, from now on at first start and from its cursor after", () => {
+            for (const [file, dir, db] of [["node-journal-var.conf", "/var/log/journal", "journal-var.db"], ["node-journal-run.conf", "/run/log/journal", "journal-run.db"]]) {
+                const input = inputOf(file);
+                assert.deepStrictEqual(input.all.filter(([k]) => k === "Systemd_Filter").map(([, v]) => v),
+                    ["_SYSTEMD_UNIT=kubelet.service", "_SYSTEMD_UNIT=containerd.service", "_SYSTEMD_UNIT=crio.service", "_TRANSPORT=kernel"]);
+                assert.deepStrictEqual(Object.fromEntries([...input.entries].filter(([k]) => k !== "Systemd_Filter")), {
+                    Name: "systemd", Tag: "node.journal", Path: dir, Systemd_Filter_Type: "Or", Read_From_Tail: "On", Lowercase: "On", Strip_Underscores: "On",
+                    "DB.Sync": "Normal", DB: `/var/fluent-bit/state/${db}`, Mem_Buf_Limit: "16MB", "storage.type": "filesystem",
+                });
+            }
+        });
+
+        it("tails /var/log/syslog and /var/log/messages under the journal's key for the line, keeping its place on the node", () => {
+            const input = inputOf("node-syslog.conf").entries;
+            assert.strictEqual(input.get("Name"), "tail");
+            assert.strictEqual(input.get("Tag"), "node.syslog");
+            assert.strictEqual(input.get("Path"), "/var/log/syslog, /var/log/messages");
+            assert.strictEqual(input.get("Key"), "message");
+            assert.strictEqual(input.get("DB"), "/var/fluent-bit/state/tail-syslog.db");
+            assert.strictEqual(input.get("storage.type"), "filesystem");
+        });
+
+        describe("the init container's choice, run by sh on a node's directories", () => {
+            let root: string;
+            beforeEach(() => {
+                root = fs.mkdtempSync(path.join(os.tmpdir(), "node-inputs-"));
+                fs.mkdirSync(path.join(root, "fluent-bit/etc"), { recursive: true });
+                fs.mkdirSync(path.join(root, "fluent-bit/node"));
+                // The DaemonSet's own mount creates it on every node.
+                fs.mkdirSync(path.join(root, "run/log/journal"), { recursive: true });
+                fs.mkdirSync(path.join(root, "var/log"), { recursive: true });
+                for (const [file, text] of Object.entries(files)) {
+                    fs.writeFileSync(path.join(root, "fluent-bit/etc", file), text);
+                }
+            });
+            afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+            const journal = (dir: string) => {
+                fs.mkdirSync(path.join(root, dir, "4c2a81f3b9d04e6f8a1b2c3d4e5f6a7b"), { recursive: true });
+                fs.writeFileSync(path.join(root, dir, "4c2a81f3b9d04e6f8a1b2c3d4e5f6a7b", "system.journal"), "");
+            };
+            const chosen = () => {
+                const script = nodeInputsScript().replace(/(?<=[ =])\/(fluent-bit|var|run)\//g, `${root}/$1/`);
+                const r = spawnSync("sh", ["-c", script], { encoding: "utf8" });
+                assert.strictEqual(r.status, 0, r.stderr);
+                return parseFluentBit(fs.readFileSync(path.join(root, "fluent-bit/node/inputs.conf"), "utf8")).map((x) => `${x.entries.get("Name")} ${x.entries.get("Path")}`);
+            };
+
+            it("a persistent journal: /var/log/journal only", () => {
+                journal("var/log/journal");
+                assert.deepStrictEqual(chosen(), ["systemd /var/log/journal"]);
+            });
+            it("a volatile journal: /run/log/journal only", () => {
+                journal("run/log/journal");
+                assert.deepStrictEqual(chosen(), ["systemd /run/log/journal"]);
+            });
+            it("a persistent journal before the runtime one is flushed into it: both", () => {
+                journal("var/log/journal");
+                journal("run/log/journal");
+                assert.deepStrictEqual(chosen(), ["systemd /var/log/journal", "systemd /run/log/journal"]);
+            });
+            it("no journal: the syslog files, and nothing from the journal", () => {
+                fs.writeFileSync(path.join(root, "var/log/messages"), "");
+                assert.deepStrictEqual(chosen(), ["tail /var/log/syslog, /var/log/messages"]);
+            });
+        });
+
+        it("sends node logs to their own data stream and to Graylog with the journal's message and priority, each output with a quarter of the buffer", () => {
+            const outputs = sectionsOf(BASE).filter((x) => x.name === "OUTPUT" && x.entries.get("Match") === "node.*").map((x) => x.entries);
+            assert.deepStrictEqual(outputs.map((o) => `${o.get("Name")} ${o.get("Alias")} ${o.get("storage.total_limit_size")}`),
+                ["es elasticsearch-node 256M", "gelf graylog-node 256M"]);
+            const [es, gelf] = outputs;
+            assert.strictEqual(es.get("Index"), "node-logs-fluentbit");
+            assert.strictEqual(es.get("Write_Operation"), "create");
+            assert.strictEqual(es.get("tls.verify"), "On");
+            assert.strictEqual(gelf.get("Gelf_Short_Message_Key"), "message");
+            assert.strictEqual(gelf.get("Gelf_Level_Key"), "priority");
+            assert.strictEqual(gelf.get("Gelf_Host_Key"), "node_name");
+            const include = sectionsOf(BASE).filter((x) => x.name === "INCLUDE");
+            assert.deepStrictEqual(include.map((x) => x.entries.get("Path")), ["/fluent-bit/node/inputs.conf"]);
+            const modify = sectionsOf(BASE).find((x) => x.name === "FILTER" && x.entries.get("Match") === "node.*")!;
+            assert.deepStrictEqual(modify.all.filter(([k]) => k === "Add").map(([, v]) => v), ["node_name ${NODE_NAME}", "cluster_agent fluent-bit"]);
+        });
+
+        it("without logging.nodeLogs nothing reads, filters or sends node logs", () => {
+            const sections = sectionsOf({ ...BASE, nodeLogs: undefined });
+            assert.deepStrictEqual(sections.filter((x) => x.name === "INCLUDE" || (x.entries.get("Match") ?? "").startsWith("node")), []);
+            const pod = daemonSet(settingsFor("dev"), false).spec.template.spec;
+            assert.strictEqual(pod.initContainers, undefined);
+            assert.ok(!pod.volumes.some((v: any) => v.name === "run-journal"));
+        });
+
+        it("mounts every host path it reads read-only, and /var/log/journal only through /var/log so no node gets one created", () => {
+            const pod = daemonSet(settingsFor("prod")).spec.template.spec;
+            assert.deepStrictEqual(pod.tolerations, [{ operator: "Exists" }], "still tolerates every taint");
+            const hostPaths = new Map(pod.volumes.filter((v: any) => v.hostPath).map((v: any) => [v.name, v.hostPath]));
+            assert.deepStrictEqual(hostPaths.get("run-journal"), { path: "/run/log/journal", type: "DirectoryOrCreate" });
+            assert.ok(![...hostPaths.values()].some((h: any) => h.path.startsWith("/var/log/")), "no hostPath below /var/log");
+            for (const c of [...pod.initContainers, ...pod.containers]) {
+                for (const m of c.volumeMounts.filter((m: any) => hostPaths.has(m.name) && m.name !== "state")) {
+                    assert.strictEqual(m.readOnly, true, `${c.name} ${m.mountPath}`);
+                }
+            }
+            assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.mountPath === "/run/log/journal" && m.readOnly));
+            assert.ok(pod.containers[0].volumeMounts.some((m: any) => m.mountPath === "/fluent-bit/node" && m.readOnly));
+        });
+
+        it("the init container that picks the inputs has requests, limits and no privilege", () => {
+            const [init] = daemonSet(settingsFor("dev")).spec.template.spec.initContainers;
+            assert.strictEqual(init.name, "node-inputs");
+            assert.deepStrictEqual(init.resources, { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
+            assert.deepStrictEqual(init.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
+            assert.deepStrictEqual(init.command.slice(0, 2), ["sh", "-c"]);
+        });
+
+        it("node logs get a data stream, index template and Kibana data view of their own, under the container logs' ILM policy", () => {
+            const template = indexTemplate(NODE_LOGS, 1) as any;
+            assert.deepStrictEqual(template.index_patterns, ["node-logs-*"]);
+            assert.deepStrictEqual(template.data_stream, {});
+            assert.strictEqual(template.template.settings["index.lifecycle.name"], (indexTemplate(CONTAINER_LOGS, 1) as any).template.settings["index.lifecycle.name"]);
+            assert.strictEqual(template.template.mappings.properties.message.type, "text");
+            assert.deepStrictEqual((dataView(NODE_LOGS) as any).data_view, { id: "node-logs", title: "node-logs-*", name: "Node logs", timeFieldName: "@timestamp" });
+            // Neither template claims the other's stream, so each data view shows one kind of log.
+            assert.ok(!tagMatches(CONTAINER_LOGS.indexPattern, NODE_LOGS.dataStream) && !tagMatches(NODE_LOGS.indexPattern, CONTAINER_LOGS.dataStream));
+            const script = setupScript("logging", logStreams(true));
+            assert.match(script, /_simulate_index\/node-logs-fluentbit" \| grep -q '"kubernetes-logs"' \|\| \{ .*exit 1; \}/);
+            assert.match(script, /_data_stream\/node-logs-fluentbit.*exit 1/);
+            assert.match(script, /-d @\/setup\/data-view-node-logs\.json/);
+            assert.deepStrictEqual((esRoles(logStreams(true)) as any).platform_log_writer.indices[0].names, ["kubernetes-logs-*", "node-logs-*"]);
+            assert.deepStrictEqual((esRoles(logStreams(false)) as any).platform_log_writer.indices[0].names, ["kubernetes-logs-*"]);
+        });
+
+        it("a stack with logging.nodeLogs false installs no node-log template, data view, input file or write grant", async () => {
+            const run = await runProgram("dev", { config: { "observability-platform:logging": JSON.stringify({ nodeLogs: false }) } });
+            const data = (name: string) => run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === name)!.inputs.data;
+            assert.deepStrictEqual(Object.keys(data("logging-setup")).sort(), ["data-view-kubernetes-logs.json", "ilm-policy.json", "index-template-kubernetes-logs.json", "setup.sh"]);
+            assert.deepStrictEqual(Object.keys(data("fluent-bit-config")).sort(), ["fluent-bit.conf", "parsers.conf"]);
+            const roles = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata.name === "es-platform-roles")!;
+            assert.doesNotMatch(roles.inputs.stringData["roles.yml"], /node-logs/);
+        });
+
+        it("the dev stack ships the three node input files and the init container that picks among them", async () => {
+            const run = await stackRun("dev");
+            const cm = run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
+            assert.deepStrictEqual(Object.keys(cm.inputs.data).sort(), ["fluent-bit.conf", "node-journal-run.conf", "node-journal-var.conf", "node-syslog.conf", "parsers.conf"]);
+            const ds = run.resources.find((r) => r.inputs.kind === "DaemonSet" && r.inputs.metadata.name === "fluent-bit")!;
+            assert.deepStrictEqual(ds.inputs.spec.template.spec.initContainers.map((c: any) => c.name), ["node-inputs"]);
+        });
+    });
+
+    describe("redaction in the agent (issue 27, item 9)", () => {
+        const sections = (redaction: boolean) => parseFluentBit(renderSections(fluentBitSections({
+            namespace: "logging",
+            elasticsearch: { host: "es", port: 9200, dataStream: "d" },
+            graylog: { host: "graylog", port: 12201 },
+            bufferLimitMb: 1024,
+            nodeLogs: { dataStream: "node-logs-fluentbit" },
+            redaction,
+        })));
+
+        it("one lua filter runs the script on every tag, after the kubernetes filter merged the line, keeping JSON nulls", () => {
+            const filters = sections(true).filter((x) => x.name === "FILTER");
+            const lua = filters.filter((f) => f.entries.get("Name") === "lua");
+            assert.strictEqual(lua.length, 1);
+            assert.deepStrictEqual(Object.fromEntries(lua[0].entries), {
+                Name: "lua", Match: "*", Script: "/fluent-bit/etc/redact.lua", Call: "redact", Enable_Flb_Null: "On",
+            });
+            assert.ok(filters.findIndex((f) => f.entries.get("Name") === "kubernetes") < filters.indexOf(lua[0]));
+            for (const output of sections(true).filter((x) => x.name === "OUTPUT")) {
+                assert.ok(tagMatches(lua[0].entries.get("Match")!, output.entries.get("Match")!.replace("*", "x")), output.entries.get("Alias"));
+            }
+        });
+
+        it("is off by default: no filter, and no script in the ConfigMap", async () => {
+            assert.ok(!sections(false).some((x) => x.entries.get("Name") === "lua"));
+            for (const profile of PROFILES) {
+                assert.strictEqual(settingsFor(profile).logging.redaction.enabled, false, profile);
+            }
+            const cm = (await stackRun("staging")).resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
+            assert.ok(!("redact.lua" in cm.inputs.data));
+        });
+
+        it("turned on, ships the script with the chosen patterns and rolls the agents", async () => {
+            const on = await runProgram("dev", { config: { "observability-platform:logging": JSON.stringify({ redaction: { enabled: true, builtins: ["email"], patterns: [{ name: "api-key", pattern: "sk_live_%w+" }] } }) } });
+            const cm = on.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata.name === "fluent-bit-config")!;
+            const script: string = cm.inputs.data["redact.lua"];
+            assert.deepStrictEqual([...script.matchAll(/mask = "(\[REDACTED:[^\]]+\])"/g)].map((m) => m[1]), ["[REDACTED:email]", "[REDACTED:api-key]"]);
+            assert.match(cm.inputs.data["fluent-bit.conf"], /Name\s+lua/);
+            const checksum = (run: Awaited<ReturnType<typeof runProgram>>) =>
+                run.resources.find((r) => r.inputs.kind === "DaemonSet" && r.inputs.metadata.name === "fluent-bit")!.inputs.spec.template.metadata.annotations["observability-platform/config-checksum"];
+            assert.notStrictEqual(checksum(on), checksum(await stackRun("dev")));
         });
     });
 });

@@ -236,14 +236,12 @@ describe("platform alert rules", () => {
         });
 
         it("every Fluent Bit output has an alias (the rules' name label) and a storage cap (the capacity gauge's base)", () => {
-            const outputs = fluentBitSections({ namespace: "logging", elasticsearch: { host: "es", port: 9200, dataStream: "d" }, graylog: { host: "g", port: 12201 }, bufferLimitMb: 1024 })
-                .filter((s) => s.name === "OUTPUT");
-            assert.strictEqual(outputs.length, 2);
-            for (const o of outputs) {
-                const entries = new Map(o.entries);
-                assert.ok(entries.get("Alias"), "alias");
-                assert.strictEqual(entries.get("storage.total_limit_size"), "1024M");
-            }
+            const outputs = fluentBitSections({
+                namespace: "logging", elasticsearch: { host: "es", port: 9200, dataStream: "d" }, graylog: { host: "g", port: 12201 }, bufferLimitMb: 1024,
+                nodeLogs: { dataStream: "n" },
+            }).filter((s) => s.name === "OUTPUT").map((o) => new Map(o.entries));
+            assert.deepStrictEqual(outputs.map((o) => `${o.get("Alias")} ${o.get("storage.total_limit_size")}`),
+                ["elasticsearch 1024M", "elasticsearch-node 256M", "graylog 1024M", "graylog-node 256M"]);
         });
     });
 

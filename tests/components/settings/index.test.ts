@@ -342,6 +342,82 @@ describe("settings", () => {
         });
     });
 
+    describe("node logs (logging.nodeLogs)", () => {
+        it("are on in every profile, and a boolean", () => {
+            for (const profile of ["dev", "staging", "prod"] as const) {
+                assert.strictEqual(PROFILE_DEFAULTS[profile].logging.nodeLogs, true, profile);
+            }
+            assert.strictEqual(build({ profile: "dev", logging: { nodeLogs: false } }).logging.nodeLogs, false);
+            assert.match(problemsOf({ profile: "dev", logging: { nodeLogs: "yes" } }), /logging\.nodeLogs: got "yes"; allowed: true or false/);
+        });
+    });
+
+    describe("redaction (logging.redaction)", () => {
+        /** A stack that passes: two built-ins and two patterns of its own. Each case below changes one thing. */
+        const FIXTURE = {
+            enabled: true,
+            builtins: ["email", "card-number"],
+            patterns: [
+                { name: "api-key", pattern: "sk_live_%w+", minLength: 20 },
+                { name: "iban", pattern: "%f[%w]%u%u%d%d[%u%d]+", minLength: 15 },
+            ],
+        };
+        const withPatterns = (...patterns: unknown[]) => ({ ...FIXTURE, patterns });
+        const problems = (redaction: unknown) =>
+            problemsOf({ profile: "dev", logging: { redaction } }).split("\n").slice(1).map((l) => l.replace(/^  - observability-platform:/, ""));
+
+        it("accepts the fixture as it is", () => {
+            assert.deepStrictEqual(build({ profile: "dev", logging: { redaction: FIXTURE } }).logging.redaction, FIXTURE);
+        });
+
+        it("is off in every profile, with every built-in chosen for when it is turned on", () => {
+            for (const profile of ["dev", "staging", "prod"] as const) {
+                assert.deepStrictEqual(PROFILE_DEFAULTS[profile].logging.redaction, {
+                    enabled: false, builtins: ["email", "jwt", "bearer-token", "card-number", "password"], patterns: [],
+                }, profile);
+            }
+        });
+
+        const cases: Array<[string, unknown, string[]]> = [
+            ["an unknown built-in", { ...FIXTURE, builtins: ["email", "ssn"] },
+                ["logging.redaction.builtins[1]: got \"ssn\"; allowed: one of email, jwt, bearer-token, card-number, password"]],
+            ["a pattern name with capitals and an underscore", withPatterns({ name: "Api_Key", pattern: "sk_live_%w+" }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].name: got \"Api_Key\"; allowed: a lower-case name of letters, digits and '-', starting with a letter, at most 31 characters"]],
+            ["a non-ASCII pattern", withPatterns(FIXTURE.patterns[0], { name: "iban", pattern: "IBAN°%d+" }),
+                ["logging.redaction.patterns[1].pattern: got \"IBAN°%d+\"; allowed: a Lua pattern of 1 to 200 printable ASCII characters (no tabs, no letters beyond ASCII)"]],
+            ["a pattern with a tab", withPatterns(FIXTURE.patterns[0], { name: "iban", pattern: "IBAN\t%d+" }),
+                ["logging.redaction.patterns[1].pattern: got \"IBAN\\t%d+\"; allowed: a Lua pattern of 1 to 200 printable ASCII characters (no tabs, no letters beyond ASCII)"]],
+            ["a set never closed", withPatterns(FIXTURE.patterns[0], { name: "iban", pattern: "%u%u%d%d[%u%d+" }),
+                ["logging.redaction.patterns[1].pattern: got \"%u%u%d%d[%u%d+\": a '[' set is not closed with ']' (malformed pattern); allowed: a Lua 5.1 pattern (README, \"Redaction\")"]],
+            ["a regular expression's escape", withPatterns({ name: "api-key", pattern: "sk_live_\\w+" }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].pattern: got \"sk_live_\\\\w+\": it contains '\\': Lua patterns escape with '%' (write %d, %., %%; a literal backslash is %\\); allowed: a Lua 5.1 pattern (README, \"Redaction\")"]],
+            ["a regular expression's counted repetition", withPatterns({ name: "api-key", pattern: "sk_live_%w{24}" }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].pattern: got \"sk_live_%w{24}\": it contains a counted repetition such as {16}: Lua patterns have none (repeat the item, or set minLength; a literal brace is %{); allowed: a Lua 5.1 pattern (README, \"Redaction\")"]],
+            ["a pattern that matches the empty string", withPatterns({ name: "api-key", pattern: "%w*" }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].pattern: got \"%w*\": it can match the empty string (every item is optional), which would mask between every two characters; allowed: a Lua 5.1 pattern (README, \"Redaction\")"]],
+            ["a class that does not exist", withPatterns({ name: "api-key", pattern: "sk_live_%e+" }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].pattern: got \"sk_live_%e+\": '%e' is no character class (classes: %a %c %d %l %p %s %u %w %x and upper-case complements); allowed: a Lua 5.1 pattern (README, \"Redaction\")"]],
+            ["a pattern named like a built-in in use", withPatterns(FIXTURE.patterns[0], { ...FIXTURE.patterns[1], name: "email" }),
+                ["logging.redaction.patterns[1].name: got \"email\", the name of a built-in pattern in logging.redaction.builtins; allowed: a name no other pattern has (it names the mask, [REDACTED:email])"]],
+            ["two patterns of one name", withPatterns(FIXTURE.patterns[0], { ...FIXTURE.patterns[1], name: "api-key" }),
+                ["logging.redaction.patterns[1].name: got \"api-key\" twice; allowed: a name no other pattern has (it names the mask, [REDACTED:api-key])"]],
+            ["a minimum length of zero", withPatterns({ ...FIXTURE.patterns[0], minLength: 0 }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].minLength: got 0; allowed: an integer from 1 to 4096 (characters)"]],
+            ["an unknown key in a pattern", withPatterns({ ...FIXTURE.patterns[0], regex: true }, FIXTURE.patterns[1]),
+                ["logging.redaction.patterns[0].regex: unknown key; allowed keys here: name, pattern, minLength, luhn"]],
+            ["nothing to mask while on", { ...FIXTURE, builtins: [], patterns: [] },
+                ["logging.redaction.enabled: got true with no builtins and no patterns; allowed: false, or at least one pattern (email, jwt, bearer-token, card-number, password, or one of the stack's own)"]],
+        ];
+        for (const [what, redaction, expected] of cases) {
+            it(`refuses ${what}, naming the key and what is allowed`, () => assert.deepStrictEqual(problems(redaction), expected));
+        }
+
+        it("checks the patterns even while redaction is off, so turning it on later cannot fail on the nodes", () => {
+            assert.deepStrictEqual(problems({ ...withPatterns({ name: "api-key", pattern: "(sk_" }), enabled: false }),
+                ["logging.redaction.patterns[0].pattern: got \"(sk_\": a '(' capture is not closed (unfinished capture); allowed: a Lua 5.1 pattern (README, \"Redaction\")"]);
+        });
+    });
+
     describe("every bound is tested just below, at and just above its edge", () => {
         /** Every number in the schema with its path and bounds; new keys are covered without listing them. */
         function numericLeaves(schema: z.ZodType, at: string[] = []): Array<{ path: string[]; min: number; max: number; int: boolean }> {

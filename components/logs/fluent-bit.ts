@@ -69,7 +69,8 @@ function nodeInputsInit(): Record<string, any> {
         // The Fluent Bit image is distroless: no shell to look at the node with.
         image: IMAGES.busybox,
         command: ["sh", "-c", nodeInputsScript()],
-        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
+        // It writes one small file into its emptyDir and nothing else.
+        resources: { requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "1Mi" }, limits: { cpu: "100m", memory: "32Mi", "ephemeral-storage": "16Mi" } },
         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } },
         volumeMounts: [VARLOG, RUN_JOURNAL, CONFIG, { name: "node-inputs", mountPath: NODE_INPUTS_DIR }],
     };

@@ -5,6 +5,12 @@
  * addAlertmanagerEndpointsToStore). So every Certificate gets the Secret cert-manager would write,
  * `tls.crt`, `tls.key` and `ca.crt`, from a throwaway CA openssl makes for this run. Like the
  * program's mock Secrets, the key goes to kubectl on stdin and is never written or printed.
+ *
+ * The key is written as cert-manager v1.19.1 writes an ECDSA key under the default encoding, SEC1
+ * ("EC PRIVATE KEY", pkg/util/pki/generate.go EncodePrivateKey), not as openssl 3 writes it
+ * (PKCS#8, "PRIVATE KEY"): ECK 3.5.0 reads a PKCS#8 key only if it is RSA
+ * (pkg/controller/common/certificates/pem.go parsePKCS8PrivateKey), and with a key it cannot read
+ * it creates no Elasticsearch pods at all.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -32,6 +38,7 @@ export function throwawayPem(): Pem {
         run(["req", "-x509", ...ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=lab CA", "-addext", "basicConstraints=critical,CA:TRUE"]);
         run(["req", ...ec, "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=lab"]);
         run(["x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "tls.crt", "-days", "1"]);
+        run(["ec", "-in", "tls.key", "-out", "tls.key"]);
         const read = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
         return { ca: read("ca.crt"), crt: read("tls.crt"), key: read("tls.key") };
     } finally {

@@ -216,6 +216,15 @@ describe("Logging", () => {
         const find = (run: Awaited<ReturnType<typeof runProgram>>, kind: string, name?: string) =>
             run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === "logging" && (name === undefined || r.inputs.metadata.name.startsWith(name)))!;
 
+        it("Elasticsearch's HTTP certificate asks for a key encoding ECK reads: an ECDSA key in PKCS#8 would leave the cluster without pods", async () => {
+            // ECK 3.5.0 pkg/controller/common/certificates/pem.go reads PKCS#8 keys only when RSA;
+            // cert-manager v1.19.1 writes ECDSA keys as SEC1 under the default (PKCS1) encoding.
+            const cert = find(await stackRun("prod"), "Certificate", "logs-es-http");
+            const key = cert.inputs.spec.privateKey ?? {};
+            assert.ok(key.algorithm !== "ECDSA" || (key.encoding ?? "PKCS1") === "PKCS1", JSON.stringify(key));
+            assert.strictEqual(cert.inputs.spec.secretName, "logs-es-http-tls");
+        });
+
         it("Fluent Bit writes nothing before the setup Job has installed and verified the template and ILM policy", async () => {
             const run = await stackRun("dev");
             const job = find(run, "Job", "logging-setup");
@@ -519,7 +528,7 @@ describe("Logging", () => {
         it("the init container that picks the inputs has requests, limits and no privilege", () => {
             const [init] = daemonSet(settingsFor("dev")).spec.template.spec.initContainers;
             assert.strictEqual(init.name, "node-inputs");
-            assert.deepStrictEqual(init.resources, { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } });
+            assert.deepStrictEqual(init.resources, { requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": "1Mi" }, limits: { cpu: "100m", memory: "32Mi", "ephemeral-storage": "16Mi" } });
             assert.deepStrictEqual(init.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
             assert.deepStrictEqual(init.command.slice(0, 2), ["sh", "-c"]);
         });

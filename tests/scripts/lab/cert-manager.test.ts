@@ -29,4 +29,8 @@ describe("the lab's cert-manager stand-in", () => {
         assert.ok(ca.ca, "ca.crt is a CA");
         assert.ok(new X509Certificate(pem.crt).verify(ca.publicKey));
     });
+
+    it("writes the key as cert-manager writes an ECDSA key (SEC1), the only EC encoding ECK reads; a PKCS#8 EC key left the lab without Elasticsearch pods", () => {
+        assert.match(pem.key, /^-----BEGIN EC PRIVATE KEY-----\n/);
+    });
 });

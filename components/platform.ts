@@ -152,6 +152,7 @@ export class Platform extends pulumi.ComponentResource {
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
                 kibanaUrl: external("kibana"),
                 caIssuer: ISSUERS.ca,
+                backup: { settings: settings.backup, secrets: settings.backupSecrets, stack: settings.stack },
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,

@@ -109,8 +109,10 @@ export function queriesOf(models: readonly string[]): DashboardQuery[] {
 
 /** Every query of every dashboard the program ships, over every combination of pillars, once. */
 export function shippedDashboardQueries(): DashboardQuery[] {
-    const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) =>
-        platformDashboards({ logging, tracing, graylog }).map(dashboardJson))));
+    // Backups as the shipped stacks have them: off (dev, staging) and every 6 hours (prod).
+    const backups = [undefined, { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" }];
+    const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) => backups.flatMap((backup) =>
+        platformDashboards({ logging, tracing, graylog, backup }).map(dashboardJson)))));
     const seen = new Map<string, DashboardQuery>();
     for (const q of queriesOf(models)) {
         seen.set(`${q.where}\n${q.expr}`, q);

@@ -4,6 +4,7 @@ import { Access } from "./access";
 import { dataStorePolicies } from "./access/values";
 import { MonitoringCrds } from "./metrics/crds";
 import { LOG_INDEX_PATTERN } from "./logs/elasticsearch";
+import { SLM_POLICY, SNAPSHOT_REPOSITORY } from "./logs/backup";
 import { Graylog } from "./graylog";
 import { gelfEndpoint } from "./graylog/values";
 import { Logging } from "./logs";
@@ -134,6 +135,9 @@ export class Platform extends pulumi.ComponentResource {
             graylog: settings.graylog.enabled,
             tls: settings.tls.enabled,
             namespaces: ns,
+            backup: settings.logging.enabled && settings.backup.enabled && settings.backup.repository
+                ? { intervalHours: settings.backup.intervalHours, repository: SNAPSHOT_REPOSITORY, policy: SLM_POLICY }
+                : undefined,
         };
 
         // prod spreads every multi-replica workload over zones as well as nodes.
@@ -152,6 +156,7 @@ export class Platform extends pulumi.ComponentResource {
                 graylog: settings.graylog.enabled ? gelfEndpoint(ns.graylog) : undefined,
                 kibanaUrl: external("kibana"),
                 caIssuer: ISSUERS.ca,
+                backup: { settings: settings.backup, secrets: settings.backupSecrets, stack: settings.stack },
                 consumers: {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,

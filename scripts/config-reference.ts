@@ -27,6 +27,21 @@ const KEY_NOTES: Record<string, string> = {
     "access.uiAuth": "Guards Prometheus, Alertmanager and Jaeger; see [TLS and access](#tls-and-access).",
     "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",
     oidcClientSecret: "Secret. Required with `uiAuth: oauth2-proxy`.",
+    "backup.enabled": "On in prod: refused there without `backup.repository`, unless off with `backup.declinedBecause`. See [Backup and restore](#backup-and-restore).",
+    "backup.declinedBecause": "Required in prod with `backup.enabled: false`; refused with backups on.",
+    "backup.repository.type": "Required with a repository; Elasticsearch 8 ships all three plugins.",
+    "backup.repository.bucket": "The S3/GCS bucket or the Azure container.",
+    "backup.repository.basePath": "Unset: `observability-platform/<stack>`; snapshots under `<basePath>/elasticsearch`.",
+    "backup.repository.endpoint": "s3, gcs: a non-default endpoint (MinIO, Ceph, private endpoints).",
+    "backup.repository.region": "s3 only: the signing region.",
+    "backup.repository.pathStyleAccess": "s3 only: most S3-compatible stores need it.",
+    "backup.repository.projectId": "gcs only.",
+    "backup.repository.endpointSuffix": "azure only: sovereign clouds.",
+    "backup.intervalHours": "SLM cron at minute 30; the stale-snapshot alert fires at twice this age.",
+    "backup.retention.expireAfterDays": "SLM retention `expire_after`.",
+    "backup.retention.minCount": "SLM retention `min_count`: kept even when expired.",
+    "backup.retention.maxCount": "SLM retention `max_count`.",
+    backupSecrets: "Secret. s3 `{accessKey, secretKey, sessionToken?}`, gcs `{credentialsJson}`, azure `{account, key}` or `{account, sasToken}`; into the Elasticsearch keystore.",
     "logging.elasticsearch.zoneAwareness": "Requires `topology.kubernetes.io/zone` on every node (ECK's `zoneAwareness`); off, prod only prefers zones.",
     "logging.fluentBit.bufferLimit": "Per container-log output, per node; each node-log output gets a quarter.",
     "logging.nodeLogs": "Kubelet, containerd/CRI-O and kernel logs from each node's journal (or its syslog files) into `node-logs-fluentbit`; see [Node and system logs](#node-and-system-logs).",
@@ -77,7 +92,7 @@ export function configRows(): string[][] {
             return;
         }
         const allowed = isResources ? "requests/limits: cpu, memory" : (allowedOf(schema) ?? "");
-        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "chartDirectory", "alertingSecrets", "graylogRootPassword", "oidcClientSecret"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
+        const defaults = PROFILES.map((p) => (["profile", "domain", "storageClassName", "chartDirectory", "alertingSecrets", "backupSecrets", "graylogRootPassword", "oidcClientSecret"].includes(path) ? "—" : show(valueAt(PROFILE_DEFAULTS[p], path))));
         rows.push([`\`${path}\``, allowed, ...defaults, KEY_NOTES[path] ?? ""]);
     };
     walk(configSchema, "");

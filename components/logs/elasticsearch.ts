@@ -4,7 +4,9 @@
  * ILM policy, the index template and Kibana's data view. Pure functions, so tests read exactly
  * what deploys.
  */
+import type { IlmPutLifecycleRequest, IndicesPutIndexTemplateRequest } from "@elastic/elasticsearch/lib/api/types";
 import { LoggingSettings } from "../settings/profiles";
+import { SLM_POLICY, SNAPSHOT_REPOSITORY } from "./backup";
 import { toMebibytes } from "../shared/quantity";
 import { resourcesOf, setupJob, spreadAcrossNodes } from "../shared/workloads";
 
@@ -15,6 +17,8 @@ export const KIBANA_POD_LABELS = { "kibana.k8s.elastic.co/name": KIBANA_NAME };
 export const LOG_DATA_STREAM = "kubernetes-logs-fluentbit";
 export const LOG_INDEX_PATTERN = "kubernetes-logs-*";
 export const ILM_POLICY = "kubernetes-logs";
+/** Jaeger's indices (components/traces, index_prefix `jaeger`), which its role and the snapshots cover. */
+export const JAEGER_INDEX_PATTERN = "jaeger-*";
 
 /**
  * A data stream Fluent Bit writes, with the index template that makes it one (and gives it the
@@ -102,14 +106,19 @@ export function esRoles(streams: readonly LogStream[]): Record<string, unknown> 
         },
         platform_log_reader: {
             cluster: ["monitor"],
-            indices: [{ names: [LOG_INDEX_PATTERN, "jaeger-*"], privileges: ["read", "view_index_metadata"] }],
+            indices: [{ names: [LOG_INDEX_PATTERN, JAEGER_INDEX_PATTERN], privileges: ["read", "view_index_metadata"] }],
         },
         platform_jaeger: {
             cluster: ["monitor", "manage_index_templates", "manage_ilm"],
-            indices: [{ names: ["jaeger-*"], privileges: ["all"] }],
+            indices: [{ names: [JAEGER_INDEX_PATTERN], privileges: ["all"] }],
         },
+        // The exporter's snapshot and SLM collectors (es-exporter.ts): `monitor_snapshot` lists
+        // repositories and snapshots; `read_slm` reads `_slm/status`, and `_slm/stats` is granted
+        // by its action name, which no read-only named privilege includes (Elasticsearch
+        // ClusterPrivilegeResolver: READ_SLM_PATTERN holds the get-policy and status actions only,
+        // MANAGE_SLM_PATTERN `cluster:admin/slm/*`, which would let the exporter change policies).
         platform_monitor: {
-            cluster: ["monitor"],
+            cluster: ["monitor", "monitor_snapshot", "read_slm", "cluster:admin/slm/stats"],
             indices: [{ names: ["*"], privileges: ["monitor"] }],
         },
     };
@@ -129,7 +138,17 @@ export interface ElasticsearchInput {
     /** Secret with the HTTP certificate issued by the platform CA. */
     readonly httpCertificateSecret: string;
     readonly rolesSecret: string;
+    /**
+     * Snapshots on: the Secret whose keys ECK copies into the keystore, the repository client's
+     * elasticsearch.yml settings, and a keyed digest of the credentials on the pod template, so a
+     * new credential is a change of this resource that the await follows until every node
+     * restarted with it (ECK would roll them for the Secret alone, unseen by `pulumi up`).
+     */
+    readonly backup?: { readonly secureSettingsSecret: string; readonly clientConfig: Readonly<Record<string, string | boolean>>; readonly credentialsDigest: unknown };
 }
+
+/** The pod-template annotation that carries the keyed digest of the repository credentials. */
+export const BACKUP_CREDENTIALS_ANNOTATION = "observability-platform/backup-credentials";
 
 /**
  * A zone spread that never blocks scheduling, over the pods of the nodeSet (ECK labels them with
@@ -161,6 +180,7 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
             // ECK's default PDB (one node at a time when green) stays; the program adds none.
             // Deleting the resource keeps the volumes in protected stacks.
             volumeClaimDeletePolicy: input.protectData ? "DeleteOnScaledownOnly" : "DeleteOnScaledownAndClusterDeletion",
+            ...(input.backup ? { secureSettings: [{ secretName: input.backup.secureSettingsSecret }] } : {}),
             nodeSets: [{
                 // A new name is how storage moves to another class or a smaller size: ECK builds
                 // the new nodeSet, migrates the shards off the old one and deletes it (README
@@ -179,9 +199,13 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                     "cluster.routing.allocation.disk.watermark.low": "85%",
                     "cluster.routing.allocation.disk.watermark.high": "90%",
                     "cluster.routing.allocation.disk.watermark.flood_stage": "95%",
+                    ...input.backup?.clientConfig,
                 },
                 podTemplate: {
-                    metadata: { labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+                    metadata: {
+                        labels: { "app.kubernetes.io/part-of": "observability-platform" },
+                        ...(input.backup ? { annotations: { [BACKUP_CREDENTIALS_ANNOTATION]: input.backup.credentialsDigest } } : {}),
+                    },
                     spec: {
                         // Without zoneAwareness, zones are what the README says: a preference.
                         // ECK keeps its default preferred anti-affinity on the hostname.
@@ -238,8 +262,13 @@ export function kibanaManifest(namespace: string, logging: LoggingSettings, zone
     };
 }
 
+/** The body of `PUT _ilm/policy/<name>`. */
+export type IlmPolicyBody = Required<Pick<IlmPutLifecycleRequest, "policy">>;
+/** The body of `PUT _index_template/<name>`: the request without its path and query parameters. */
+export type IndexTemplateBody = Omit<IndicesPutIndexTemplateRequest, "name" | "create" | "master_timeout" | "cause">;
+
 /** ILM: roll over daily or at 30 GiB per primary shard, delete after the retention. */
-export function ilmPolicy(retentionDays: number): Record<string, unknown> {
+export function ilmPolicy(retentionDays: number): IlmPolicyBody {
     return {
         policy: {
             phases: {
@@ -250,7 +279,7 @@ export function ilmPolicy(retentionDays: number): Record<string, unknown> {
     };
 }
 
-export function indexTemplate(stream: LogStream, replicas: number): Record<string, unknown> {
+export function indexTemplate(stream: LogStream, replicas: number): IndexTemplateBody {
     return {
         index_patterns: [stream.indexPattern],
         data_stream: {},
@@ -272,6 +301,10 @@ export function indexTemplate(stream: LogStream, replicas: number): Record<strin
     };
 }
 
+/**
+ * Kibana's `POST /api/data_views/data_view` body. A Kibana API: the Elasticsearch client has no
+ * type for it, and Kibana publishes no TypeScript client, so this one stays plain data.
+ */
 export function dataView(stream: LogStream): Record<string, unknown> {
     return {
         override: true,
@@ -284,11 +317,14 @@ export const setupFiles = (stream: LogStream) => ({ template: `index-template-${
 
 /**
  * The setup script: waits for Elasticsearch and Kibana, then PUTs the ILM policy and each
- * stream's index template and creates its data view with `override: true`. Every call is
- * idempotent, so the Job can run again after any change (Pulumi replaces it when the script
- * changes).
+ * stream's index template and creates its data view with `override: true`. With snapshots on it
+ * registers the repository, verifies it on every node (`_verify`: each node writes and reads a
+ * test file with its own keystore) and PUTs the SLM policy; with them off it deletes the SLM
+ * policy, should an earlier run have made one, and leaves the repository registered so existing
+ * snapshots stay readable for a restore. Every call is idempotent, so the Job can run again after
+ * any change (Pulumi replaces it when an input changes).
  */
-export function setupScript(namespace: string, streams: readonly LogStream[]): string {
+export function setupScript(namespace: string, streams: readonly LogStream[], snapshots: boolean): string {
     const es = `https://${ECK.httpService}.${namespace}.svc:9200`;
     const kb = `https://${ECK.kibanaService}.${namespace}.svc:5601`;
     return [
@@ -308,6 +344,16 @@ export function setupScript(namespace: string, streams: readonly LogStream[]): s
             `call /tls/ca.crt -X POST "$es/_index_template/_simulate_index/${s.dataStream}" | grep -q '"${ILM_POLICY}"' || { echo 'the index template does not apply ILM policy ${ILM_POLICY} to ${s.dataStream}'; exit 1; }`,
             `if curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/${s.dataStream}/_settings" >/dev/null 2>&1 && ! curl -sS --fail --cacert /tls/ca.crt -u "$auth" "$es/_data_stream/${s.dataStream}" >/dev/null 2>&1; then echo '${s.dataStream} is a plain index without retention: delete it (its logs) so the data stream can form'; exit 1; fi`,
         ]),
+        ...(snapshots
+            ? [
+                `call /tls/ca.crt -X PUT "$es/_snapshot/${SNAPSHOT_REPOSITORY}" -d @/setup/snapshot-repository.json`,
+                `call /tls/ca.crt -X POST "$es/_snapshot/${SNAPSHOT_REPOSITORY}/_verify"`,
+                `call /tls/ca.crt -X PUT "$es/_slm/policy/${SLM_POLICY}" -d @/setup/slm-policy.json`,
+            ]
+            : [
+                `code=$(curl -sS --retry 5 --retry-all-errors --cacert /tls/ca.crt -u "$auth" -o /dev/null -w '%{http_code}' -X DELETE "$es/_slm/policy/${SLM_POLICY}")`,
+                `[ "$code" = 200 ] || [ "$code" = 404 ] || { echo "DELETE _slm/policy/${SLM_POLICY} answered $code"; exit 1; }`,
+            ]),
         "until curl -sS --fail --cacert /kb-tls/ca.crt -u \"$auth\" \"$kb/api/status\" >/dev/null; do echo 'waiting for Kibana'; sleep 10; done",
         ...streams.map((s) => `call /kb-tls/ca.crt -X POST "$kb/api/data_views/data_view" -H 'kbn-xsrf: observability-platform' -d @/setup/${setupFiles(s).dataView}`),
         "echo 'setup complete'",

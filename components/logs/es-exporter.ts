@@ -28,6 +28,14 @@ export function esExporterManifests(namespace: string, credentialsSecret: string
                                 `--es.uri=https://${ECK.httpService}.${namespace}.svc:9200`,
                                 "--es.ca=/tls/ca.crt",
                                 "--es.all",
+                                // Backups (backup.ts): the snapshots collector's
+                                // elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds per
+                                // repository, and the SLM collector's per-policy failure counters
+                                // (elasticsearch_exporter v1.9.0 collector/snapshots.go, collector/slm.go;
+                                // both off by default, registerCollector(..., defaultDisabled)).
+                                // Without a repository both report nothing and cost one request each.
+                                "--collector.snapshots",
+                                "--collector.slm",
                                 "--es.timeout=20s",
                             ],
                             env: [

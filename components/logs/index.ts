@@ -5,17 +5,18 @@ import * as random from "@pulumi/random";
 import * as YAML from "yaml";
 import { chartSource, ECK_OPERATOR } from "../shared/charts";
 import {
-    dataView, ECK, elasticsearchManifest, KIBANA_NAME, KIBANA_POD_LABELS, ES_NAME, ES_USERS, esRoles, EsUser, ilmPolicy, indexTemplate, kibanaManifest,
+    dataView, ECK, elasticsearchManifest, JAEGER_INDEX_PATTERN, KIBANA_NAME, KIBANA_POD_LABELS, ES_NAME, ES_USERS, esRoles, EsUser, ilmPolicy, indexTemplate, kibanaManifest,
     LOG_DATA_STREAM, LOG_INDEX_PATTERN, logStreams, NODE_LOGS, setupFiles, setupJobManifest, setupScript, userSecretName,
 } from "./elasticsearch";
 import { esExporterManifests } from "./es-exporter";
+import { keystoreEntries, repositoryClientConfig, slmPolicy, snapshotRepository } from "./backup";
 import { fluentBitSections, nodeInputFiles, parserSections, REDACTION_SCRIPT, renderSections } from "./fluent-bit-config";
 import { redactionPatterns, redactionScript } from "./redaction";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
 import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
 import { annotated, elasticsearchLanded, kibanaLanded, READY_CONDITION, timeoutAnnotation } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
-import { LoggingSettings } from "../settings/profiles";
+import { BackupSettings, LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
 import { drainSafePdb, protectStatefulTransform, withInputsHash } from "../shared/workloads";
 
@@ -48,10 +49,15 @@ export interface LoggingArgs {
     readonly kibanaUrl?: string;
     /** The ClusterIssuer that signs Elasticsearch's HTTP certificate (the platform CA). */
     readonly caIssuer: string;
+    /** Snapshots (README "Backup and restore"); the stack's name is the default prefix in the bucket. */
+    readonly backup: { readonly settings: BackupSettings; readonly secrets: pulumi.Input<Readonly<Record<string, string | undefined>>>; readonly stack: string };
 }
 
 /** Elasticsearch and Kibana awaits: image pulls, volumes and (for Kibana) the first migrations. */
 export const ES_COLD_START_SECONDS = 1800;
+
+/** The Secret whose keys ECK copies into every node's keystore: the object store's credentials. */
+export const ES_BACKUP_CREDENTIALS_SECRET = "es-backup-credentials";
 export const KIBANA_COLD_START_SECONDS = 1200;
 
 const short = (text: string) => crypto.createHash("sha256").update(text).digest("hex").slice(0, 16);
@@ -120,7 +126,29 @@ export class Logging extends pulumi.ComponentResource {
             }, keep);
         });
 
-        const after = [operator, httpCert, rolesSecret, ...userSecrets];
+        // Snapshots: the credentials go into the keystore through a Secret ECK reads
+        // (spec.secureSettings); the pod template carries an HMAC of them under a generated key,
+        // so a new credential is a visible, awaited change of the Elasticsearch resource, and the
+        // digest tells nothing about the credential.
+        const repository = args.backup.settings.enabled ? args.backup.settings.repository : undefined;
+        const backupResources: pulumi.Resource[] = [];
+        let backup: { secureSettingsSecret: string; clientConfig: Record<string, string | boolean>; credentialsDigest: pulumi.Output<string> } | undefined;
+        if (repository) {
+            const entries = pulumi.output(args.backup.secrets).apply((secrets) => keystoreEntries(repository.type, secrets));
+            backupResources.push(new k8s.core.v1.Secret(`${name}-es-backup-credentials`, {
+                metadata: { name: ES_BACKUP_CREDENTIALS_SECRET, namespace: ns },
+                stringData: pulumi.secret(entries),
+            }, child));
+            const digestKey = new random.RandomPassword(`${name}-backup-digest-key`, { length: 32, special: false }, child).result;
+            backup = {
+                secureSettingsSecret: ES_BACKUP_CREDENTIALS_SECRET,
+                clientConfig: repositoryClientConfig(repository),
+                credentialsDigest: pulumi.unsecret(pulumi.all([entries, digestKey]).apply(([e, key]) =>
+                    crypto.createHmac("sha256", key).update(JSON.stringify(Object.entries(e).sort())).digest("hex").slice(0, 16))),
+            };
+        }
+
+        const after = [operator, httpCert, rolesSecret, ...userSecrets, ...backupResources];
         // Awaited until the change landed (ECK done, every node on the version, green): the setup
         // Job, Fluent Bit and Jaeger come after it, and `up` fails rather than report a rollout or
         // downscale that never finished. A cold start pulls images, provisions volumes and forms
@@ -133,6 +161,7 @@ export class Logging extends pulumi.ComponentResource {
             zoneAware,
             httpCertificateSecret: `${ES_NAME}-es-http-tls`,
             rolesSecret: "es-platform-roles",
+            backup,
         }), { ...elasticsearchLanded(args.logging.elasticsearch.version), ...timeoutAnnotation(ES_COLD_START_SECONDS) }), { dependsOn: after, protect, retainOnDelete: protect });
         this.elasticsearchReady = elasticsearch;
         const kibana = manifest("kibana", annotated(kibanaManifest(ns, args.logging, zoneAware, args.kibanaUrl),
@@ -147,8 +176,14 @@ export class Logging extends pulumi.ComponentResource {
 
         const replicas = args.logging.elasticsearch.nodes > 1 ? 1 : 0;
         const setupData: Record<string, string> = {
-            "setup.sh": setupScript(ns, streams),
+            "setup.sh": setupScript(ns, streams, repository !== undefined),
             "ilm-policy.json": JSON.stringify(ilmPolicy(args.logging.retentionDays), null, 2),
+            ...(repository
+                ? {
+                    "snapshot-repository.json": JSON.stringify(snapshotRepository(repository, args.backup.stack), null, 2),
+                    "slm-policy.json": JSON.stringify(slmPolicy(args.backup.settings, [...streams.map((s) => s.indexPattern), JAEGER_INDEX_PATTERN]), null, 2),
+                }
+                : {}),
         };
         for (const stream of streams) {
             setupData[setupFiles(stream).template] = JSON.stringify(indexTemplate(stream, replicas), null, 2);
@@ -157,7 +192,13 @@ export class Logging extends pulumi.ComponentResource {
         const setup = new k8s.core.v1.ConfigMap(`${name}-setup`, { metadata: { name: "logging-setup", namespace: ns }, data: setupData }, child);
         // Named after what it applies, so a new script, retention or template replaces the Job and
         // it runs again; it starts once Elasticsearch (green or yellow) and Kibana answer.
-        const setupJob = manifest("setup-job", withInputsHash(setupJobManifest(ns, "logging-setup"), setupData), {
+        // With snapshots, the credentials' digest counts as an input: a new credential runs the
+        // Job again, which verifies the repository with it once every node restarted (above).
+        const job = setupJobManifest(ns, "logging-setup");
+        const jobName = backup
+            ? backup.credentialsDigest.apply((digest) => withInputsHash(job, { ...setupData, [ES_BACKUP_CREDENTIALS_SECRET]: digest }).metadata.name as string)
+            : withInputsHash(job, setupData).metadata.name as string;
+        const setupJob = manifest("setup-job", { ...job, metadata: { ...job.metadata, name: jobName } }, {
             dependsOn: [elasticsearch, kibana, setup],
             customTimeouts: { create: "30m", update: "30m" },
             deleteBeforeReplace: true,

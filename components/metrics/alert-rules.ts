@@ -27,6 +27,8 @@ export interface RuleScope {
     readonly graylog: boolean;
     readonly tls: boolean;
     readonly namespaces: { readonly logging: string; readonly tracing: string; readonly graylog: string };
+    /** Elasticsearch snapshots through SLM (components/logs/backup.ts), when on. */
+    readonly backup?: { readonly intervalHours: number; readonly repository: string; readonly policy: string };
 }
 
 function rule(alert: string, severity: Severity, expr: string, forDuration: string, summary: string, description: string, runbook: string): AlertRule {
@@ -307,11 +309,55 @@ const certificates: RuleGroup = {
     ],
 };
 
+// Snapshots: elasticsearch-exporter v1.9.0 with --collector.snapshots and --collector.slm
+// (components/logs/es-exporter.ts). collector/snapshots.go reports per repository
+// `latest_snapshot_timestamp_seconds`, the start time of the newest SUCCESS or PARTIAL snapshot,
+// 0 while there is none, and `number_of_snapshots`; collector/slm.go reports per policy counters
+// and the SLM operation mode (one series per mode, 1 for the current one).
+function backup(ns: string, b: NonNullable<RuleScope["backup"]>): RuleGroup {
+    const repo = `namespace="${ns}",repository="${b.repository}"`;
+    const policy = `namespace="${ns}",policy="${b.policy}"`;
+    const hours = (n: number) => n * b.intervalHours;
+    // Older than `n` intervals, on a repository the exporter has reported for at least that long:
+    // a repository registered an hour ago has no snapshot yet and is not stale.
+    const stale = (n: number) => [
+        `time() - max by (namespace, repository) (elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds{${repo}}) > ${hours(n) * 3600}`,
+        `and on (namespace, repository) max by (namespace, repository) (present_over_time(elasticsearch_snapshot_stats_number_of_snapshots{${repo}}[${hours(n)}h] offset ${hours(n)}h))`,
+    ].join(" ");
+    const runbook = `GET _slm/policy/${b.policy} (last_failure), GET _snapshot/${b.repository}/_all?size=1&order=desc&sort=start_time, POST _snapshot/${b.repository}/_verify; see README.md#backup-and-restore.`;
+    return {
+        name: "platform.backup",
+        rules: [
+            rule("ElasticsearchSnapshotStale", "warning", stale(2), "15m",
+                `No successful Elasticsearch snapshot in {{ $labels.repository }} for ${hours(2)} hours`,
+                `SLM should snapshot every ${b.intervalHours} hours; the newest successful snapshot is {{ $value | humanizeDuration }} old (never, if the repository has none). Logs written since are not backed up.`,
+                runbook),
+            rule("ElasticsearchSnapshotStale", "critical", stale(4), "15m",
+                `No successful Elasticsearch snapshot in {{ $labels.repository }} for ${hours(4)} hours`,
+                `Four snapshot intervals have passed without a successful snapshot ({{ $value | humanizeDuration }}): a lost volume or deleted index now loses that much.`,
+                runbook),
+            rule("ElasticsearchSLMSnapshotFailed", "warning",
+                `sum by (namespace, policy) (increase(elasticsearch_slm_stats_snapshots_failed_total{${policy}}[${hours(2)}h])) > 0`, "5m",
+                "SLM policy {{ $labels.policy }} failed to take a snapshot",
+                `{{ $value | humanize }} snapshot(s) of the policy failed in the last ${hours(2)} hours: the object store refused a write, its credentials expired, or a shard was unavailable.`,
+                runbook),
+            rule("ElasticsearchSLMNotRunning", "warning",
+                `max by (namespace) (elasticsearch_slm_stats_operation_mode{namespace="${ns}",operation_mode="RUNNING"}) == 0`, "30m",
+                "Snapshot lifecycle management in {{ $labels.namespace }} is not running",
+                "SLM is STOPPING or STOPPED: no policy takes or expires snapshots until it is started again.",
+                "GET _slm/status; POST _slm/start once the reason it was stopped (an upgrade, by hand) is over."),
+        ],
+    };
+}
+
 /** The rule groups for the pillars a stack deploys. */
 export function platformRuleGroups(scope: RuleScope): RuleGroup[] {
     const groups = [nodes, workloads];
     if (scope.logging) {
         groups.push(logging(scope.namespaces.logging));
+    }
+    if (scope.logging && scope.backup) {
+        groups.push(backup(scope.namespaces.logging, scope.backup));
     }
     if (scope.tracing) {
         groups.push(tracing(scope.namespaces.tracing));

@@ -87,6 +87,8 @@ export interface DashboardScope {
     readonly logging: boolean;
     readonly tracing: boolean;
     readonly graylog: boolean;
+    /** Elasticsearch snapshots (the same scope the backup alerts read). */
+    readonly backup?: { readonly intervalHours: number; readonly repository: string; readonly policy: string };
 }
 
 /**
@@ -283,6 +285,30 @@ export function platformDashboards(scope: DashboardScope): Dashboard[] {
                         unit: "percentunit",
                         targets: [{ expr: "1 - elasticsearch_filesystem_data_available_bytes / elasticsearch_filesystem_data_size_bytes", legend: "{{name}}" }],
                     }]
+                    : []),
+                // Backups (README "Backup and restore"): what the backup alerts read, over time.
+                ...(scope.logging && scope.backup
+                    ? [
+                        {
+                            title: "Backups: age of the newest successful Elasticsearch snapshot",
+                            unit: "s",
+                            description: `SLM snapshots every ${scope.backup.intervalHours} hours; ElasticsearchSnapshotStale warns at ${2 * scope.backup.intervalHours} hours and pages at ${4 * scope.backup.intervalHours}. `
+                                + `Stuck lines: GET _slm/policy/${scope.backup.policy} shows last_failure.`,
+                            targets: [{
+                                expr: `time() - max by (repository) (elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds{repository="${scope.backup.repository}"})`,
+                                legend: "{{repository}}",
+                            }],
+                        },
+                        {
+                            title: "Backups: SLM snapshot failures and snapshots kept",
+                            unit: "short",
+                            description: "Failed snapshots per hour of the platform's SLM policy, and how many snapshots the repository holds (SLM retention keeps it between min_count and max_count).",
+                            targets: [
+                                { expr: `sum by (policy) (increase(elasticsearch_slm_stats_snapshots_failed_total{policy="${scope.backup.policy}"}[1h]))`, legend: "failed/h {{policy}}" },
+                                { expr: `max by (repository) (elasticsearch_snapshot_stats_number_of_snapshots{repository="${scope.backup.repository}"})`, legend: "kept in {{repository}}" },
+                            ],
+                        },
+                    ]
                     : []),
             ],
         },

@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-    AccessSettings, AlertingSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
+    AccessSettings, AlertingSettings, BackupRepositoryType, BackupSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
     ResourceSettings, StorageChangeKey, TlsSettings, TracingSettings,
 } from "./profiles";
 import { chartFile, pinnedCharts } from "../shared/charts";
@@ -52,6 +52,9 @@ export interface PlatformSettings {
     readonly logging: LoggingSettings;
     readonly tracing: TracingSettings;
     readonly graylog: GraylogSettings;
+    readonly backup: BackupSettings;
+    /** The object store's credentials (`backupSecrets`), as a Pulumi secret; empty without backups. */
+    readonly backupSecrets: pulumi.Output<BackupSecrets>;
     /** Graylog's admin password from the stack, as a secret; unset: generated. */
     readonly graylogRootPassword?: pulumi.Output<string>;
     readonly tls: TlsSettings;
@@ -59,6 +62,9 @@ export interface PlatformSettings {
     /** oauth2-proxy's OIDC client secret, as a Pulumi secret. */
     readonly oidcClientSecret?: pulumi.Output<string>;
 }
+
+/** `backupSecrets`: the credentials each repository type reads (the keys the schema allows). */
+export type BackupSecrets = Readonly<Partial<Record<"accessKey" | "secretKey" | "sessionToken" | "credentialsJson" | "account" | "key" | "sasToken", string>>>;
 
 /** A stack file that cannot be deployed. `pulumi up` prints the message without a stack trace. */
 export class ConfigError extends pulumi.RunError {
@@ -240,6 +246,8 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         logging: overlay(defaults.logging, config.logging),
         tracing: overlay(defaults.tracing, config.tracing),
         graylog: overlay(defaults.graylog, config.graylog),
+        backup: overlay(defaults.backup, config.backup),
+        backupSecrets: pulumi.secret(config.backupSecrets ?? {}),
         graylogRootPassword: config.graylogRootPassword === undefined ? undefined : pulumi.secret(config.graylogRootPassword),
         tls: overlay(defaults.tls, config.tls),
         // A partial oidc block still gets the allow-everyone domain list; missing keys are reported below.
@@ -331,6 +339,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
         problems.push(`${prefix}tracing.replicas: got ${s.tracing.replicas} with memory storage; allowed: 1 (each replica would keep its own traces), or storage elasticsearch`);
     }
     problems.push(...grafanaProblems(s.metrics, prefix));
+    problems.push(...backupProblems(s, Object.keys(config.backupSecrets ?? {}), prefix));
     problems.push(...dataNodeProblems(s, prefix));
     problems.push(...redactionProblems(s.logging, prefix));
     if (s.graylog.enabled && !s.logging.enabled) {
@@ -386,6 +395,72 @@ export function grafanaProblems(metrics: MetricsSettings, prefix = ""): string[]
         `${prefix}metrics.grafana.replicas: got ${metrics.grafana.replicas}; allowed: 1 (Grafana keeps its database, SQLite, on one ReadWriteOnce volume, `
         + "and no shared database is configured: each further pod would keep users, dashboards and alerts of its own)",
     ];
+}
+
+/** Repository keys that only one or two types read, and the credentials each type needs. */
+const BACKUP_TYPE_KEYS: Readonly<Record<string, readonly BackupRepositoryType[]>> = {
+    endpoint: ["s3", "gcs"], region: ["s3"], pathStyleAccess: ["s3"], projectId: ["gcs"], endpointSuffix: ["azure"],
+};
+const BACKUP_SECRET_KEYS: Readonly<Record<BackupRepositoryType, { readonly required: readonly string[]; readonly optional: readonly string[]; readonly howTo: string }>> = {
+    s3: { required: ["accessKey", "secretKey"], optional: ["sessionToken"], howTo: "pulumi config set --secret --path backupSecrets.accessKey <access-key-id> && pulumi config set --secret --path backupSecrets.secretKey <secret-access-key>" },
+    gcs: { required: ["credentialsJson"], optional: [], howTo: "pulumi config set --secret --path backupSecrets.credentialsJson \"$(cat service-account.json)\"" },
+    azure: { required: ["account"], optional: ["key", "sasToken"], howTo: "pulumi config set --secret --path backupSecrets.account <storage-account> && pulumi config set --secret --path backupSecrets.key <account-key>" },
+};
+
+/**
+ * Backups (README "Backup and restore"): a prod stack with Elasticsearch either names a
+ * repository or declines backups with a reason, never silently has none. Pure; `secretKeys` are
+ * the keys present in `backupSecrets` (never their values); `prefix` is the project's `<project>:`.
+ */
+export function backupProblems(s: Pick<PlatformSettings, "profile" | "logging" | "backup">, secretKeys: readonly string[], prefix = ""): string[] {
+    const b = s.backup;
+    const problems: string[] = [];
+    const configure = "configure one, for example: pulumi config set --path backup.repository.type s3 && "
+        + "pulumi config set --path backup.repository.bucket <bucket> && "
+        + `${BACKUP_SECRET_KEYS.s3.howTo} (gcs and azure: README "Backup and restore")`;
+    if (b.enabled && b.declinedBecause !== undefined) {
+        problems.push(`${prefix}backup.declinedBecause: is set while backup.enabled is true; allowed: only with backup.enabled false (drop it, or turn backups off)`);
+    }
+    if (b.enabled && s.logging.enabled && b.repository === undefined) {
+        problems.push(s.profile === "prod"
+            ? `${prefix}backup.repository: is required in a prod stack; without it nothing is snapshotted and a lost volume or a deleted index loses its logs for good. `
+                + `Either ${configure}; or decline backups with a reason: pulumi config set --path backup.enabled false && pulumi config set --path backup.declinedBecause '<why this stack needs none>'`
+            : `${prefix}backup.repository: is required with backup.enabled true; ${configure}, or set backup.enabled false`);
+    }
+    if (!b.enabled && s.profile === "prod" && s.logging.enabled && b.declinedBecause === undefined) {
+        problems.push(`${prefix}backup.declinedBecause: is required with backup.enabled false in a prod stack; allowed: a sentence saying why this stack keeps no backups `
+            + `(pulumi config set --path backup.declinedBecause '<reason>'), or ${configure}`);
+    }
+    if (b.enabled && !s.logging.enabled) {
+        problems.push(`${prefix}backup.enabled: got true with logging disabled; allowed: false (Elasticsearch takes the snapshots), or enable logging`);
+    }
+    const repo = b.repository;
+    if (repo) {
+        for (const [key, types] of Object.entries(BACKUP_TYPE_KEYS)) {
+            if ((repo as unknown as Record<string, unknown>)[key] !== undefined && !types.includes(repo.type)) {
+                problems.push(`${prefix}backup.repository.${key}: is not read by repository type ${repo.type}; allowed: only with type ${types.join(" or ")}`);
+            }
+        }
+    }
+    if (b.retention.minCount > b.retention.maxCount) {
+        problems.push(`${prefix}backup.retention.minCount: got ${b.retention.minCount}; allowed: at most backup.retention.maxCount (${b.retention.maxCount})`);
+    }
+    if (b.enabled && repo && s.logging.enabled) {
+        const needs = BACKUP_SECRET_KEYS[repo.type];
+        for (const key of needs.required.filter((k) => !secretKeys.includes(k))) {
+            problems.push(`${prefix}backupSecrets.${key}: is required for repository type ${repo.type}; set it with ${needs.howTo}`);
+        }
+        if (repo.type === "azure" && !secretKeys.includes("key") && !secretKeys.includes("sasToken")) {
+            problems.push(`${prefix}backupSecrets.key: is required for repository type azure, or backupSecrets.sasToken instead; set it with pulumi config set --secret --path backupSecrets.key <account-key>`);
+        }
+        if (repo.type === "azure" && secretKeys.includes("key") && secretKeys.includes("sasToken")) {
+            problems.push(`${prefix}backupSecrets.sasToken: is set beside backupSecrets.key; allowed: one of them (Elasticsearch refuses a client with both)`);
+        }
+        for (const key of secretKeys.filter((k) => !needs.required.includes(k) && !needs.optional.includes(k))) {
+            problems.push(`${prefix}backupSecrets.${key}: is not read by repository type ${repo.type}; allowed: ${[...needs.required, ...needs.optional].join(", ")}`);
+        }
+    }
+    return problems;
 }
 
 /**

@@ -161,6 +161,43 @@ export interface GraylogSettings {
     };
 }
 
+export const BACKUP_REPOSITORY_TYPES = ["s3", "gcs", "azure"] as const;
+export type BackupRepositoryType = (typeof BACKUP_REPOSITORY_TYPES)[number];
+
+/** Snapshot intervals that divide a day, so the SLM cron is exact and "twice the interval" is a fixed age. */
+export const BACKUP_INTERVAL_HOURS = [1, 2, 3, 4, 6, 8, 12, 24] as const;
+
+/** Where snapshots (and, with Graylog, MongoDB dumps) go: one bucket of an object store Elasticsearch 8 ships a plugin for. */
+export interface BackupRepositorySettings {
+    readonly type: BackupRepositoryType;
+    /** The S3 or GCS bucket, or the Azure container. */
+    readonly bucket: string;
+    /** A prefix inside the bucket; unset: `observability-platform/<stack>`. */
+    readonly basePath?: string;
+    /** s3, gcs: a non-default service endpoint (MinIO, Ceph, a private endpoint). */
+    readonly endpoint?: string;
+    /** s3: the signing region, for S3-compatible stores that need one. */
+    readonly region?: string;
+    /** s3: path-style URLs (`https://endpoint/bucket`), which most S3-compatible stores need. */
+    readonly pathStyleAccess?: boolean;
+    /** gcs: the project of the bucket, when the credentials do not name it. */
+    readonly projectId?: string;
+    /** azure: the endpoint suffix of a sovereign cloud (`core.chinacloudapi.cn`). */
+    readonly endpointSuffix?: string;
+}
+
+export interface BackupSettings {
+    /** Snapshots through SLM (and the MongoDB dump) on; off needs `declinedBecause` in prod. */
+    readonly enabled: boolean;
+    /** Why a prod stack has no backups: required with `enabled: false` in prod, refused otherwise. */
+    readonly declinedBecause?: string;
+    readonly repository?: BackupRepositorySettings;
+    /** Hours between snapshots (one of BACKUP_INTERVAL_HOURS); alerts fire at twice this age. */
+    readonly intervalHours: number;
+    /** SLM retention: snapshots older than expireAfterDays go, but never below minCount; never more than maxCount. */
+    readonly retention: { readonly expireAfterDays: number; readonly minCount: number; readonly maxCount: number };
+}
+
 export interface TlsSettings {
     readonly enabled: boolean;
     /** ACME account email; with a domain, UIs get Let's Encrypt certificates. */
@@ -204,6 +241,7 @@ export interface ProfileDefaults {
     readonly logging: LoggingSettings;
     readonly tracing: TracingSettings;
     readonly graylog: GraylogSettings;
+    readonly backup: BackupSettings;
     readonly tls: TlsSettings;
     readonly access: AccessSettings;
 }
@@ -278,6 +316,8 @@ const dev: ProfileDefaults = {
         dataNodeResources: res("500m", "2Gi", "1", "2Gi"),
         inputs: { syslogTcp: false, beats: false, sourceRanges: [] },
     },
+    // Off: a laptop cluster has no object store; a stack that has one turns it on.
+    backup: { enabled: false, intervalHours: 24, retention: { expireAfterDays: 7, minCount: 3, maxCount: 30 } },
     tls: { enabled: true },
     access: { uiAuth: "basic", networkPolicies: true, awaitIngressStatus: false },
 };
@@ -320,6 +360,9 @@ const prod: ProfileDefaults = {
         kibana: { replicas: 2, resources: res("200m", "1Gi", "1", "1536Mi") },
     },
     tracing: { ...staging.tracing, samplingPercentage: 10, retentionDays: 14, replicas: 2 },
+    // On, and refused without a repository unless declined with a reason (settings/index.ts).
+    // Every 6 hours: a lost index costs at most 6 hours of logs; 30 days of snapshots, at least 5.
+    backup: { enabled: true, intervalHours: 6, retention: { expireAfterDays: 30, minCount: 5, maxCount: 200 } },
     graylog: {
         ...staging.graylog,
         replicas: 3,

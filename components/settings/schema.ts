@@ -4,7 +4,7 @@
  * defaults; `settings.ts` merges and checks what needs more than one key.
  */
 import { z } from "zod";
-import { PROFILES, RECEIVER_TYPES, STORAGE_CHANGE_KEYS, UI_AUTH_MODES } from "./profiles";
+import { BACKUP_INTERVAL_HOURS, BACKUP_REPOSITORY_TYPES, PROFILES, RECEIVER_TYPES, STORAGE_CHANGE_KEYS, UI_AUTH_MODES } from "./profiles";
 import { isQuantity, parseQuantity } from "../shared/quantity";
 import { BUILTIN_REDACTION_NAMES } from "./redaction";
 
@@ -207,6 +207,51 @@ export const configSchema = z.strictObject({
         },
         "an object {enabled, replicas, dataNodeReplicas, mongodbMembers, storageSize, mongodbStorageSize, resources, dataNodeResources, inputs}",
     ),
+    backup: obj(
+        {
+            enabled: bool.optional(),
+            declinedBecause: allowed(z.string().trim().min(10), "a sentence of at least 10 characters saying why this stack keeps no backups").optional(),
+            repository: obj(
+                {
+                    type: allowed(z.enum(BACKUP_REPOSITORY_TYPES), `one of ${BACKUP_REPOSITORY_TYPES.join(", ")}`),
+                    bucket: allowed(z.string().regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/), "a bucket (s3, gcs) or container (azure) name: 3 to 63 lower-case letters, digits, '.', '-' or '_'"),
+                    basePath: allowed(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/), "a path inside the bucket such as observability/prod, without leading or trailing '/'").optional(),
+                    endpoint: allowed(z.string().regex(/^(https?:\/\/)?[a-z0-9.-]+(:[0-9]{1,5})?$/), "a host[:port], optionally with http:// or https://, such as minio.storage.svc:9000").optional(),
+                    region: allowed(z.string().regex(/^[a-z0-9-]+$/), "a region name such as eu-west-1").optional(),
+                    pathStyleAccess: bool.optional(),
+                    projectId: allowed(z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/), "a Google Cloud project ID").optional(),
+                    endpointSuffix: allowed(z.string().regex(/^[a-z0-9.-]+$/), "an Azure endpoint suffix such as core.windows.net").optional(),
+                },
+                "an object {type, bucket, basePath?, endpoint?, region?, pathStyleAccess?, projectId?, endpointSuffix?}",
+            ),
+            intervalHours: allowed(
+                z.literal([...BACKUP_INTERVAL_HOURS]),
+                `one of ${BACKUP_INTERVAL_HOURS.join(", ")} (hours between snapshots)`,
+            ).optional(),
+            retention: obj(
+                {
+                    expireAfterDays: int(1, 3650, "days").optional(),
+                    minCount: int(1, 1000).optional(),
+                    maxCount: int(1, 10000).optional(),
+                },
+                "an object {expireAfterDays, minCount, maxCount}",
+            ),
+        },
+        "an object {enabled, declinedBecause, repository, intervalHours, retention}",
+    ),
+    /** Secret: the object store's credentials, delivered into the Elasticsearch keystore. */
+    backupSecrets: obj(
+        {
+            accessKey: allowed(z.string().min(1), "a non-empty string").optional(),
+            secretKey: allowed(z.string().min(1), "a non-empty string").optional(),
+            sessionToken: allowed(z.string().min(1), "a non-empty string").optional(),
+            credentialsJson: allowed(z.string().min(1), "a Google service account key (JSON)").optional(),
+            account: allowed(z.string().min(1), "a non-empty string").optional(),
+            key: allowed(z.string().min(1), "a non-empty string").optional(),
+            sasToken: allowed(z.string().min(1), "a non-empty string").optional(),
+        },
+        "an object {accessKey, secretKey, sessionToken?} (s3), {credentialsJson} (gcs) or {account, key or sasToken} (azure)",
+    ),
     tls: obj({ enabled: bool.optional(), acmeEmail: email.optional() }, "an object {enabled, acmeEmail}"),
     access: obj(
         {
@@ -247,13 +292,15 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     logging: "object",
     tracing: "object",
     graylog: "object",
+    backup: "object",
+    backupSecrets: "object",
     tls: "object",
     access: "object",
     oidcClientSecret: "string",
 };
 
 /** Keys whose values are secrets: read as Pulumi secrets and never printed. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets", "graylogRootPassword", "oidcClientSecret"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["alertingSecrets", "backupSecrets", "graylogRootPassword", "oidcClientSecret"]);
 
 /** The "allowed" sentence attached to a schema, walking through optional wrappers. */
 export function allowedOf(schema: z.ZodType | undefined): string | undefined {

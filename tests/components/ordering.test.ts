@@ -41,8 +41,8 @@ waits("tracing", [...esConsumer, "logging-elasticsearch"], "Jaeger mounts its cr
 // Logging.
 // No wait on ECK's Node-reader RBAC: prod leaves logging.elasticsearch.zoneAwareness off; with it
 // on, the operator waits for it (tests/components/logs/index.test.ts, "zones").
-waits("logging-elasticsearch", ["logging-eck-operator", "logging-es-http-cert", "logging-es-roles", "logging-es-user-exporter", "logging-es-user-fluentBit", "logging-es-user-grafana", "logging-es-user-jaeger"],
-    "ECK's CRDs and controller, the HTTP certificate, roles and file-realm users it mounts");
+waits("logging-elasticsearch", ["logging-eck-operator", "logging-es-http-cert", "logging-es-roles", "logging-es-user-exporter", "logging-es-user-fluentBit", "logging-es-user-grafana", "logging-es-user-jaeger", "logging-es-backup-credentials"],
+    "ECK's CRDs and controller, the HTTP certificate, roles and file-realm users it mounts, and the keystore Secret (snapshot credentials, prod)");
 waits("logging-kibana", ["logging-eck-operator", "logging-elasticsearch"], "Kibana is green only once Elasticsearch is");
 waits("logging-setup-job", ["logging-elasticsearch", "logging-kibana", "logging-setup"], "it installs ILM, the template and the data view through both APIs");
 waits("logging-fluent-bit-daemonset", ["logging-setup-job"], "no log is written before the template and ILM policy exist and are verified");

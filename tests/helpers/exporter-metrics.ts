@@ -62,6 +62,11 @@ export const METRIC_SOURCES: Record<string, string> = {
     elasticsearch_cluster_health_status: "elasticsearch-exporter v1.9.0 collector/cluster_health.go",
     elasticsearch_filesystem_data_available_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
     elasticsearch_filesystem_data_size_bytes: "elasticsearch-exporter v1.9.0 collector/nodes.go",
+    // Backups (issue 26): collectors enabled by --collector.snapshots and --collector.slm (components/logs/es-exporter.ts).
+    elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds: "elasticsearch-exporter v1.9.0 collector/snapshots.go (per repository: start of the newest SUCCESS or PARTIAL snapshot, 0 without one)",
+    elasticsearch_snapshot_stats_number_of_snapshots: "elasticsearch-exporter v1.9.0 collector/snapshots.go (per repository)",
+    elasticsearch_slm_stats_snapshots_failed_total: "elasticsearch-exporter v1.9.0 collector/slm.go (per policy, from _slm/stats policy_stats)",
+    elasticsearch_slm_stats_operation_mode: "elasticsearch-exporter v1.9.0 collector/slm.go (operation_mode RUNNING, STOPPING, STOPPED; 1 for the current)",
     otelcol_receiver_refused_spans_total: "opentelemetry-collector v0.148.0 receiver/receiverhelper (+_total: otelconf v0.3.0 with suffixes)",
     otelcol_exporter_send_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
     otelcol_exporter_enqueue_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
@@ -104,8 +109,10 @@ export function queriesOf(models: readonly string[]): DashboardQuery[] {
 
 /** Every query of every dashboard the program ships, over every combination of pillars, once. */
 export function shippedDashboardQueries(): DashboardQuery[] {
-    const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) =>
-        platformDashboards({ logging, tracing, graylog }).map(dashboardJson))));
+    // Backups as the shipped stacks have them: off (dev, staging) and every 6 hours (prod).
+    const backups = [undefined, { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" }];
+    const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) => backups.flatMap((backup) =>
+        platformDashboards({ logging, tracing, graylog, backup }).map(dashboardJson)))));
     const seen = new Map<string, DashboardQuery>();
     for (const q of queriesOf(models)) {
         seen.set(`${q.where}\n${q.expr}`, q);

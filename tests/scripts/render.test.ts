@@ -116,7 +116,17 @@ describe("npm run render", function () {
     for (const [what, lines] of Object.entries(secretStacks)) {
         it(`replaces every secret with the fixed placeholder, chart output included (${what})`, async () => {
             const stackFile = path.join(tmp, `Pulumi.secretcheck-${what.replace(/\W+/g, "-")}.yaml`);
-            fs.writeFileSync(stackFile, ["config:", "  observability-platform:profile: prod", ...lines, ""].join("\n"));
+            // prod must name a backup repository; its credentials are secrets that must not show either.
+            const backup = [
+                "  observability-platform:backup:",
+                "    repository: {type: s3, bucket: secretcheck-backups}",
+                "  observability-platform:backupSecrets:",
+                "    accessKey:",
+                "      secure: v1:IIIIIIIIIIIIIIII:JJJJJJJJJJJJ",
+                "    secretKey:",
+                "      secure: v1:KKKKKKKKKKKKKKKK:LLLLLLLLLLLL",
+            ];
+            fs.writeFileSync(stackFile, ["config:", "  observability-platform:profile: prod", ...lines, ...backup, ""].join("\n"));
             const rendered = await serially(() => renderStack("secretcheck", { stackFile }));
             const all = rendered.files.map((f) => f.content).join("\n");
             assert.ok(all.includes("kind: Secret"), "Secrets were rendered");

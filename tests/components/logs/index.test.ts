@@ -4,8 +4,11 @@ import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
 import {
-    CONTAINER_LOGS, dataView, elasticsearchManifest, esRoles, ilmPolicy, indexTemplate, kibanaManifest, logStreams, NODE_LOGS, setupScript,
+    BACKUP_CREDENTIALS_ANNOTATION, CONTAINER_LOGS, dataView, elasticsearchManifest, esRoles, ilmPolicy, indexTemplate, kibanaManifest, logStreams, NODE_LOGS, setupScript,
 } from "../../../components/logs/elasticsearch";
+import { slmSchedule } from "../../../components/logs/backup";
+import { esExporterManifests } from "../../../components/logs/es-exporter";
+import { ES_BACKUP_CREDENTIALS_SECRET } from "../../../components/logs";
 import {
     BUILTIN_MULTILINE_PARSERS, FluentBitConfigInput, fluentBitSections, nodeInputFiles, nodeInputsScript, parserSections, renderSections,
 } from "../../../components/logs/fluent-bit-config";
@@ -165,7 +168,7 @@ describe("Logging", () => {
     });
 
     it("the setup Job's calls are idempotent: PUTs, and a data view with override", () => {
-        const script = setupScript("logging", logStreams(true));
+        const script = setupScript("logging", logStreams(true), false);
         assert.match(script, /-X PUT "\$es\/_ilm\/policy\/kubernetes-logs"/);
         assert.match(script, /-X PUT "\$es\/_index_template\/kubernetes-logs"/);
         assert.match(script, /-X PUT "\$es\/_index_template\/node-logs"/);
@@ -229,7 +232,7 @@ describe("Logging", () => {
             const run = await stackRun("dev");
             const job = find(run, "Job", "logging-setup");
             assert.ok(find(run, "DaemonSet", "fluent-bit").dependsOn.includes(job.urn));
-            const script = setupScript("logging", logStreams(false));
+            const script = setupScript("logging", logStreams(false), false);
             const simulate = script.split("\n").findIndex((l) => l.includes("_simulate_index/kubernetes-logs-fluentbit"));
             assert.ok(simulate > script.split("\n").findIndex((l) => l.includes("_index_template/kubernetes-logs\"")), "verified after it is installed");
             assert.match(script.split("\n")[simulate], /grep -q '"kubernetes-logs"' \|\| \{ .*exit 1; \}/);
@@ -542,7 +545,7 @@ describe("Logging", () => {
             assert.deepStrictEqual((dataView(NODE_LOGS) as any).data_view, { id: "node-logs", title: "node-logs-*", name: "Node logs", timeFieldName: "@timestamp" });
             // Neither template claims the other's stream, so each data view shows one kind of log.
             assert.ok(!tagMatches(CONTAINER_LOGS.indexPattern, NODE_LOGS.dataStream) && !tagMatches(NODE_LOGS.indexPattern, CONTAINER_LOGS.dataStream));
-            const script = setupScript("logging", logStreams(true));
+            const script = setupScript("logging", logStreams(true), false);
             assert.match(script, /_simulate_index\/node-logs-fluentbit" \| grep -q '"kubernetes-logs"' \|\| \{ .*exit 1; \}/);
             assert.match(script, /_data_stream\/node-logs-fluentbit.*exit 1/);
             assert.match(script, /-d @\/setup\/data-view-node-logs\.json/);
@@ -609,6 +612,96 @@ describe("Logging", () => {
             const checksum = (run: Awaited<ReturnType<typeof runProgram>>) =>
                 run.resources.find((r) => r.inputs.kind === "DaemonSet" && r.inputs.metadata.name === "fluent-bit")!.inputs.spec.template.metadata.annotations["observability-platform/config-checksum"];
             assert.notStrictEqual(checksum(on), checksum(await stackRun("dev")));
+        });
+    });
+
+    describe("snapshots (README \"Backup and restore\")", () => {
+        const inLogging = (run: Awaited<ReturnType<typeof runProgram>>, kind: string, name?: string) =>
+            run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === "logging" && (name === undefined || r.inputs.metadata.name.startsWith(name)));
+        const setupFiles = (run: Awaited<ReturnType<typeof runProgram>>) =>
+            run.resources.find((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata?.name === "logging-setup")!.inputs.data as Record<string, string>;
+        const withBackup = (backup: Record<string, unknown>, secrets?: Record<string, string>) => runProgram("prod", {
+            config: {
+                "observability-platform:backup": JSON.stringify({ repository: { type: "s3", bucket: "observability-backups-example", region: "eu-west-1" }, ...backup }),
+                ...(secrets ? { "observability-platform:backupSecrets": JSON.stringify(secrets) } : {}),
+            },
+        });
+
+        it("prod delivers the credentials into the keystore through a Secret that spec.secureSettings names, never in clear", async () => {
+            const run = await stackRun("prod");
+            const secret = run.resources.find((r) => r.type === "kubernetes:core/v1:Secret" && r.inputs.metadata?.name === ES_BACKUP_CREDENTIALS_SECRET)!;
+            assert.deepStrictEqual(Object.keys(secret.inputs.stringData).sort(), ["s3.client.platform.access_key", "s3.client.platform.secret_key"]);
+            assert.ok(secret.secretPaths.some((p) => p[0] === "stringData"), "the Secret's data is a Pulumi secret");
+            const es = inLogging(run, "Elasticsearch")!.inputs;
+            assert.deepStrictEqual(es.spec.secureSettings, [{ secretName: ES_BACKUP_CREDENTIALS_SECRET }]);
+            assert.strictEqual(es.spec.nodeSets[0].config["s3.client.platform.region"], "eu-west-1");
+            assert.match(es.spec.nodeSets[0].podTemplate.metadata.annotations[BACKUP_CREDENTIALS_ANNOTATION], /^[0-9a-f]{16}$/);
+            assert.ok(!JSON.stringify(es).includes(MOCK_SECRET_PREFIX), "no credential on the Elasticsearch resource");
+            assert.ok(inLogging(run, "Elasticsearch")!.dependsOn.includes(secret.urn), "the keystore Secret exists before the nodes start");
+        });
+
+        it("the setup Job registers the repository, verifies it and installs the SLM policy over the logs (node logs included), Jaeger and Kibana's feature state", async () => {
+            const files = setupFiles(await stackRun("prod"));
+            const script = files["setup.sh"].split("\n");
+            const at = (text: string) => script.findIndex((l) => l.includes(text));
+            assert.ok(at("_index_template/kubernetes-logs\"") < at("_snapshot/platform-backups\""));
+            assert.ok(at("-X PUT \"$es/_snapshot/platform-backups\"") < at("-X POST \"$es/_snapshot/platform-backups/_verify\""));
+            assert.ok(at("_verify") < at("-X PUT \"$es/_slm/policy/platform-snapshots\""));
+            assert.match(script[at("_verify")], /^call /, "a failed verification fails the Job (curl --fail-with-body under set -e)");
+            assert.deepStrictEqual(JSON.parse(files["snapshot-repository.json"]),
+                { type: "s3", settings: { bucket: "observability-backups-example", base_path: "observability-platform/prod/elasticsearch", client: "platform" } });
+            const slm = JSON.parse(files["slm-policy.json"]);
+            assert.deepStrictEqual(slm.config.indices, ["kubernetes-logs-*", "node-logs-*", "jaeger-*"], "with node logs on, as in every profile");
+            assert.deepStrictEqual([slm.config.include_global_state, slm.config.feature_states], [true, ["kibana"]]);
+            assert.deepStrictEqual(slm.retention, { expire_after: "30d", min_count: 5, max_count: 200 });
+            assert.strictEqual(slm.schedule, "0 30 */6 * * ?");
+        });
+
+        it("a new bucket, interval or retention runs the Job again and leaves the nodes alone", async () => {
+            const base = await withBackup({});
+            const job = inLogging(base, "Job", "logging-setup")!.inputs.metadata.name;
+            const es = JSON.stringify(inLogging(base, "Elasticsearch")!.inputs);
+            assert.strictEqual(inLogging(await withBackup({}), "Job", "logging-setup")!.inputs.metadata.name, job, "unchanged settings keep the Job");
+            for (const change of [
+                { repository: { type: "s3", bucket: "other-bucket", region: "eu-west-1" } },
+                { intervalHours: 12 },
+                { retention: { expireAfterDays: 60 } },
+            ]) {
+                const run = await withBackup(change);
+                assert.notStrictEqual(inLogging(run, "Job", "logging-setup")!.inputs.metadata.name, job, JSON.stringify(change));
+                assert.strictEqual(JSON.stringify(inLogging(run, "Elasticsearch")!.inputs), es, `${JSON.stringify(change)} does not roll Elasticsearch`);
+            }
+        });
+
+        it("a new credential changes the pod template (an awaited rolling restart) and runs the Job again", async () => {
+            const a = await withBackup({}, { accessKey: `${MOCK_SECRET_PREFIX}a`, secretKey: `${MOCK_SECRET_PREFIX}b` });
+            const b = await withBackup({}, { accessKey: `${MOCK_SECRET_PREFIX}a`, secretKey: `${MOCK_SECRET_PREFIX}c` });
+            const digest = (run: typeof a) => inLogging(run, "Elasticsearch")!.inputs.spec.nodeSets[0].podTemplate.metadata.annotations[BACKUP_CREDENTIALS_ANNOTATION];
+            assert.notStrictEqual(digest(a), digest(b));
+            assert.notStrictEqual(inLogging(a, "Job", "logging-setup")!.inputs.metadata.name, inLogging(b, "Job", "logging-setup")!.inputs.metadata.name);
+        });
+
+        it("without backups (dev) there is no keystore Secret, and the Job removes an SLM policy an earlier run made", async () => {
+            const run = await stackRun("dev");
+            assert.strictEqual(run.resources.find((r) => r.inputs.metadata?.name === ES_BACKUP_CREDENTIALS_SECRET), undefined);
+            assert.strictEqual(inLogging(run, "Elasticsearch")!.inputs.spec.secureSettings, undefined);
+            const script = setupFiles(run)["setup.sh"];
+            assert.match(script, /-X DELETE "\$es\/_slm\/policy\/platform-snapshots"/);
+            assert.match(script, /\[ "\$code" = 200 \] \|\| \[ "\$code" = 404 \] \|\| \{/);
+            assert.ok(!script.includes("_snapshot/"), "the repository stays registered for a restore");
+        });
+
+        it("the exporter collects snapshot and SLM metrics with a user that may read them and change nothing", () => {
+            const exporter = esExporterManifests("logging", "es-user-exporter").find((o) => o.kind === "Deployment")!;
+            const args: string[] = exporter.spec.template.spec.containers[0].args;
+            assert.ok(args.includes("--collector.snapshots") && args.includes("--collector.slm"), args.join(" "));
+            const cluster = (esRoles(logStreams(true)) as any).platform_monitor.cluster as string[];
+            assert.deepStrictEqual(cluster, ["monitor", "monitor_snapshot", "read_slm", "cluster:admin/slm/stats"]);
+            assert.ok(!cluster.some((p) => /manage|cluster:admin\/slm\/\*/.test(p)));
+        });
+
+        it("the SLM cron runs at minute 30 every intervalHours hours", () => {
+            assert.deepStrictEqual([1, 6, 24].map(slmSchedule), ["0 30 * * * ?", "0 30 */6 * * ?", "0 30 1 * * ?"]);
         });
     });
 });

@@ -22,6 +22,7 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 const ALL: RuleScope = {
     logging: true, tracing: true, graylog: true, tls: true,
     namespaces: { logging: "logging", tracing: "tracing", graylog: "graylog" },
+    backup: { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" },
 };
 const RULES = platformRuleGroups(ALL).flatMap((g) => g.rules);
 
@@ -172,6 +173,7 @@ describe("platform alert rules", () => {
 
     it("ships no rules for pillars a stack leaves out", () => {
         const names = platformRuleGroups({ ...ALL, logging: false, tracing: false, graylog: false, tls: false }).map((g) => g.name);
+        assert.ok(!platformRuleGroups({ ...ALL, backup: undefined }).some((g) => g.name === "platform.backup"), "no backup rules without backups");
         assert.deepStrictEqual(names, ["platform.nodes", "platform.workloads"]);
     });
 

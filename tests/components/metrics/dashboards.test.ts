@@ -83,6 +83,30 @@ describe("platform dashboards", () => {
         }
     });
 
+    describe("Platform / Storage", () => {
+        const storage = (backup?: { intervalHours: number; repository: string; policy: string }) =>
+            JSON.parse(dashboardJson(platformDashboards({ ...ALL, backup }).find((d) => d.uid === "platform-storage")!));
+
+        it("shows the backups' last snapshot age, SLM failures and snapshots kept when backups are on, and no backup panel otherwise", () => {
+            const on = storage({ intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" });
+            const panels = on.panels.filter((p: any) => p.title.startsWith("Backups:"));
+            assert.deepStrictEqual(panels.map((p: any) => p.title), ["Backups: age of the newest successful Elasticsearch snapshot", "Backups: SLM snapshot failures and snapshots kept"]);
+            assert.match(panels[0].targets[0].expr, /time\(\) - max by \(repository\) \(elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds\{repository="platform-backups"\}\)/);
+            assert.match(panels[0].description, /warns at 12 hours and pages at 24/);
+            assert.match(panels[1].targets[0].expr, /elasticsearch_slm_stats_snapshots_failed_total\{policy="platform-snapshots"\}/);
+            assert.deepStrictEqual(storage().panels.filter((p: any) => p.title.startsWith("Backups:")), []);
+        });
+
+        it("the prod stack's Storage dashboard carries the backup panels", async () => {
+            const run = await stackRun("prod");
+            const models = run.resources
+                .filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.inputs.metadata?.labels?.grafana_dashboard !== undefined)
+                .flatMap((r) => Object.values(r.inputs.data as Record<string, string>)).map((m) => JSON.parse(m));
+            const panels = models.find((d) => d.uid === "platform-storage").panels.map((p: any) => p.title);
+            assert.ok(panels.includes("Backups: age of the newest successful Elasticsearch snapshot"), panels.join(", "));
+        });
+    });
+
     describe("Platform / Workloads", () => {
         it("ships in every stack, whatever pillars it deploys", () => {
             for (const scope of [ALL, { logging: false, tracing: false, graylog: false }]) {

@@ -10,6 +10,7 @@ import { configSchema } from "../../../components/settings/schema";
 import { z } from "zod";
 import { ROOT } from "../../../scripts/root";
 import { runProgram } from "../../../scripts/mock-program";
+import { PROD_BACKUP } from "../../helpers/settings";
 
 const P = "observability-platform";
 
@@ -24,6 +25,8 @@ function build(config: Record<string, unknown>, stack = "dev"): PlatformSettings
 const PAGER = {
     alerting: { receivers: [{ name: "pager", type: "pagerduty" }], criticalReceiver: "pager", defaultReceiver: "pager" },
     alertingSecrets: { pager: "routing-key" },
+    // A prod stack also names its backup repository (or declines backups); tested under "backups".
+    ...PROD_BACKUP,
 };
 
 function problemsOf(config: Record<string, unknown>, stack = "dev"): string {
@@ -243,7 +246,7 @@ describe("settings", () => {
             assert.match(message, /a team receiver of type slack or email/);
             assert.match(message, /pulumi config set --path 'alerting\.receivers\[1\]\.name' team && pulumi config set --path 'alerting\.receivers\[1\]\.type' slack/);
             assert.match(message, /pulumi config set --path alerting\.defaultReceiver team && pulumi config set --secret --path 'alertingSecrets\.team' <slack-webhook-url>/);
-            const neither = problemsOf({ profile: "prod" }, "prod");
+            const neither = problemsOf({ profile: "prod", ...PROD_BACKUP }, "prod");
             assert.match(neither, /\(2 problems\)/);
             assert.match(neither, /'alerting\.receivers\[0\]\.name' pager/);
             assert.match(neither, /'alerting\.receivers\[1\]\.name' team/, "the team receiver goes after the pager the other message adds");
@@ -270,7 +273,7 @@ describe("settings", () => {
         });
 
         it("accepts prod without receivers when it has no metrics (no Alertmanager to route)", () => {
-            assert.strictEqual(build({ profile: "prod", metrics: { enabled: false } }, "prod").metrics.enabled, false);
+            assert.strictEqual(build({ profile: "prod", metrics: { enabled: false }, ...PROD_BACKUP }, "prod").metrics.enabled, false);
         });
 
         for (const profile of ["dev", "staging"] as const) {
@@ -418,6 +421,74 @@ describe("settings", () => {
         });
     });
 
+    describe("backups", () => {
+        const refusal = (config: Record<string, unknown>) => problemsOf({ profile: "prod", ...PAGER, ...config }, "prod");
+
+        it("accepts prod with a repository and its credentials", () => {
+            const s = build({ profile: "prod", ...PAGER }, "prod");
+            assert.deepStrictEqual([s.backup.enabled, s.backup.repository?.type, s.backup.intervalHours], [true, "s3", 6]);
+        });
+
+        it("refuses prod with neither a repository nor a reasoned opt-out, naming the key and both ways out", () => {
+            const message = refusal({ backup: undefined, backupSecrets: undefined });
+            assert.match(message, /\(1 problem\)/);
+            assert.match(message, /observability-platform:backup\.repository: is required in a prod stack/);
+            assert.match(message, /pulumi config set --path backup\.repository\.type s3 && pulumi config set --path backup\.repository\.bucket <bucket>/);
+            assert.match(message, /pulumi config set --path backup\.enabled false && pulumi config set --path backup\.declinedBecause/);
+        });
+
+        it("refuses prod with backups off and no reason, and accepts it with one", () => {
+            assert.match(refusal({ backup: { enabled: false }, backupSecrets: undefined }), /backup\.declinedBecause: is required with backup\.enabled false in a prod stack/);
+            const s = build({ profile: "prod", ...PAGER, backup: { enabled: false, declinedBecause: "a replica cluster in another region holds these logs" }, backupSecrets: undefined }, "prod");
+            assert.strictEqual(s.backup.enabled, false);
+        });
+
+        it("refuses a reason given while backups are on", () => {
+            assert.match(refusal({ backup: { ...PROD_BACKUP.backup, declinedBecause: "we do not need them" } }), /backup\.declinedBecause: is set while backup\.enabled is true/);
+        });
+
+        it("leaves dev and staging off without a repository", () => {
+            for (const profile of ["dev", "staging"]) {
+                assert.strictEqual(build({ profile }, profile).backup.enabled, false);
+            }
+        });
+
+        it("refuses backups on without a repository outside prod too", () => {
+            assert.match(problemsOf({ profile: "dev", backup: { enabled: true } }), /backup\.repository: is required with backup\.enabled true/);
+        });
+
+        it("refuses each credential the repository type needs when it is missing, and one it does not read", () => {
+            assert.match(refusal({ backupSecrets: { accessKey: "a" } }), /backupSecrets\.secretKey: is required for repository type s3/);
+            assert.match(refusal({ backup: { repository: { type: "gcs", bucket: "b-gcs" } }, backupSecrets: { accessKey: "a", secretKey: "s" } }),
+                /backupSecrets\.credentialsJson: is required for repository type gcs[^]*backupSecrets\.accessKey: is not read by repository type gcs/);
+            assert.match(refusal({ backup: { repository: { type: "azure", bucket: "container" } }, backupSecrets: { account: "acct" } }),
+                /backupSecrets\.key: is required for repository type azure, or backupSecrets\.sasToken instead/);
+            assert.match(refusal({ backup: { repository: { type: "azure", bucket: "container" } }, backupSecrets: { account: "acct", key: "k", sasToken: "t" } }),
+                /backupSecrets\.sasToken: is set beside backupSecrets\.key/);
+        });
+
+        it("never prints a credential in a refusal", () => {
+            const message = refusal({ backupSecrets: { accessKey: "AKIA-VERY-SECRET", secretKey: 5 } });
+            assert.match(message, /backupSecrets\.secretKey: got \[secret\]/);
+            assert.ok(!message.includes("AKIA-VERY-SECRET"), message);
+        });
+
+        it("refuses client settings the repository type does not read", () => {
+            assert.match(refusal({ backup: { repository: { type: "gcs", bucket: "b-gcs", region: "eu-west-1" } }, backupSecrets: { credentialsJson: "{}" } }),
+                /backup\.repository\.region: is not read by repository type gcs; allowed: only with type s3/);
+        });
+
+        it("refuses an interval that does not divide a day, and retention keeping fewer than its minimum", () => {
+            assert.match(problemsOf({ profile: "dev", backup: { intervalHours: 5 } }), /backup\.intervalHours: got 5; allowed: one of 1, 2, 3, 4, 6, 8, 12, 24/);
+            assert.match(problemsOf({ profile: "dev", backup: { retention: { minCount: 10, maxCount: 5 } } }), /backup\.retention\.minCount: got 10; allowed: at most backup\.retention\.maxCount \(5\)/);
+        });
+
+        it("refuses backups on with logging off: Elasticsearch takes the snapshots", () => {
+            assert.match(problemsOf({ profile: "dev", logging: { enabled: false }, tracing: { storage: "memory" }, backup: { enabled: true, repository: PROD_BACKUP.backup.repository }, backupSecrets: PROD_BACKUP.backupSecrets }),
+                /backup\.enabled: got true with logging disabled/);
+        });
+    });
+
     describe("every bound is tested just below, at and just above its edge", () => {
         /** Every number in the schema with its path and bounds; new keys are covered without listing them. */
         function numericLeaves(schema: z.ZodType, at: string[] = []): Array<{ path: string[]; min: number; max: number; int: boolean }> {
@@ -447,7 +518,9 @@ describe("settings", () => {
             const key = leaf.path.join(".");
             const step = leaf.int ? 1 : 0.1;
             // Values inside the bounds that a cross-key rule refuses, each tested on its own above.
-            const refusedElsewhere = key === "logging.elasticsearch.nodes" ? [2] : key === "metrics.grafana.replicas" ? [2, 9, 10] : [];
+            // backup.retention: dev keeps 3 to 30 snapshots, and minCount above maxCount is refused.
+            const refusedElsewhere = key === "logging.elasticsearch.nodes" ? [2] : key === "metrics.grafana.replicas" ? [2, 9, 10]
+                : key === "backup.retention.minCount" ? [999, 1000] : key === "backup.retention.maxCount" ? [1, 2] : [];
             const inside = [leaf.min, leaf.min + step, leaf.max - step, leaf.max].filter((v) => !refusedElsewhere.includes(v));
             it(`${key}: ${leaf.min - step} and ${leaf.max + step} are refused, ${inside.join(", ")} accepted`, () => {
                 const profile = baseFor(leaf.path);

@@ -318,7 +318,7 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 retention: `${m.prometheus.retentionDays}d`,
                 retentionSize: m.prometheus.retentionSize,
                 resources: resourcesOf(m.prometheus.resources),
-                topologySpreadConstraints: spreadAcrossNodes(PROMETHEUS_POD_LABELS, input.zoneAware),
+                topologySpreadConstraints: spreadAcrossNodes(PROMETHEUS_POD_LABELS, input.zoneAware, true),
                 storageSpec: { volumeClaimTemplate: volumeClaim(m.prometheus.storageSize, storageClassName) },
                 ...retainPvcs,
                 // Select ServiceMonitors, PodMonitors, Probes, ScrapeConfigs and rules from every
@@ -346,7 +346,7 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
             alertmanagerSpec: {
                 replicas: m.alertmanager.replicas,
                 resources: resourcesOf(m.alertmanager.resources),
-                topologySpreadConstraints: spreadAcrossNodes(ALERTMANAGER_POD_LABELS, input.zoneAware),
+                topologySpreadConstraints: spreadAcrossNodes(ALERTMANAGER_POD_LABELS, input.zoneAware, true),
                 storage: { volumeClaimTemplate: volumeClaim(m.alertmanager.storageSize, storageClassName) },
                 ...retainPvcs,
                 // The configuration, credentials included, lives in a Secret the program writes.

@@ -59,13 +59,21 @@ export const DRAIN_SAFE_PDB_VALUES = { enabled: true, minAvailable: null, ...DRA
  * tainted nodes out of the count: a pod evicted by a drain is not held Pending because the
  * cordoned node it left now has zero replicas.
  *
+ * With `volumes` (each replica on its own claim, as a StatefulSet's), nodes are a preference
+ * (`ScheduleAnyway`) instead. The skew is counted over every eligible node, but a volume bound in
+ * one zone admits only that zone's nodes (the PV's node affinity is not the pod's, which
+ * `nodeAffinityPolicy` would honour). So after a drain, a replica whose zone's only other node
+ * holds its sibling matches no node at all and stays Pending until the drained node returns: the
+ * lab's real kube-scheduler held Alertmanager so ("1 node(s) didn't match pod topology spread
+ * constraints, 5 node(s) didn't match PersistentVolume's node affinity").
+ *
  * Zones (prod), soft (`ScheduleAnyway`): preferred, never required, because a hard zone rule
  * would refuse every node that lacks the `topology.kubernetes.io/zone` label.
  */
-export function spreadAcrossNodes(matchLabels: Readonly<Record<string, string>>, zones: boolean): Record<string, unknown>[] {
+export function spreadAcrossNodes(matchLabels: Readonly<Record<string, string>>, zones: boolean, volumes = false): Record<string, unknown>[] {
     const labelSelector = { matchLabels: { ...matchLabels } };
     return [
-        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule", nodeTaintsPolicy: "Honor", labelSelector },
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: volumes ? "ScheduleAnyway" : "DoNotSchedule", nodeTaintsPolicy: "Honor", labelSelector },
         ...(zones ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector }] : []),
     ];
 }

@@ -1,11 +1,13 @@
 /**
- * A stand-in for what ECK writes from Elasticsearch's health API, for the maintenance scenarios.
+ * A stand-in for what ECK writes from Elasticsearch's health API, for the drains and the
+ * maintenance scenarios.
  * No Elasticsearch runs in the lab, so ECK 3.5.0 resets `status.health` to `unknown` on every
  * reconcile (pkg/controller/elasticsearch/reconcile/state.go, NewState) and its default PDB then
  * allows no disruption of a multi-node cluster (pdb/reconcile_default.go,
  * allowedDisruptionsForSinglePDB). The scenarios need the health a real cluster reports, so the lab
  * takes the resource from ECK with its own switch, `eck.k8s.elastic.co/managed: "false"` (ECK skips
- * reconciling it entirely, elasticsearch_controller.go), and writes what ECK would:
+ * reconciling it entirely, elasticsearch_controller.go) once ECK has made the StatefulSets and the
+ * PDB, and writes what ECK would:
  *   - status: the health the scenario sets (green unless told otherwise; yellow, as after a node
  *     loss, while any of its pods is not Ready), phase Ready, observedGeneration, availableNodes;
  *   - the default PDB `<name>-es-default`: minAvailable = nodes, less one when the cluster is green
@@ -39,6 +41,27 @@ export class EckStandIn {
     health: Health = "green";
 
     constructor(private readonly lab: Lab) {}
+
+    /**
+     * Once ECK has made every Elasticsearch's StatefulSets and default PDB (which it does only
+     * when the HTTP certificate's Secret exists), takes each from ECK.
+     */
+    async takeOverWhenCreated(timeoutSeconds: number): Promise<void> {
+        const deadline = Date.now() + timeoutSeconds * 1000;
+        for (;;) {
+            const clusters = await this.list();
+            const [sets, pdbs] = await Promise.all([this.lab.list("statefulsets", "-l", CLUSTER_LABEL), this.lab.list("pdb", "-l", CLUSTER_LABEL)]);
+            const missing = clusters.filter((es) => !sets.some((s) => s.metadata.namespace === es.metadata.namespace && s.metadata.labels?.[CLUSTER_LABEL] === es.metadata.name)
+                || !pdbs.some((p) => p.metadata.namespace === es.metadata.namespace && p.metadata.name === `${es.metadata.name}-es-default`));
+            if (missing.length === 0) {
+                return this.takeOver();
+            }
+            if (Date.now() > deadline) {
+                throw new Error(`ECK made no StatefulSet or default PDB within ${timeoutSeconds} s for ${missing.map((es) => `Elasticsearch ${es.metadata.namespace}/${es.metadata.name}`).join(", ")} (its log: logs/eck-operator.log)`);
+            }
+            await new Promise((r) => setTimeout(r, 1000));
+        }
+    }
 
     /** Takes every Elasticsearch from ECK (the operator stops touching it). */
     async takeOver(): Promise<void> {

@@ -27,6 +27,7 @@ import { certificateSecrets, throwawayPem } from "./cert-manager";
 import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
 import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
 import { Cluster, killChildren, Lab, terminated } from "./kube";
+import { EckStandIn } from "./eck";
 import { MongoDbStandIn } from "./mongodb";
 import { applyPhases, LabObject, labObjects, objectName } from "./objects";
 import { impersonating, operatorProcesses } from "./operators";
@@ -34,6 +35,8 @@ import { maintenanceScenarios } from "./maintenance";
 
 const STACKS = ["dev", "staging", "prod"];
 const SETTLE_SECONDS = 240;
+/** How long ECK may take to make Elasticsearch's StatefulSets and PDB once it runs. */
+const ECK_CREATE_SECONDS = 180;
 /** The stack `npm run maintenance`'s lab scenarios run in: the one with quorum stores and zonal volumes. */
 const MAINTENANCE_STACK = "prod";
 
@@ -220,11 +223,17 @@ export async function testStack(stack: string, io: Io): Promise<void> {
         lap(`accepted: ${objects.length} objects, zero rejections`);
         await startOperators(lab, objects, io);
         const mongo = new MongoDbStandIn(lab);
-        const reconcile = () => mongo.reconcile();
+        // Without a health API to ask, ECK holds every drain of a multi-node cluster (eck.ts).
+        const eck = new EckStandIn(lab);
+        await eck.takeOverWhenCreated(ECK_CREATE_SECONDS);
+        const reconcile = async () => {
+            await mongo.reconcile();
+            await eck.reconcile();
+        };
         await verify(lab, io, reconcile, lap);
         await controls(lab, io, reconcile);
         if (stack === MAINTENANCE_STACK) {
-            await maintenanceScenarios(lab, io, drainableNodes((await state(lab)).nodes), reconcile, () => settle(lab, reconcile));
+            await maintenanceScenarios(lab, io, drainableNodes((await state(lab)).nodes), eck, reconcile, () => settle(lab, reconcile));
             lap("npm run maintenance: a drain refused by a pre-check, a second node refused until the first is green, a drain done");
         }
         lap(`${stack} passed`);

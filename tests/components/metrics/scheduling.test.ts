@@ -9,17 +9,17 @@ import {
 const keys = (constraints: any[]) => constraints.map((c) => `${c.topologyKey} ${c.whenUnsatisfiable}`);
 
 describe("Monitoring scheduling, requests and operator scope", () => {
-    it("Prometheus and Alertmanager never stack replicas on one node, and prefer distinct zones in prod", () => {
+    it("Prometheus and Alertmanager prefer distinct nodes, and distinct zones in prod; never required, since each replica's volume holds it to one zone", () => {
         const prod = valuesFor("prod");
         for (const [spec, labels] of [[prod.prometheus.prometheusSpec, PROMETHEUS_POD_LABELS], [prod.alertmanager.alertmanagerSpec, ALERTMANAGER_POD_LABELS]] as const) {
-            assert.deepStrictEqual(keys(spec.topologySpreadConstraints), ["kubernetes.io/hostname DoNotSchedule", "topology.kubernetes.io/zone ScheduleAnyway"]);
+            assert.deepStrictEqual(keys(spec.topologySpreadConstraints), ["kubernetes.io/hostname ScheduleAnyway", "topology.kubernetes.io/zone ScheduleAnyway"]);
             for (const c of spec.topologySpreadConstraints) {
                 assert.deepStrictEqual(c.labelSelector.matchLabels, labels);
                 assert.strictEqual(c.maxSkew, 1);
             }
             assert.strictEqual(spec.topologySpreadConstraints[0].nodeTaintsPolicy, "Honor", "a cordoned node is not counted");
         }
-        assert.deepStrictEqual(keys(valuesFor("staging").alertmanager.alertmanagerSpec.topologySpreadConstraints), ["kubernetes.io/hostname DoNotSchedule"]);
+        assert.deepStrictEqual(keys(valuesFor("staging").alertmanager.alertmanagerSpec.topologySpreadConstraints), ["kubernetes.io/hostname ScheduleAnyway"]);
     });
 
     it("selects the pods the operator labels for the chart's resource names", () => {

@@ -424,27 +424,16 @@ export function graylogServiceMonitor(namespace: string): Record<string, any> {
     };
 }
 
-/** The Data Node's embedded OpenSearch refuses to start below vm.max_map_count 262144. */
-const SYSCTL_INIT = {
-    name: "sysctl",
-    image: IMAGES.busybox,
-    command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
-    securityContext: { privileged: true, runAsUser: 0 },
-    resources: { requests: { cpu: "1m", memory: "4Mi" }, limits: { cpu: "50m", memory: "16Mi" } },
-};
-
 /** For the chart's init containers, which it renders without resources (`copy-data`, `copy-plugin-*`). */
 export const INIT_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 type TransformArgs = { type: string; props: Record<string, any>; opts: Record<string, any> };
 
 /**
- * Mends what Graylog chart 1.0.0 renders, in four places the chart has no value for:
+ * Mends what Graylog chart 1.0.0 renders, in three places the chart has no value for:
  * - its StatefulSets' `checksum/*` annotations hash a `lookup` that falls back to randAlphaNum
  *   when empty, as it always is when Pulumi renders, so every preview would roll the pods; they
  *   get a checksum of what the program feeds them instead;
- * - the Data Node gets a privileged init container that raises vm.max_map_count on its node
- *   (the same way ECK's Elasticsearch does), since the chart offers no init for it;
  * - its init containers (`copy-data`, which copies the data directory, and `copy-plugin-*`)
  *   have no resources value, so they get small requests and limits;
  * - its PDBs carry only `minAvailable`; they become `maxUnavailable: 1` with
@@ -465,10 +454,9 @@ export function graylogChartTransform(checksums: { graylog: string; datanode: st
         const checksum = template.metadata?.labels?.app === DATANODE_POD_LABEL.app ? checksums.datanode : checksums.graylog;
         template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, "checksum/config": checksum, "checksum/secret": checksum } };
         const inits: Record<string, any>[] = template.spec.initContainers ?? [];
-        template.spec.initContainers = [
-            ...(template.metadata.labels?.app === DATANODE_POD_LABEL.app ? [SYSCTL_INIT] : []),
-            ...inits.map((c) => (c.resources?.requests ? c : { ...c, resources: INIT_RESOURCES })),
-        ];
+        // The Data Node's OpenSearch needs vm.max_map_count >= 262144, which the node-tuning
+        // DaemonSet sets on every node (components/shared/node-tuning.ts).
+        template.spec.initContainers = inits.map((c) => (c.resources?.requests ? c : { ...c, resources: INIT_RESOURCES }));
         if (template.spec.initContainers.length === 0) {
             delete template.spec.initContainers;
         }

@@ -129,16 +129,9 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                         // Without zoneAwareness, zones are what the README says: a preference.
                         // ECK keeps its default preferred anti-affinity on the hostname.
                         ...(input.zoneAware && !es.zoneAwareness ? { topologySpreadConstraints: [esZonePreference(es.nodeSetName)] } : {}),
-                        // mmap needs vm.max_map_count >= 262144 on the node; the init container
-                        // sets it (the logging namespace admits privileged pods for this).
-                        initContainers: [{
-                            name: "sysctl",
-                            securityContext: { privileged: true, runAsUser: 0 },
-                            // Without its own, ECK copies Elasticsearch's resources onto it
-                            // (defaults/pod_template.go WithInitContainerDefaults).
-                            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-                            command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
-                        }],
+                        // mmap needs vm.max_map_count >= 262144 on the node: the node-tuning DaemonSet
+                        // in the node agents' namespace sets it (components/shared/node-tuning.ts),
+                        // so no container here is privileged.
                         containers: [{
                             name: "elasticsearch",
                             resources: resourcesOf(es.resources),

@@ -34,6 +34,8 @@ export interface TracesDataSource {
 export interface MonitoringValuesInput {
     /** The chart's namespace, where the Prometheus and Alertmanager resources live. */
     readonly namespace: string;
+    /** node-exporter's namespace: the node agents', the only privileged one. */
+    readonly agentNamespace: string;
     readonly metrics: MetricsSettings;
     /** Spread replicas over zones as well as nodes (prod). */
     readonly zoneAware: boolean;
@@ -280,6 +282,33 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
     };
 }
 
+/** The node-exporter DaemonSet's name (kps fullnameOverride + `-prometheus-node-exporter`). */
+export const NODE_EXPORTER_DAEMONSET = `${MONITORING_RELEASE}-prometheus-node-exporter`;
+
+type TransformArgs = { type: string; name: string; props: Record<string, any>; opts: Record<string, any> };
+
+/**
+ * node-exporter came from the chart's namespace to the node agents' on day two. A v4 Chart names
+ * its children `<chart>:<namespace>/<name>` (pulumi-kubernetes provider/pkg/provider/yaml/v2
+ * yaml.go register), so the moved DaemonSet is a new resource, created before the old one is
+ * deleted at the end of the update; its pods would wait for the old pods' host port 9100 and the
+ * 10-minute DaemonSet await would fail the `up`. Aliased to its old name, it is the same
+ * resource with a new namespace: a replacement, which `deleteBeforeReplace` makes delete first
+ * (a minute without node metrics). The Service, ServiceAccount and ServiceMonitor move as new
+ * objects (created, then the old ones deleted); nothing on the host stands in their way.
+ */
+export function nodeExporterMoveTransform(chartName: string, chartNamespace: string) {
+    return (args: TransformArgs) => {
+        if (args.type !== "kubernetes:apps/v1:DaemonSet" || args.props?.metadata?.name !== NODE_EXPORTER_DAEMONSET) {
+            return undefined;
+        }
+        return {
+            props: args.props,
+            opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), { name: `${chartName}:${chartNamespace}/${NODE_EXPORTER_DAEMONSET}` }], deleteBeforeReplace: true },
+        };
+    };
+}
+
 /** The full values object for kube-prometheus-stack. */
 export function monitoringValues(input: MonitoringValuesInput): Record<string, unknown> {
     const { metrics: m, storageClassName, protectData } = input;
@@ -371,6 +400,9 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
         "kube-state-metrics": { resources: resourcesOf(m.kubeStateMetrics.resources) },
         nodeExporter: { enabled: true },
         "prometheus-node-exporter": {
+            // Every object of the subchart (DaemonSet, Service, ServiceAccount, ServiceMonitor)
+            // goes there (prometheus-node-exporter 4.56.1 _helpers.tpl "prometheus-node-exporter.namespace").
+            namespaceOverride: input.agentNamespace,
             tolerations: TOLERATE_ALL_TAINTS,
             priorityClassName: NODE_CRITICAL_PRIORITY,
             affinity: AGENT_NODE_AFFINITY,

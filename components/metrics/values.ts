@@ -240,6 +240,9 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
         // The pod runs as 472 with fsGroup 472, which makes the volume writable; the chart's
         // chown init container would run as root with CHOWN and DAC_OVERRIDE.
         initChownData: { enabled: false },
+        // The chart's pod securityContext (non-root 472) with the RuntimeDefault seccomp profile its
+        // containers already ask for one by one. The token stays: the sidecars watch ConfigMaps.
+        securityContext: { runAsNonRoot: true, runAsUser: 472, runAsGroup: 472, fsGroup: 472, seccompProfile: { type: "RuntimeDefault" } },
         // A ReadWriteOnce volume cannot be attached to the old and the new pod of a rolling update.
         deploymentStrategy: { type: "Recreate" },
         // A Deployment that mounts a PVC is stateful: the chart's PDB (templates/poddisruptionbudget.yaml
@@ -381,6 +384,8 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 // The configuration, credentials included, lives in a Secret the program writes.
                 useExistingSecret: true,
                 configSecret: input.alertmanagerConfigSecret,
+                // Alertmanager and its config-reloader read mounted files; neither calls the API.
+                automountServiceAccountToken: false,
                 ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
                 ...(input.tls
                     ? {
@@ -407,6 +412,10 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
             priorityClassName: NODE_CRITICAL_PRIORITY,
             affinity: AGENT_NODE_AFFINITY,
             resources: resourcesOf(m.nodeExporter.resources),
+            // It keeps the host network, PID namespace and read-only host mounts; it needs no
+            // capability (it reads /proc and /sys as 65534) and no privilege escalation.
+            securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             // As Fluent Bit and the OTel agent: the chart's `maxUnavailable: 1` rolls one node at a
             // time and outlasts the provider's 10-minute DaemonSet await from about 40 nodes.
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },

@@ -13,6 +13,7 @@ import { monitoringUrl } from "./metrics/tls";
 import { PlatformSettings } from "./settings";
 import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
+import { NODE_TUNING, nodeTuningDaemonSet } from "./shared/node-tuning";
 import { NODE_CRITICAL_PRIORITY } from "./shared/workloads";
 import { dataStores, uiRoutes } from "./wiring";
 
@@ -33,41 +34,68 @@ export interface NamespacePlan {
  * only in a namespace holding a ResourceQuota scoped to that PriorityClass; without one the node
  * agents' DaemonSets report "insufficient quota to match these scopes" and never start. The
  * quota is harmless elsewhere. The limit is a pod count no fleet reaches: GKE's largest cluster
- * has 15,000 nodes, one agent pod each.
+ * has 15,000 nodes, one pod of each agent DaemonSet on each.
  */
-export function nodeCriticalQuota(namespace: string): Record<string, any> {
+export function nodeCriticalQuota(namespace: string, daemonSets: number): Record<string, any> {
     return {
         apiVersion: "v1",
         kind: "ResourceQuota",
         metadata: { name: "node-critical-pods", namespace },
         spec: {
-            hard: { pods: "15000" },
+            hard: { pods: String(15000 * daemonSets) },
             scopeSelector: { matchExpressions: [{ scopeName: "PriorityClass", operator: "In", values: [NODE_CRITICAL_PRIORITY] }] },
         },
     };
 }
 
+/** The DaemonSets of the enabled pillars, all in the node agents' namespace. */
+export function nodeAgentSets(settings: PlatformSettings): string[] {
+    return [
+        ...(settings.metrics.enabled ? ["node-exporter"] : []),
+        ...(settings.logging.enabled ? ["fluent-bit"] : []),
+        ...(settings.tracing.enabled ? ["otel-agent"] : []),
+        ...(needsNodeTuning(settings) ? [NODE_TUNING] : []),
+    ];
+}
+
+/** Elasticsearch and the Graylog Data Node need vm.max_map_count raised on their nodes. */
+const needsNodeTuning = (settings: PlatformSettings) => settings.logging.enabled || settings.graylog.enabled;
+
 /**
- * The namespaces a stack needs and how strict each can be. Node agents read host logs, host
- * metrics and bind host ports, which only `privileged` admits; cert-manager runs fully
- * restricted.
+ * The namespaces a stack needs and how strict each can be. Only the node agents' namespace admits
+ * privileged pods: node-exporter uses the host network, PID namespace and root filesystem, Fluent
+ * Bit reads host log files and keeps its buffer on a hostPath, the OpenTelemetry agent binds host
+ * ports, and node tuning raises vm.max_map_count. Every other namespace enforces `restricted`, or
+ * `baseline` where one image cannot run otherwise, with the reason here: the one place it is stated.
  */
 export function namespacePlan(settings: PlatformSettings): NamespacePlan[] {
     const ns = settings.namespaces;
     const plan: NamespacePlan[] = [
         { name: ns.certManager, enforce: "restricted", reason: "cert-manager runs as non-root with no host access", nodeAgents: false },
     ];
+    if (nodeAgentSets(settings).length > 0) {
+        plan.push({
+            name: ns.nodeAgents, enforce: "privileged", nodeAgents: true,
+            reason: "node agents: node-exporter uses the host network, PID namespace and root filesystem; Fluent Bit reads host log files and buffers on a hostPath; " +
+                "the OpenTelemetry agent binds host ports; node tuning raises vm.max_map_count for Elasticsearch and the Graylog Data Node",
+        });
+    }
+    const restricted = "every container runs as non-root, without privilege escalation or capabilities, under RuntimeDefault seccomp";
     if (settings.metrics.enabled) {
-        plan.push({ name: ns.monitoring, enforce: "privileged", reason: "node-exporter uses the host network, PID namespace and root filesystem", nodeAgents: true });
+        plan.push({ name: ns.monitoring, enforce: "restricted", reason: restricted, nodeAgents: false });
     }
     if (settings.logging.enabled) {
-        plan.push({ name: ns.logging, enforce: "privileged", reason: "Fluent Bit reads host log files and keeps its buffer on a hostPath; Elasticsearch tunes vm.max_map_count", nodeAgents: true });
+        plan.push({ name: ns.logging, enforce: "restricted", reason: restricted, nodeAgents: false });
     }
     if (settings.tracing.enabled) {
-        plan.push({ name: ns.tracing, enforce: "privileged", reason: "the OpenTelemetry agent binds host ports for node-local OTLP", nodeAgents: true });
+        plan.push({ name: ns.tracing, enforce: "restricted", reason: restricted, nodeAgents: false });
     }
     if (settings.graylog.enabled) {
-        plan.push({ name: ns.graylog, enforce: "privileged", reason: "the Data Node's init container raises vm.max_map_count", nodeAgents: false });
+        plan.push({
+            name: ns.graylog, enforce: "baseline", nodeAgents: false,
+            reason: "the Graylog Data Node image starts as root: its entrypoint chowns the data directory and drops to the graylog user with setpriv, " +
+                "which needs CHOWN, DAC_OVERRIDE, FOWNER, SETGID and SETUID (components/graylog/values.ts DATANODE_POD_SECURITY); every other pod there is restricted",
+        });
     }
     return plan;
 }
@@ -107,11 +135,12 @@ export class Platform extends pulumi.ComponentResource {
                 },
             }, { parent: this, retainOnDelete: settings.protectData });
             if (plan.nodeAgents) {
-                quotas[plan.name] = new k8s.core.v1.ResourceQuota(`${name}-quota-${plan.name}`, nodeCriticalQuota(plan.name) as k8s.core.v1.ResourceQuotaArgs,
+                quotas[plan.name] = new k8s.core.v1.ResourceQuota(`${name}-quota-${plan.name}`, nodeCriticalQuota(plan.name, nodeAgentSets(settings).length) as k8s.core.v1.ResourceQuotaArgs,
                     { parent: this, dependsOn: [created[plan.name]] });
             }
         }
         const ns = settings.namespaces;
+        const agents = ns.nodeAgents;
         const tls = settings.tls.enabled
             ? new Tls(`${name}-tls`, {
                 namespace: ns.certManager,
@@ -126,9 +155,16 @@ export class Platform extends pulumi.ComponentResource {
             ? new MonitoringCrds(`${name}-monitoring-crds`, { namespace: ns.monitoring, protectData: settings.protectData, chartDirectory: settings.chartDirectory }, { parent: this })
             : undefined;
         // Everything that asks for a certificate waits for cert-manager's webhook and issuers.
-        // A pillar with node agents also waits for its namespace's node-critical quota.
-        const after = (namespace: string, ...more: pulumi.Resource[]) =>
-            ({ parent: this, dependsOn: [created[namespace], ...(quotas[namespace] ? [quotas[namespace]] : []), ...(tls?.ready ?? []), ...more] });
+        // A pillar with node agents also waits for their namespace and its node-critical quota.
+        const after = (namespace: string, withAgents: boolean, ...more: pulumi.Resource[]) =>
+            ({ parent: this, dependsOn: [created[namespace], ...(withAgents ? [created[agents], quotas[agents]] : []), ...(tls?.ready ?? []), ...more] });
+        // Awaited (every node tuned) before the stores whose pods need it are created. A node that
+        // joins later runs it at node-critical priority, before ordinary pods; a store pod that
+        // still starts first fails its bootstrap check and is restarted until it passes.
+        const nodeTuning = needsNodeTuning(settings)
+            ? [new k8s.apps.v1.DaemonSet(`${name}-node-tuning`, nodeTuningDaemonSet(agents) as k8s.apps.v1.DaemonSetArgs,
+                { parent: this, dependsOn: [created[agents], quotas[agents]] })]
+            : [];
         const scope = {
             logging: settings.logging.enabled,
             tracing: settings.tracing.enabled,
@@ -147,6 +183,7 @@ export class Platform extends pulumi.ComponentResource {
         const logging = settings.logging.enabled
             ? new Logging(`${name}-logging`, {
                 namespace: ns.logging,
+                agentNamespace: agents,
                 logging: settings.logging,
                 storageClassName: settings.storageClassName,
                 protectData: settings.protectData,
@@ -161,7 +198,7 @@ export class Platform extends pulumi.ComponentResource {
                     grafana: settings.metrics.enabled ? ns.monitoring : undefined,
                     jaeger: settings.tracing.enabled && settings.tracing.storage === "elasticsearch" ? ns.tracing : undefined,
                 },
-            }, after(ns.logging))
+            }, after(ns.logging, true, ...nodeTuning))
             : undefined;
 
         const pillars: pulumi.Resource[] = [...(logging ? [logging] : [])];
@@ -179,7 +216,7 @@ export class Platform extends pulumi.ComponentResource {
                 alerting: settings.alerting,
                 alertingSecrets: settings.alertingSecrets,
                 networkPolicies: settings.access.networkPolicies,
-            }, after(ns.graylog)));
+            }, after(ns.graylog, false, ...nodeTuning)));
         }
 
         // Jaeger stores spans in Elasticsearch and fails its readiness until it answers, so with
@@ -188,6 +225,7 @@ export class Platform extends pulumi.ComponentResource {
         const tracing = settings.tracing.enabled
             ? new Tracing(`${name}-tracing`, {
                 namespace: ns.tracing,
+                agentNamespace: agents,
                 tracing: settings.tracing,
                 elasticsearch: jaegerEs && logging
                     ? { url: logging.elasticsearchUrl, credentialsSecret: jaegerEs.credentialsSecret, caSecret: jaegerEs.caSecret, replicas: settings.logging.elasticsearch.nodes > 1 ? 1 : 0 }
@@ -199,7 +237,7 @@ export class Platform extends pulumi.ComponentResource {
                 zoneAware,
                 monitoringCrds: crds,
                 chartDirectory: settings.chartDirectory,
-            }, after(ns.tracing, ...(logging?.consumerResources ?? []), ...(jaegerEs && logging ? [logging.elasticsearchReady] : [])))
+            }, after(ns.tracing, true, ...(logging?.consumerResources ?? []), ...(jaegerEs && logging ? [logging.elasticsearchReady] : [])))
             : undefined;
 
         if (tracing) {
@@ -209,6 +247,7 @@ export class Platform extends pulumi.ComponentResource {
             const grafanaLogs = logging?.consumers.grafana;
             pillars.push(new Monitoring(`${name}-metrics`, {
                 namespace: ns.monitoring,
+                agentNamespace: agents,
                 metrics: settings.metrics,
                 alerting: settings.alerting,
                 alertingSecrets: settings.alertingSecrets,
@@ -230,7 +269,7 @@ export class Platform extends pulumi.ComponentResource {
                     : undefined,
                 traces: tracing ? { url: tracing.queryUrl } : undefined,
                 externalUrls: { grafana: external("grafana"), prometheus: external("prometheus"), alertmanager: external("alertmanager") },
-            }, after(ns.monitoring, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? []))));
+            }, after(ns.monitoring, true, ...(crds ? [crds] : []), ...(logging?.consumerResources ?? []))));
         }
 
         // Ingresses, gates and NetworkPolicies come last: their backends exist by then.

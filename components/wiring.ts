@@ -5,6 +5,7 @@
 import { DataStore, UiRoute } from "./access/values";
 import { DATANODE_POD_LABEL, GRAYLOG_SERVICE, MONGODB_EXPORTER_PORT, MONGODB_NAME } from "./graylog/values";
 import { ECK, ES_NAME } from "./logs/elasticsearch";
+import { FLUENT_BIT } from "./logs/fluent-bit";
 import { MONITORING_TLS_SECRETS } from "./metrics/tls";
 import { MONITORING_RELEASE } from "./metrics/values";
 import { PlatformSettings } from "./settings";
@@ -33,8 +34,8 @@ export function uiRoutes(s: PlatformSettings): UiRoute[] {
 
 /**
  * The data stores of the enabled pillars and who may reach each. A peer with no namespace is
- * the store's own namespace, where its operator, replicas and in-namespace consumers (Fluent
- * Bit, Kibana, the setup Jobs, exporters) run.
+ * the store's own namespace, where its operator, replicas and in-namespace consumers (Kibana,
+ * the setup Jobs, exporters) run.
  */
 export function dataStores(s: PlatformSettings): DataStore[] {
     const ns = s.namespaces;
@@ -43,6 +44,8 @@ export function dataStores(s: PlatformSettings): DataStore[] {
         stores.push({
             name: "elasticsearch-clients", namespace: ns.logging, pods: { "elasticsearch.k8s.elastic.co/cluster-name": ES_NAME }, peers: [
                 {},
+                // Fluent Bit, which runs with the other node agents.
+                { namespace: ns.nodeAgents, pods: { "app.kubernetes.io/name": FLUENT_BIT }, ports: [9200] },
                 ...(s.tracing.enabled && s.tracing.storage === "elasticsearch" ? [{ namespace: ns.tracing, ports: [9200] }] : []),
                 ...(s.metrics.enabled ? [{ namespace: ns.monitoring, pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] }] : []),
             ],

@@ -29,6 +29,7 @@ export interface RecordedResource {
     readonly provider?: string;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    readonly deleteBeforeReplace: boolean;
     readonly dependsOn: readonly string[];
     /** The `customTimeouts` option's update timeout (a Go duration such as "30m"), when set. */
     readonly updateTimeout?: string;
@@ -115,6 +116,7 @@ function patchMonitor(): void {
                     provider: req.getProvider() || undefined,
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     dependsOn: req.getDependenciesList(),
                     updateTimeout: req.getCustomtimeouts()?.getUpdate() || undefined,
                     aliases: [

@@ -7,6 +7,7 @@ import * as crypto from "crypto";
 import { IMAGES } from "../shared/images";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { parseQuantity } from "../shared/quantity";
+import { RESTRICTED_CONTAINER, restrictedPod, RUNTIME_DEFAULT_SECCOMP } from "../shared/pod-security";
 import { DRAIN_SAFE_PDB, resourcesOf } from "../shared/workloads";
 import { GELF_PORT, inputPlans } from "./setup";
 
@@ -275,9 +276,20 @@ export const MONGODB_EXPORTER_CONTAINER = {
     ],
     ports: [{ name: "metrics", containerPort: MONGODB_EXPORTER_PORT }],
     resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-    // The pod's securityContext (non-root, RuntimeDefault seccomp) is the operator's.
-    securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+    // percona/mongodb_exporter runs as the pod's user (below) and writes no file.
+    securityContext: RESTRICTED_CONTAINER,
 };
+
+/**
+ * What the MongoDB operator 1.9.1 builds for the members' pods (mongodb-community-operator
+ * controllers/construct/mongodbstatefulset.go, the lab's stand-in scripts/lab/mongodb.ts): uid and
+ * fsGroup 2000, RuntimeDefault seccomp, and every container without privilege or capability on a
+ * read-only root filesystem (its emptyDirs take what they write). Written out here too, so the
+ * render shows it and it holds whatever the operator's defaults become; the operator merges the
+ * template into its own. The token stays: the agent's readiness probe patches its own pod's
+ * annotations through the API (the operator's mongodb-kubernetes-appdb Role).
+ */
+const MONGODB_UID = 2000;
 
 export function mongodbManifest(namespace: string, g: GraylogSettings, version: string, storageClassName?: string, zoneAware = false): Record<string, any> {
     const claim = (name: string, size: string) => ({
@@ -326,11 +338,12 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
                     template: {
                         spec: {
                             serviceAccountName: "mongodb-kubernetes-appdb",
+                            securityContext: restrictedPod(MONGODB_UID, MONGODB_UID),
                             // The operator merges this pod spec into the StatefulSet it builds.
                             affinity: spreadAffinity({ app: `${MONGODB_NAME}-svc` }, zoneAware),
                             containers: [
-                                { name: "mongod", resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
-                                { name: "mongodb-agent", resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
+                                { name: "mongod", securityContext: RESTRICTED_CONTAINER, resources: { requests: { cpu: "100m", memory: "512Mi" }, limits: { cpu: "1", memory: "1Gi" } } },
+                                { name: "mongodb-agent", securityContext: RESTRICTED_CONTAINER, resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "200m", memory: "256Mi" } } },
                                 MONGODB_EXPORTER_CONTAINER,
                             ],
                         },
@@ -424,29 +437,48 @@ export function graylogServiceMonitor(namespace: string): Record<string, any> {
     };
 }
 
-/** The Data Node's embedded OpenSearch refuses to start below vm.max_map_count 262144. */
-const SYSCTL_INIT = {
-    name: "sysctl",
-    image: IMAGES.busybox,
-    command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
-    securityContext: { privileged: true, runAsUser: 0 },
-    resources: { requests: { cpu: "1m", memory: "4Mi" }, limits: { cpu: "50m", memory: "16Mi" } },
-};
-
 /** For the chart's init containers, which it renders without resources (`copy-data`, `copy-plugin-*`). */
 export const INIT_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
 
 type TransformArgs = { type: string; props: Record<string, any>; opts: Record<string, any> };
 
 /**
+ * The Graylog server's pods (`copy-data` and `graylog-app`), as Pod Security `restricted` wants
+ * them. graylog/graylog's Dockerfile (graylog-docker docker/oss/Dockerfile) makes the user
+ * `graylog` uid 1100, as the chart's pod securityContext does. Its root filesystem stays
+ * writable: the entrypoint (docker-entrypoint.sh at graylog-docker main) rewrites
+ * `/usr/share/graylog/plugins-merged` and the PID file in /tmp on every start, and the mirror
+ * holds no 7.0 branch to show what 7.0.12 writes besides. Neither Graylog nor its Data Node
+ * calls the Kubernetes API (the chart grants its ServiceAccount no Role by default).
+ */
+export const GRAYLOG_POD_SECURITY = {
+    pod: restrictedPod(1100, 1100),
+    container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+} as const;
+
+/**
+ * The Data Node, the one pod that cannot be `restricted`, hence its namespace's `baseline`: its
+ * image has no USER, and its entrypoint (graylog-docker docker/datanode/entrypoint.sh) runs as
+ * root to `install -d -o graylog` and `chown -R` the data directory (0700, owned by graylog:
+ * root needs DAC_OVERRIDE to enter it, CHOWN and FOWNER to hand it over), then drops to the
+ * graylog user with `setpriv --reuid --regid --init-groups` (SETUID, SETGID). Those five
+ * capabilities come back, nothing else; no privilege escalation once it runs as graylog. Its
+ * root filesystem stays writable (the same entrypoint, and no 7.0 source to read).
+ */
+export const DATANODE_POD_SECURITY = {
+    pod: { seccompProfile: RUNTIME_DEFAULT_SECCOMP },
+    container: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"], add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"] } },
+} as const;
+
+/**
  * Mends what Graylog chart 1.0.0 renders, in four places the chart has no value for:
  * - its StatefulSets' `checksum/*` annotations hash a `lookup` that falls back to randAlphaNum
  *   when empty, as it always is when Pulumi renders, so every preview would roll the pods; they
  *   get a checksum of what the program feeds them instead;
- * - the Data Node gets a privileged init container that raises vm.max_map_count on its node
- *   (the same way ECK's Elasticsearch does), since the chart offers no init for it;
  * - its init containers (`copy-data`, which copies the data directory, and `copy-plugin-*`)
  *   have no resources value, so they get small requests and limits;
+ * - its pods have no securityContext worth the name (the server's pod sets only uid 1100) and
+ *   mount a token they never use; they get GRAYLOG_POD_SECURITY and DATANODE_POD_SECURITY;
  * - its PDBs carry only `minAvailable`; they become `maxUnavailable: 1` with
  *   `unhealthyPodEvictionPolicy: AlwaysAllow`, so a stuck pod never blocks a drain.
  */
@@ -465,10 +497,15 @@ export function graylogChartTransform(checksums: { graylog: string; datanode: st
         const checksum = template.metadata?.labels?.app === DATANODE_POD_LABEL.app ? checksums.datanode : checksums.graylog;
         template.metadata = { ...template.metadata, annotations: { ...template.metadata?.annotations, "checksum/config": checksum, "checksum/secret": checksum } };
         const inits: Record<string, any>[] = template.spec.initContainers ?? [];
-        template.spec.initContainers = [
-            ...(template.metadata.labels?.app === DATANODE_POD_LABEL.app ? [SYSCTL_INIT] : []),
-            ...inits.map((c) => (c.resources?.requests ? c : { ...c, resources: INIT_RESOURCES })),
-        ];
+        // The Data Node's OpenSearch needs vm.max_map_count >= 262144, which the node-tuning
+        // DaemonSet sets on every node (components/shared/node-tuning.ts).
+        template.spec.initContainers = inits.map((c) => (c.resources?.requests ? c : { ...c, resources: INIT_RESOURCES }));
+        const security = template.metadata.labels?.app === DATANODE_POD_LABEL.app ? DATANODE_POD_SECURITY : GRAYLOG_POD_SECURITY;
+        template.spec.securityContext = security.pod;
+        template.spec.automountServiceAccountToken = false;
+        for (const c of [...template.spec.initContainers, ...(template.spec.containers ?? [])]) {
+            c.securityContext = security.container;
+        }
         if (template.spec.initContainers.length === 0) {
             delete template.spec.initContainers;
         }

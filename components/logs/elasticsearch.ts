@@ -8,6 +8,7 @@ import type { IlmPutLifecycleRequest, IndicesPutIndexTemplateRequest } from "@el
 import { LoggingSettings } from "../settings/profiles";
 import { SLM_POLICY, SNAPSHOT_REPOSITORY } from "./backup";
 import { toMebibytes } from "../shared/quantity";
+import { RESTRICTED_CONTAINER, restrictedPod } from "../shared/pod-security";
 import { resourcesOf, setupJob, spreadAcrossNodes } from "../shared/workloads";
 
 export const ES_NAME = "logs";
@@ -76,6 +77,21 @@ export const NODE_LOGS: LogStream = {
 export function logStreams(nodeLogs: boolean): LogStream[] {
     return nodeLogs ? [CONTAINER_LOGS, NODE_LOGS] : [CONTAINER_LOGS];
 }
+
+/**
+ * The Elasticsearch and Kibana images run as uid 1000 (ECK 3.5.0 pkg/controller/kibana
+ * securitycontext.go defaultFSUser; Elasticsearch's image user is numeric 1000 since 8.8,
+ * securitycontext.go RunAsNonRootMinStackVersion). ECK's own defaults (fsGroup 1000 and
+ * RuntimeDefault seccomp on the pod; no privilege, no capability, a read-only root filesystem
+ * on every container, its init containers included) apply only where a template sets no
+ * securityContext (defaults/pod_template.go WithPodSecurityContext, WithContainersSecurityContext),
+ * so the program writes them out: the render shows them, and `runAsNonRoot`, which ECK's Kibana
+ * default lacks and Pod Security `restricted` requires, is there too. ECK still defaults its own
+ * init containers (`elastic-internal-*`), which the template does not name. ECK makes the root
+ * filesystem read-only only with the data volume mounted (podspec.go), as it is here, and mounts
+ * emptyDirs where Elasticsearch and Kibana write.
+ */
+const ELASTIC_UID = 1000;
 
 /** Services and Secrets ECK derives from the resource names. */
 export const ECK = {
@@ -207,21 +223,19 @@ export function elasticsearchManifest(input: ElasticsearchInput): Record<string,
                         ...(input.backup ? { annotations: { [BACKUP_CREDENTIALS_ANNOTATION]: input.backup.credentialsDigest } } : {}),
                     },
                     spec: {
+                        securityContext: restrictedPod(ELASTIC_UID, ELASTIC_UID),
+                        // Elasticsearch calls no Kubernetes API; ECK's readiness probe and pre-stop
+                        // hook ask Elasticsearch itself.
+                        automountServiceAccountToken: false,
                         // Without zoneAwareness, zones are what the README says: a preference.
                         // ECK keeps its default preferred anti-affinity on the hostname.
                         ...(input.zoneAware && !es.zoneAwareness ? { topologySpreadConstraints: [esZonePreference(es.nodeSetName)] } : {}),
-                        // mmap needs vm.max_map_count >= 262144 on the node; the init container
-                        // sets it (the logging namespace admits privileged pods for this).
-                        initContainers: [{
-                            name: "sysctl",
-                            securityContext: { privileged: true, runAsUser: 0 },
-                            // Without its own, ECK copies Elasticsearch's resources onto it
-                            // (defaults/pod_template.go WithInitContainerDefaults).
-                            resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "32Mi" } },
-                            command: ["sh", "-c", "sysctl -w vm.max_map_count=262144"],
-                        }],
+                        // mmap needs vm.max_map_count >= 262144 on the node: the node-tuning DaemonSet
+                        // in the node agents' namespace sets it (components/shared/node-tuning.ts),
+                        // so no container here is privileged.
                         containers: [{
                             name: "elasticsearch",
+                            securityContext: { ...RESTRICTED_CONTAINER, privileged: false },
                             resources: resourcesOf(es.resources),
                             env: [{ name: "ES_JAVA_OPTS", value: `-Xms${heapMb}m -Xmx${heapMb}m` }],
                         }],
@@ -254,7 +268,10 @@ export function kibanaManifest(namespace: string, logging: LoggingSettings, zone
             ...(publicBaseUrl ? { config: { "server.publicBaseUrl": publicBaseUrl } } : {}),
             podTemplate: {
                 spec: {
-                    containers: [{ name: "kibana", resources: resourcesOf(logging.kibana.resources) }],
+                    securityContext: restrictedPod(ELASTIC_UID, ELASTIC_UID),
+                    // Kibana reads Elasticsearch, not the Kubernetes API.
+                    automountServiceAccountToken: false,
+                    containers: [{ name: "kibana", securityContext: { ...RESTRICTED_CONTAINER, privileged: false }, resources: resourcesOf(logging.kibana.resources) }],
                     ...(logging.kibana.replicas > 1 ? { topologySpreadConstraints: spreadAcrossNodes(KIBANA_POD_LABELS, zoneAware) } : {}),
                 },
             },

@@ -20,6 +20,8 @@ export function esExporterManifests(namespace: string, credentialsSecret: string
                 template: {
                     metadata: { labels: LABELS },
                     spec: {
+                        // It reads Elasticsearch's HTTP API only.
+                        automountServiceAccountToken: false,
                         securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
                         containers: [{
                             name: "exporter",

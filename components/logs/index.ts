@@ -31,6 +31,8 @@ export interface EsConsumer {
 
 export interface LoggingArgs {
     readonly namespace: string;
+    /** Where Fluent Bit runs: the node agents' namespace, the only privileged one. */
+    readonly agentNamespace: string;
     readonly logging: LoggingSettings;
     readonly storageClassName?: string;
     /** Protect Elasticsearch and keep its volumes. Default false. */
@@ -204,10 +206,30 @@ export class Logging extends pulumi.ComponentResource {
             deleteBeforeReplace: true,
         });
 
+        /** A consumer's credentials and CA in its own namespace, and the resources that hold them. */
+        const deliver = (consumer: "grafana" | "jaeger" | "fluentBit", namespace: string): { consumer: EsConsumer; resources: pulumi.Resource[] } => {
+            // Object names after the Elasticsearch user (`fluent-bit`, `grafana`, `jaeger`).
+            const user = ES_USERS[consumer].username;
+            const credentialsSecret = `logs-${user}-credentials`;
+            const secret = new k8s.core.v1.Secret(`${name}-${consumer}-credentials`, {
+                metadata: { name: credentialsSecret, namespace },
+                type: "kubernetes.io/basic-auth",
+                stringData: { username: user, password: passwords[consumer] },
+            }, child);
+            // A leaf certificate from the platform CA: cert-manager writes the CA into its
+            // Secret's ca.crt, which is all the consumer mounts.
+            const trust = certificate(`${consumer}-platform-trust`, namespace, `platform-trust-${user}`, `platform-trust-${user}`, [`platform-trust.${namespace}.svc`]);
+            return { consumer: { namespace, credentialsSecret, caSecret: `platform-trust-${user}` }, resources: [secret, trust] };
+        };
+
+        // Fluent Bit runs beside the other node agents, so its Elasticsearch user and the CA reach
+        // it in that namespace as they reach Grafana and Jaeger in theirs.
+        const agents = args.agentNamespace;
+        const { consumer: fluentBitEs, resources: fluentBitInputs } = deliver("fluentBit", agents);
         const redaction = args.logging.redaction;
         const fluentBitData: Record<string, string> = {
             "fluent-bit.conf": renderSections(fluentBitSections({
-                namespace: ns,
+                namespace: agents,
                 elasticsearch: { host: `${ECK.httpService}.${ns}.svc`, port: 9200, dataStream: LOG_DATA_STREAM },
                 graylog: args.graylog,
                 bufferLimitMb: toMebibytes(args.logging.fluentBit.bufferLimit),
@@ -218,49 +240,46 @@ export class Logging extends pulumi.ComponentResource {
             ...(args.logging.nodeLogs ? nodeInputFiles() : {}),
             ...(redaction.enabled ? { [REDACTION_SCRIPT]: redactionScript(redactionPatterns(redaction.builtins, redaction.patterns)) } : {}),
         };
-        const rbac = fluentBitRbac(ns).map((obj) => manifest(`fluent-bit-${obj.kind.toLowerCase()}`, obj));
+        const rbac = fluentBitRbac(agents).map((obj) => manifest(`fluent-bit-${obj.kind.toLowerCase()}`, obj));
         const config = new k8s.core.v1.ConfigMap(`${name}-fluent-bit-config`, {
-            metadata: { name: `${FLUENT_BIT}-config`, namespace: ns },
+            metadata: { name: `${FLUENT_BIT}-config`, namespace: agents },
             data: fluentBitData,
         }, child);
         manifest("fluent-bit-daemonset", fluentBitDaemonSet({
-            namespace: ns,
+            namespace: agents,
             resources: args.logging.fluentBit.resources,
             configMap: `${FLUENT_BIT}-config`,
-            credentialsSecret: userSecretName("fluentBit"),
-            caSecret: ECK.httpPublicCertsSecret,
+            credentialsSecret: fluentBitEs.credentialsSecret,
+            caSecret: fluentBitEs.caSecret,
             configChecksum: short(Object.keys(fluentBitData).sort().map((file) => `${file}\n${fluentBitData[file]}`).join("\n")),
             nodeLogs: args.logging.nodeLogs,
         }), {
             // No log is written before the setup Job has installed and verified the index template
             // and ILM policy: a first write without them creates a plain index that never rolls
             // over and fills the disk (Fluent Bit's role may auto-create indices).
-            dependsOn: [...rbac, config, elasticsearch, setupJob],
+            dependsOn: [...rbac, config, elasticsearch, setupJob, ...fluentBitInputs],
+            // Moved to another namespace (or otherwise replaced), the old DaemonSet goes first:
+            // two Fluent Bits on a node would read the same hostPath tail database and buffer.
+            // pulumi-kubernetes creates the new object first when the namespace changes
+            // (provider.go Diff, deleteBeforeReplace only for the same name and namespace).
+            deleteBeforeReplace: true,
         });
 
-        const monitoring = [...fluentBitMonitoring(ns), ...esExporterManifests(ns, userSecretName("exporter"))];
+        const monitoring = [...fluentBitMonitoring(agents), ...esExporterManifests(ns, userSecretName("exporter"))];
         for (const obj of monitoring.filter((o) => args.monitoringCrds || o.kind !== "ServiceMonitor")) {
             const crds = obj.kind === "ServiceMonitor" && args.monitoringCrds ? [args.monitoringCrds] : [];
             manifest(`${obj.metadata.name}-${obj.kind.toLowerCase()}`, obj, { dependsOn: [elasticsearch, ...crds] });
         }
 
-        const deliver = (consumer: "grafana" | "jaeger", namespace: string | undefined): EsConsumer | undefined => {
-            if (!namespace) {
+        const external = (consumer: "grafana" | "jaeger", namespace: string | undefined): EsConsumer | undefined => {
+            if (namespace === undefined) {
                 return undefined;
             }
-            const credentialsSecret = `logs-${consumer}-credentials`;
-            this.consumerResources.push(new k8s.core.v1.Secret(`${name}-${consumer}-credentials`, {
-                metadata: { name: credentialsSecret, namespace },
-                type: "kubernetes.io/basic-auth",
-                stringData: { username: ES_USERS[consumer].username, password: passwords[consumer] },
-            }, child));
-            // A leaf certificate from the platform CA: cert-manager writes the CA into its
-            // Secret's ca.crt, which is all the consumer mounts.
-            this.consumerResources.push(certificate(`${consumer}-platform-trust`, namespace, `platform-trust-${consumer}`,
-                `platform-trust-${consumer}`, [`platform-trust.${namespace}.svc`]));
-            return { namespace, credentialsSecret, caSecret: `platform-trust-${consumer}` };
+            const delivered = deliver(consumer, namespace);
+            this.consumerResources.push(...delivered.resources);
+            return delivered.consumer;
         };
-        this.consumers = { grafana: deliver("grafana", args.consumers?.grafana), jaeger: deliver("jaeger", args.consumers?.jaeger) };
+        this.consumers = { grafana: external("grafana", args.consumers?.grafana), jaeger: external("jaeger", args.consumers?.jaeger) };
         this.elasticsearchUrl = `https://${ECK.httpService}.${ns}.svc:9200`;
         this.kibanaService = `${ECK.kibanaService}.${ns}.svc:5601`;
         this.registerOutputs({ elasticsearchUrl: this.elasticsearchUrl, kibanaService: this.kibanaService, indexPattern: LOG_INDEX_PATTERN });

@@ -35,6 +35,9 @@ export function eckOperatorValues(resources: ResourceSettings, namespace: string
         webhook: { enabled: false },
         telemetry: { disabled: true },
         config: { metrics: { port: "0" }, validateStorageClass: false },
+        // The chart's defaults (runAsNonRoot; no privilege escalation, every capability dropped,
+        // a read-only root filesystem) plus the RuntimeDefault seccomp profile they lack.
+        podSecurityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
     };
 }
 

@@ -26,7 +26,7 @@ export interface RuleScope {
     readonly tracing: boolean;
     readonly graylog: boolean;
     readonly tls: boolean;
-    readonly namespaces: { readonly logging: string; readonly tracing: string; readonly graylog: string };
+    readonly namespaces: { readonly logging: string; readonly tracing: string; readonly graylog: string; readonly nodeAgents: string };
     /** Elasticsearch snapshots through SLM (components/logs/backup.ts), when on. */
     readonly backup?: { readonly intervalHours: number; readonly repository: string; readonly policy: string };
 }
@@ -147,12 +147,13 @@ const workloads: RuleGroup = {
 // Fluent Bit 4.2.2 (cr.fluentbit.io/fluent/fluent-bit:4.2.2), /api/v2/metrics/prometheus; its
 // outputs are named by their Alias (components/logs/fluent-bit-config.ts). Elasticsearch
 // metrics come from elasticsearch-exporter v1.9.0.
-function logging(ns: string): RuleGroup {
+// Fluent Bit runs in the node agents' namespace (`agents`), Elasticsearch in the logging one (`ns`).
+function logging(ns: string, agents: string): RuleGroup {
     return {
         name: "platform.logging",
         rules: [
             rule("FluentBitOutputErrors", "warning",
-                `sum by (namespace, pod, name) (rate(fluentbit_output_errors_total{namespace="${ns}"}[5m])) > 0`, "10m",
+                `sum by (namespace, pod, name) (rate(fluentbit_output_errors_total{namespace="${agents}"}[5m])) > 0`, "10m",
                 "Fluent Bit {{ $labels.pod }} output {{ $labels.name }} is failing",
                 "The output reports {{ $value | humanize }} errors/s; chunks wait in the filesystem buffer until the cap is reached.",
                 "kubectl logs -n {{ $labels.namespace }} {{ $labels.pod }}; check the destination (Elasticsearch health, Graylog input) and credentials."),
@@ -161,14 +162,14 @@ function logging(ns: string): RuleGroup {
             // chunks (dropped_records_total, flb_input_chunk.c); retries_failed_total covers a
             // retry limit, should one be set.
             rule("FluentBitDroppingLogs", "critical",
-                `sum by (namespace, pod, name) (rate(fluentbit_output_dropped_records_total{namespace="${ns}"}[5m]) + rate(fluentbit_output_retries_failed_total{namespace="${ns}"}[5m])) > 0`, "5m",
+                `sum by (namespace, pod, name) (rate(fluentbit_output_dropped_records_total{namespace="${agents}"}[5m]) + rate(fluentbit_output_retries_failed_total{namespace="${agents}"}[5m])) > 0`, "5m",
                 "Fluent Bit {{ $labels.pod }} is dropping logs for output {{ $labels.name }}",
                 "{{ $value | humanize }} records/s are discarded: the output's buffer is full or its retries are exhausted. These logs are lost.",
                 "Restore the destination; if it is healthy, look for mapping errors in Fluent Bit's log."),
             // chunk_available_capacity_percent is 100 * (1 - buffered bytes / storage.total_limit_size)
             // per output (flb_engine.c calculate_chunk_capacity_percent): the cap the config sets.
             rule("FluentBitBufferNearlyFull", "warning",
-                `min by (namespace, pod, name) (fluentbit_output_chunk_available_capacity_percent{namespace="${ns}"}) < 20`, "5m",
+                `min by (namespace, pod, name) (fluentbit_output_chunk_available_capacity_percent{namespace="${agents}"}) < 20`, "5m",
                 "Fluent Bit {{ $labels.pod }} buffer for output {{ $labels.name }} is over 80% full",
                 "Only {{ $value | humanize }}% of the output's filesystem buffer (logging.fluentBit.bufferLimit) is left; when it is used up the oldest chunks are dropped.",
                 "Restore the output's destination (Elasticsearch health, Graylog input); the buffer only bridges outages up to its cap."),
@@ -200,8 +201,9 @@ function logging(ns: string): RuleGroup {
 // service's own Prometheus reader sets neither without_type_suffix nor without_units, so
 // otelconf v0.3.0 exports with suffixes: counters end in `_total`. An exporter's
 // enqueue_failed counter exists only after the first failure, hence `or`, not `+`.
-function tracing(ns: string): RuleGroup {
-    const agent = `namespace="${ns}",job="${SCRAPE.otelAgentJob}"`;
+// The agents run in the node agents' namespace (`agents`), Jaeger in the tracing one (`ns`).
+function tracing(ns: string, agents: string): RuleGroup {
+    const agent = `namespace="${agents}",job="${SCRAPE.otelAgentJob}"`;
     const jaeger = `namespace="${ns}",job="${SCRAPE.annotatedPodsJob}",app_kubernetes_io_name="${SCRAPE.jaegerPodName}"`;
     return {
         name: "platform.tracing",
@@ -354,13 +356,13 @@ function backup(ns: string, b: NonNullable<RuleScope["backup"]>): RuleGroup {
 export function platformRuleGroups(scope: RuleScope): RuleGroup[] {
     const groups = [nodes, workloads];
     if (scope.logging) {
-        groups.push(logging(scope.namespaces.logging));
+        groups.push(logging(scope.namespaces.logging, scope.namespaces.nodeAgents));
     }
     if (scope.logging && scope.backup) {
         groups.push(backup(scope.namespaces.logging, scope.backup));
     }
     if (scope.tracing) {
-        groups.push(tracing(scope.namespaces.tracing));
+        groups.push(tracing(scope.namespaces.tracing, scope.namespaces.nodeAgents));
     }
     if (scope.graylog) {
         groups.push(graylog(scope.namespaces.graylog));

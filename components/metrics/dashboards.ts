@@ -196,7 +196,11 @@ function workloadsDashboard(): Dashboard {
 
 /** The dashboards for the pillars a stack deploys. */
 export function platformDashboards(scope: DashboardScope): Dashboard[] {
-    const agentSets = ["node-exporter", ...(scope.logging ? ["fluent-bit"] : []), ...(scope.tracing ? ["otel-agent"] : [])];
+    const agentSets = [
+        "node-exporter", ...(scope.logging ? ["fluent-bit"] : []), ...(scope.tracing ? ["otel-agent"] : []),
+        // The node-tuning DaemonSet beside them, for Elasticsearch and the Data Node (components/shared/node-tuning.ts).
+        ...(scope.logging || scope.graylog ? ["node-tuning"] : []),
+    ];
     const agentRegex = agentSets.map((a) => `.*${a}.*`).join("|");
     const ingest: Panel[] = [];
     if (scope.logging) {

@@ -5,7 +5,7 @@ import { alertmanagerConfigYaml } from "./alertmanager-config";
 import { platformRuleGroups, RuleScope } from "./alert-rules";
 import { chartSource, CHARTS } from "../shared/charts";
 import { dashboardJson, platformDashboards } from "./dashboards";
-import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, TracesDataSource } from "./values";
+import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, nodeExporterMoveTransform, TracesDataSource } from "./values";
 import { AlertingSettings, MetricsSettings } from "../settings/profiles";
 import { protectStatefulTransform } from "../shared/workloads";
 import { admissionOrderingValues, mergeValues } from "./admission";
@@ -13,8 +13,10 @@ import { manifestDeclarer } from "../shared/manifest";
 import { httpsAppProtocolTransform, monitoringCertificates, monitoringUrl } from "./tls";
 
 export interface MonitoringArgs {
-    /** Namespace for the whole stack; it must exist. */
+    /** Namespace for the whole stack but node-exporter; it must exist. */
     readonly namespace: string;
+    /** Where node-exporter runs: the node agents' namespace, the only privileged one. */
+    readonly agentNamespace: string;
     readonly metrics: MetricsSettings;
     readonly alerting: AlertingSettings;
     /** Receiver credentials by receiver name (a Pulumi secret). */
@@ -106,6 +108,7 @@ export class Monitoring extends pulumi.ComponentResource {
             namespace,
             values: withAdmissionOrdering(args, monitoringValues({
                 namespace,
+                agentNamespace: args.agentNamespace,
                 metrics: args.metrics,
                 zoneAware: args.zoneAware ?? false,
                 storageClassName: args.storageClassName,
@@ -121,7 +124,11 @@ export class Monitoring extends pulumi.ComponentResource {
         }, {
             parent: this,
             dependsOn: [grafanaSecret, alertmanagerSecret, ...certificates],
-            transforms: [...(protect ? [protectStatefulTransform] : []), ...(tls ? [httpsAppProtocolTransform] : [])],
+            transforms: [
+                nodeExporterMoveTransform(`${name}-kps`, namespace),
+                ...(protect ? [protectStatefulTransform] : []),
+                ...(tls ? [httpsAppProtocolTransform] : []),
+            ],
         });
 
         // Outside the chart, so no depends-on: waiting for the whole Chart includes the operator's

@@ -34,6 +34,8 @@ export interface TracesDataSource {
 export interface MonitoringValuesInput {
     /** The chart's namespace, where the Prometheus and Alertmanager resources live. */
     readonly namespace: string;
+    /** node-exporter's namespace: the node agents', the only privileged one. */
+    readonly agentNamespace: string;
     readonly metrics: MetricsSettings;
     /** Spread replicas over zones as well as nodes (prod). */
     readonly zoneAware: boolean;
@@ -238,6 +240,9 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
         // The pod runs as 472 with fsGroup 472, which makes the volume writable; the chart's
         // chown init container would run as root with CHOWN and DAC_OVERRIDE.
         initChownData: { enabled: false },
+        // The chart's pod securityContext (non-root 472) with the RuntimeDefault seccomp profile its
+        // containers already ask for one by one. The token stays: the sidecars watch ConfigMaps.
+        securityContext: { runAsNonRoot: true, runAsUser: 472, runAsGroup: 472, fsGroup: 472, seccompProfile: { type: "RuntimeDefault" } },
         // A ReadWriteOnce volume cannot be attached to the old and the new pod of a rolling update.
         deploymentStrategy: { type: "Recreate" },
         // A Deployment that mounts a PVC is stateful: the chart's PDB (templates/poddisruptionbudget.yaml
@@ -277,6 +282,33 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
                 ],
             }
             : {}),
+    };
+}
+
+/** The node-exporter DaemonSet's name (kps fullnameOverride + `-prometheus-node-exporter`). */
+export const NODE_EXPORTER_DAEMONSET = `${MONITORING_RELEASE}-prometheus-node-exporter`;
+
+type TransformArgs = { type: string; name: string; props: Record<string, any>; opts: Record<string, any> };
+
+/**
+ * node-exporter came from the chart's namespace to the node agents' on day two. A v4 Chart names
+ * its children `<chart>:<namespace>/<name>` (pulumi-kubernetes provider/pkg/provider/yaml/v2
+ * yaml.go register), so the moved DaemonSet is a new resource, created before the old one is
+ * deleted at the end of the update; its pods would wait for the old pods' host port 9100 and the
+ * 10-minute DaemonSet await would fail the `up`. Aliased to its old name, it is the same
+ * resource with a new namespace: a replacement, which `deleteBeforeReplace` makes delete first
+ * (a minute without node metrics). The Service, ServiceAccount and ServiceMonitor move as new
+ * objects (created, then the old ones deleted); nothing on the host stands in their way.
+ */
+export function nodeExporterMoveTransform(chartName: string, chartNamespace: string) {
+    return (args: TransformArgs) => {
+        if (args.type !== "kubernetes:apps/v1:DaemonSet" || args.props?.metadata?.name !== NODE_EXPORTER_DAEMONSET) {
+            return undefined;
+        }
+        return {
+            props: args.props,
+            opts: { ...args.opts, aliases: [...(args.opts.aliases ?? []), { name: `${chartName}:${chartNamespace}/${NODE_EXPORTER_DAEMONSET}` }], deleteBeforeReplace: true },
+        };
     };
 }
 
@@ -352,6 +384,8 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
                 // The configuration, credentials included, lives in a Secret the program writes.
                 useExistingSecret: true,
                 configSecret: input.alertmanagerConfigSecret,
+                // Alertmanager and its config-reloader read mounted files; neither calls the API.
+                automountServiceAccountToken: false,
                 ...(input.externalUrls?.alertmanager ? { externalUrl: input.externalUrls.alertmanager } : {}),
                 ...(input.tls
                     ? {
@@ -371,10 +405,17 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
         "kube-state-metrics": { resources: resourcesOf(m.kubeStateMetrics.resources) },
         nodeExporter: { enabled: true },
         "prometheus-node-exporter": {
+            // Every object of the subchart (DaemonSet, Service, ServiceAccount, ServiceMonitor)
+            // goes there (prometheus-node-exporter 4.56.1 _helpers.tpl "prometheus-node-exporter.namespace").
+            namespaceOverride: input.agentNamespace,
             tolerations: TOLERATE_ALL_TAINTS,
             priorityClassName: NODE_CRITICAL_PRIORITY,
             affinity: AGENT_NODE_AFFINITY,
             resources: resourcesOf(m.nodeExporter.resources),
+            // It keeps the host network, PID namespace and read-only host mounts; it needs no
+            // capability (it reads /proc and /sys as 65534) and no privilege escalation.
+            securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: { readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
             // As Fluent Bit and the OTel agent: the chart's `maxUnavailable: 1` rolls one node at a
             // time and outlasts the provider's 10-minute DaemonSet await from about 40 nodes.
             updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: "10%" } },

@@ -25,6 +25,8 @@ export interface Namespaces {
     readonly tracing: string;
     readonly graylog: string;
     readonly certManager: string;
+    /** The node agents (node-exporter, Fluent Bit, the OpenTelemetry agent, node tuning): the one privileged namespace. */
+    readonly nodeAgents: string;
 }
 
 export interface PlatformSettings {
@@ -95,6 +97,7 @@ const NAMESPACES: Namespaces = {
     tracing: "tracing",
     graylog: "graylog",
     certManager: "cert-manager",
+    nodeAgents: "node-agents",
 };
 
 /** Builds and validates the settings; throws a `ConfigError` listing every problem. */

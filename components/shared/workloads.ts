@@ -163,6 +163,9 @@ export function setupJob(input: SetupJobInput): Record<string, any> {
                 metadata: { labels: { "app.kubernetes.io/name": input.name } },
                 spec: {
                     restartPolicy: "OnFailure",
+                    // It talks to Elasticsearch, Kibana or Graylog, never to the Kubernetes API.
+                    automountServiceAccountToken: false,
+                    // curlimages/curl's Dockerfile: USER curl_user, uid 100.
                     securityContext: { runAsNonRoot: true, runAsUser: 100, seccompProfile: { type: "RuntimeDefault" } },
                     containers: [{
                         name: "setup",

@@ -14,6 +14,8 @@ import { drainSafePdb } from "../shared/workloads";
 
 export interface TracingArgs {
     readonly namespace: string;
+    /** Where the OpenTelemetry agent runs: the node agents' namespace, the only privileged one. */
+    readonly agentNamespace: string;
     readonly tracing: TracingSettings;
     /** Elasticsearch for span storage; without it Jaeger keeps traces in memory. */
     readonly elasticsearch?: JaegerElasticsearch;
@@ -68,16 +70,21 @@ export class Tracing extends pulumi.ComponentResource {
         this.queryUrl = `http://${JAEGER_RELEASE}.${ns}.svc:16686`;
 
         const agentConfig = YAML.stringify(otelAgentConfig({ samplingPercentage: args.tracing.samplingPercentage, jaegerEndpoint: this.otlpEndpoint }));
-        const rbac = otelAgentRbac(ns).map((obj) => manifest(`otel-agent-${obj.kind.toLowerCase()}`, obj));
+        const agents = args.agentNamespace;
+        const rbac = otelAgentRbac(agents).map((obj) => manifest(`otel-agent-${obj.kind.toLowerCase()}`, obj));
         const config = new k8s.core.v1.ConfigMap(`${name}-otel-agent-config`, {
-            metadata: { name: `${OTEL_AGENT}-config`, namespace: ns },
+            metadata: { name: `${OTEL_AGENT}-config`, namespace: agents },
             data: { "agent.yaml": agentConfig },
         }, child);
         const checksum = crypto.createHash("sha256").update(agentConfig).digest("hex").slice(0, 16);
-        manifest("otel-agent-daemonset", otelAgentDaemonSet(ns, args.tracing.agent.resources, `${OTEL_AGENT}-config`, checksum), {
+        manifest("otel-agent-daemonset", otelAgentDaemonSet(agents, args.tracing.agent.resources, `${OTEL_AGENT}-config`, checksum), {
             dependsOn: [...rbac, config, jaeger],
+            // Replaced (moved to another namespace), the old DaemonSet goes first: the new pods
+            // would otherwise wait for the old ones' host ports, and the DaemonSet await time out
+            // (pulumi-kubernetes creates first when the namespace changes, provider.go Diff).
+            deleteBeforeReplace: true,
         });
-        for (const obj of otelAgentMonitoring(ns).filter((o) => args.monitoringCrds || o.kind !== "ServiceMonitor")) {
+        for (const obj of otelAgentMonitoring(agents).filter((o) => args.monitoringCrds || o.kind !== "ServiceMonitor")) {
             manifest(`otel-agent-${obj.kind.toLowerCase()}`, obj, { dependsOn: args.monitoringCrds ? [args.monitoringCrds] : [] });
         }
         this.registerOutputs({ queryUrl: this.queryUrl, otlpEndpoint: this.otlpEndpoint });

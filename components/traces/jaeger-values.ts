@@ -153,6 +153,9 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
             extraEnv: credentials,
             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             podSecurityContext: { runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+            // Jaeger reads its storage and Prometheus, never the Kubernetes API (the chart's
+            // ServiceAccount carries this, templates/jaeger/serviceaccount.yaml).
+            serviceAccount: { automountServiceAccountToken: false },
             ...(volumes.length
                 ? {
                     extraVolumes: volumes.map((v) => ({ name: v.name, secret: { secretName: v.secret, items: [{ key: "ca.crt", path: "ca.crt" }] } })),
@@ -175,6 +178,10 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
                 ],
                 extraSecretMounts: [{ name: "es-ca", mountPath: "/es-ca", subPath: "", readOnly: true, secretName: es.caSecret }],
                 resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+                // The chart runs it as 1000 and sets nothing else; it only calls Elasticsearch
+                // and writes no file (its ServiceAccount already mounts no token).
+                podSecurityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: "RuntimeDefault" } },
+                securityContext: { runAsUser: 1000, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
             }
             : { enabled: false },
         esRollover: { enabled: false },

@@ -159,3 +159,31 @@ export function pdbProblems(pdbs: readonly Obj[]): string[] {
         .filter((b) => b.status?.observedGeneration !== b.metadata.generation || (b.status?.currentHealthy ?? 0) < (b.status?.expectedPods ?? 0))
         .map((b) => `PodDisruptionBudget ${key(b)}: ${b.status?.currentHealthy ?? 0} of ${b.status?.expectedPods ?? "?"} pods healthy${b.status?.observedGeneration !== b.metadata.generation ? " (not yet observed)" : ""}`);
 }
+
+/**
+ * Pod Security as the API server applied it: every FailedCreate the controllers reported, in any
+ * namespace (a pod refused by admission, a quota), and every platform namespace that enforces a
+ * level the namespace plan does not allow it (`privileged` anywhere but the node agents').
+ */
+export function podSecurityProblems(namespaces: readonly Obj[], events: readonly Obj[], agents: string): string[] {
+    const refused = events.filter((e) => e.reason === "FailedCreate")
+        .map((e) => `FailedCreate for ${e.involvedObject?.kind} ${e.involvedObject?.namespace}/${e.involvedObject?.name}: ${String(e.message).trim()}`);
+    const levels = namespaces
+        .filter((n) => n.metadata.labels?.["app.kubernetes.io/part-of"] === "observability-platform")
+        .flatMap((n) => {
+            const level = n.metadata.labels?.["pod-security.kubernetes.io/enforce"];
+            const allowed = n.metadata.name === agents ? ["privileged"] : ["restricted", "baseline"];
+            return allowed.includes(level) ? [] : [`namespace ${n.metadata.name} enforces ${level ?? "nothing"}, not ${allowed.join(" or ")}`];
+        });
+    return [...new Set(refused), ...levels];
+}
+
+/** A pod the lab asks the API server to admit (server-side dry run): one privileged container. */
+export function privilegedProbe(namespace: string): Obj {
+    return {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "lab-privileged-probe", namespace },
+        spec: { containers: [{ name: "probe", image: "busybox:1.37.0", securityContext: { privileged: true } }] },
+    };
+}

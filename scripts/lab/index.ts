@@ -5,7 +5,8 @@
  *      CRDs first and Established), with zero rejections;
  *   2. the operators turn their resources into StatefulSets, Services and PDBs;
  *   3. every workload gets all its pods, admitted, scheduled and Ready; every node agent runs on
- *      every Linux node, tainted ones included, and on none of the others;
+ *      every Linux node, tainted ones included, and on none of the others; no FailedCreate in any
+ *      namespace, and a privileged pod is refused in every platform namespace but the agents';
  *   4. each worker is drained in turn as the README's runbook says, within its timeout, the node
  *      agents staying and no PDB going below its floor; a second eviction from a quorum is refused;
  *   5. (prod) `npm run maintenance -- drain`: refused by a pre-check, a second node refused while
@@ -24,7 +25,7 @@ import { readStackFile, runProgram } from "../mock-program";
 import { CONSOLE, Io } from "../io";
 import { ROOT } from "../root";
 import { certificateSecrets, throwawayPem } from "./cert-manager";
-import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, workloadProblems } from "./checks";
+import { agentNodes, ClusterState, daemonSetCoverage, pdbProblems, podSecurityProblems, privilegedProbe, workloadProblems } from "./checks";
 import { drainNode, heldDrain, pdbsOf, refusedSecondEviction } from "./drain";
 import { Cluster, killChildren, Lab, terminated } from "./kube";
 import { EckStandIn } from "./eck";
@@ -175,6 +176,37 @@ export async function verify(cluster: Cluster, io: Io, reconcile: () => Promise<
     }
 }
 
+/** The node agents' namespace (components/settings NAMESPACES.nodeAgents), the only privileged one. */
+const AGENTS_NAMESPACE = "node-agents";
+
+/**
+ * Pod Security, by the API server's own admission: no controller reported a FailedCreate in any
+ * namespace, every platform namespace enforces what the plan says, and a pod with a privileged
+ * container is refused in every platform namespace but the agents' (server-side dry runs, so
+ * admission runs and nothing is created), where the same pod is admitted: the control that the
+ * refusal comes from the namespace's level.
+ */
+async function podSecurityHolds(cluster: Lab, io: Io): Promise<void> {
+    const [namespaces, events] = await Promise.all([cluster.list("namespaces"), cluster.list("events")]);
+    const problems = podSecurityProblems(namespaces, events, AGENTS_NAMESPACE);
+    if (problems.length > 0) {
+        throw new LabFailure(`Pod Security:\n  ${problems.join("\n  ")}`);
+    }
+    const platform = namespaces.filter((n) => n.metadata.labels?.["app.kubernetes.io/part-of"] === "observability-platform").map((n) => n.metadata.name as string).sort();
+    const tryPrivileged = (ns: string) => cluster.kubectl(["apply", "--dry-run=server", "-f", "-"], JSON.stringify(privilegedProbe(ns)));
+    for (const ns of platform.filter((n) => n !== AGENTS_NAMESPACE)) {
+        const r = await tryPrivileged(ns);
+        if (r.code === 0 || !/violates PodSecurity/.test(r.stderr)) {
+            throw new LabFailure(`a privileged pod in namespace ${ns} was not refused by Pod Security: ${(r.stderr || r.stdout).trim()}`);
+        }
+    }
+    const control = await tryPrivileged(AGENTS_NAMESPACE);
+    if (control.code !== 0) {
+        throw new LabFailure(`the control failed: a privileged pod in ${AGENTS_NAMESPACE} was refused: ${control.stderr.trim()}`);
+    }
+    io.out(`  Pod Security: no FailedCreate; a privileged pod is refused in ${platform.length - 1} namespaces and admitted in ${AGENTS_NAMESPACE} only`);
+}
+
 /** The lab's own controls, and the eviction API's refusal: what only a throwaway cluster may be put through. */
 async function controls(lab: Lab, io: Io, reconcile: () => Promise<void>): Promise<void> {
     const settled = await state(lab);
@@ -231,6 +263,8 @@ export async function testStack(stack: string, io: Io): Promise<void> {
             await eck.reconcile();
         };
         await verify(lab, io, reconcile, lap);
+        // In the lab only: on a shared cluster other teams' FailedCreates are not the stack's.
+        await podSecurityHolds(lab, io);
         await controls(lab, io, reconcile);
         if (stack === MAINTENANCE_STACK) {
             await maintenanceScenarios(lab, io, drainableNodes((await state(lab)).nodes), eck, reconcile, () => settle(lab, reconcile));

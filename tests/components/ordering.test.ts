@@ -27,14 +27,17 @@ waits("tls-selfsigned", ["tls-cert-manager"], "cert-manager's webhook rejects is
 waits("tls-acme", ["tls-cert-manager"], "the same webhook admits the ACME issuer");
 waits("tls-root-ca", ["tls-selfsigned"], "the root CA is signed by the self-signed issuer, Ready first");
 waits("tls-ca", ["tls-root-ca"], "the CA issuer reads the root CA's Secret, Ready first");
-for (const ns of ["monitoring", "logging", "tracing"]) {
-    waits(`quota-${ns}`, [`ns-${ns}`], "the quota lives in the namespace");
-}
-// Every pillar: its namespace, the node-critical quota where node agents run (GKE), and Ready issuers.
-waits("logging", ["ns-logging", "quota-logging", ...tlsReady], "certificates for ECK's webhook and Elasticsearch; Fluent Bit is node-critical");
+waits("quota-node-agents", ["ns-node-agents"], "the quota lives in the namespace");
+waits("node-tuning", ["ns-node-agents", "quota-node-agents"], "it runs beside the node agents, node-critical");
+// Every pillar: its namespace, the node agents' namespace and node-critical quota where it runs an
+// agent (GKE), and Ready issuers.
+const agents = ["ns-node-agents", "quota-node-agents"];
+waits("logging", ["ns-logging", ...agents, ...tlsReady], "certificates for ECK's webhook and Elasticsearch; Fluent Bit is node-critical");
+waits("logging", ["node-tuning"], "Elasticsearch refuses to start below vm.max_map_count 262144, which node tuning sets on every node");
 waits("graylog", ["ns-graylog", ...tlsReady], "its namespace; certificates from the platform issuers");
-waits("tracing", ["ns-tracing", "quota-tracing", ...tlsReady], "the OpenTelemetry agent is node-critical");
-waits("metrics", ["ns-monitoring", "quota-monitoring", ...tlsReady], "the operator's webhook certificate; node-exporter is node-critical");
+waits("graylog", ["node-tuning"], "the Data Node's OpenSearch refuses to start below vm.max_map_count 262144");
+waits("tracing", ["ns-tracing", ...agents, ...tlsReady], "the OpenTelemetry agent is node-critical");
+waits("metrics", ["ns-monitoring", ...agents, ...tlsReady], "the operator's webhook certificate; node-exporter is node-critical");
 const esConsumer = ["logging-grafana-credentials", "logging-grafana-platform-trust", "logging-jaeger-credentials", "logging-jaeger-platform-trust"];
 waits("metrics", [...esConsumer, "monitoring-crds"], "Grafana mounts its Elasticsearch credentials and CA; CRDs before the chart's custom resources");
 waits("tracing", [...esConsumer, "logging-elasticsearch"], "Jaeger mounts its credentials and CA and writes spans to Elasticsearch, green first");
@@ -48,6 +51,7 @@ waits("logging-setup-job", ["logging-elasticsearch", "logging-kibana", "logging-
 waits("logging-fluent-bit-daemonset", ["logging-setup-job"], "no log is written before the template and ILM policy exist and are verified");
 waits("logging-fluent-bit-daemonset", ["logging-elasticsearch", "logging-fluent-bit-config", "logging-fluent-bit-serviceaccount", "logging-fluent-bit-clusterrole", "logging-fluent-bit-clusterrolebinding"],
     "its output, configuration and API access");
+waits("logging-fluent-bit-daemonset", ["logging-fluentBit-credentials", "logging-fluentBit-platform-trust"], "its Elasticsearch user and CA, delivered to the node agents' namespace");
 for (const obj of ["elasticsearch-exporter-deployment", "elasticsearch-exporter-service", "fluent-bit-metrics-service"]) {
     waits(`logging-${obj}`, ["logging-elasticsearch"], "monitoring of a running Elasticsearch");
 }
@@ -72,7 +76,7 @@ waits("metrics-kps", ["metrics-certificate-kps-prometheus-tls", "metrics-certifi
     "Prometheus and Alertmanager serve their certificates, and the operator reads the CA before it writes Prometheus' configuration");
 waits("metrics-platform-rules", ["metrics-kps"], "the admission webhook (failurePolicy Fail) answers only when the chart is done");
 // Access last: Ingresses, gates and NetworkPolicies point at running backends.
-waits("access", ["ns-cert-manager", "ns-monitoring", "ns-logging", "ns-tracing", "ns-graylog", ...tlsReady, "logging", "graylog", "tracing", "metrics"],
+waits("access", ["ns-cert-manager", "ns-node-agents", "ns-monitoring", "ns-logging", "ns-tracing", "ns-graylog", ...tlsReady, "logging", "graylog", "tracing", "metrics"],
     "UIs are exposed once their backends and certificate issuers are ready");
 for (const app of ["prometheus", "alertmanager", "jaeger"]) {
     for (const obj of ["deployment", "service", "poddisruptionbudget"]) {
@@ -95,7 +99,7 @@ describe("The install order (prod, every pillar on)", () => {
 
     it("folds a wait on a whole component into one edge, and leaves data flow out", () => {
         const r = (name: string, parent?: string, dependsOn: string[] = [], type = "kubernetes:v1:ConfigMap") =>
-            ({ urn: name, type, name, custom: true, parent, protect: false, retainOnDelete: false, dependsOn, aliases: [], inputs: {}, secretPaths: [], transforms: [] });
+            ({ urn: name, type, name, custom: true, parent, protect: false, retainOnDelete: false, deleteBeforeReplace: false, dependsOn, aliases: [], inputs: {}, secretPaths: [], transforms: [] });
         const edges = orderingEdges([
             r("stack", undefined, [], "pulumi:pulumi:Stack"),
             r("observability", "stack", [], "observability:index:Platform"),

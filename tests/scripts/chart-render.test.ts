@@ -113,7 +113,7 @@ describe("the full render: charts rendered as the provider deploys them", functi
         assert.ok(hooks.some((o) => o.object.kind === "Job" && /startupapicheck/.test(o.object.metadata.name)), "startupapicheck is rendered");
     });
 
-    it("applies the chart's transforms from the program: Graylog's chart PDBs are drain-safe, the Data Node gets its sysctl init container", async () => {
+    it("applies the chart's transforms from the program: Graylog's chart PDBs are drain-safe, its StatefulSets carry checksums of what the program feeds them", async () => {
         const { objects } = await renderedStack("prod");
         const graylog = chartObjects(objects, "observability-graylog-graylog");
         const pdbs = graylog.filter((o) => o.kind === "PodDisruptionBudget");
@@ -124,8 +124,12 @@ describe("the full render: charts rendered as the provider deploys them", functi
         }
         const statefulSets = graylog.filter((o) => o.kind === "StatefulSet");
         assert.ok(statefulSets.every((s) => s.spec.template.metadata.annotations["checksum/config"]), "every StatefulSet rolls on a settings change");
-        const dataNode = statefulSets.find((s) => s.spec.template.metadata.labels?.app === "graylog-datanode");
-        assert.strictEqual(dataNode?.spec.template.spec.initContainers[0].name, "sysctl");
+    });
+
+    it("places every node-exporter object in the node agents' namespace, and nothing else of kube-prometheus-stack", async () => {
+        const kps = chartObjects((await renderedStack("prod")).objects, "observability-metrics-kps");
+        const moved = kps.filter((o) => o.metadata.namespace === "node-agents").map((o) => `${o.kind}/${o.metadata.name}`).sort();
+        assert.deepStrictEqual(moved, ["DaemonSet", "Service", "ServiceAccount", "ServiceMonitor"].map((k) => `${k}/kps-prometheus-node-exporter`));
     });
 
     it("a chart that rejects its values fails with the chart's name and its schema's words (cert-manager and prometheus.serviceMonitor)", async () => {
@@ -252,7 +256,7 @@ describe("schema checks fail on what the API server would refuse", function () {
             return true;
         });
         assert.deepStrictEqual(problems.filter((p) => p.includes("tolerration")), [
-            'DaemonSet logging/fluent-bit (manifests/logging/daemonset-fluent-bit.yaml): /spec/template/spec/tolerration: unknown field "tolerration" (not in the Kubernetes API for apps/v1 DaemonSet)',
+            'DaemonSet node-agents/fluent-bit (manifests/node-agents/daemonset-fluent-bit.yaml): /spec/template/spec/tolerration: unknown field "tolerration" (not in the Kubernetes API for apps/v1 DaemonSet)',
         ]);
     });
 
@@ -267,8 +271,8 @@ describe("schema checks fail on what the API server would refuse", function () {
         });
         const problems = [...await rename("DaemonSet", "otel-agent"), ...await rename("Service", "otel-agent-metrics")];
         assert.deepStrictEqual(problems.filter((p) => p.includes("http-spanmetrics")).map((p) => p.replace(/ \(manifests.*?\)/, "")), [
-            'DaemonSet tracing/otel-agent: /spec/template/spec/containers/0/ports/7/name: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
-            'Service tracing/otel-agent-metrics: /spec/ports/1/targetPort: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
+            'DaemonSet node-agents/otel-agent: /spec/template/spec/containers/0/ports/7/name: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
+            'Service node-agents/otel-agent-metrics: /spec/ports/1/targetPort: port name "http-spanmetrics" must be no more than 15 characters (the API server\'s IANA_SVC_NAME rule)',
         ].sort());
     });
 
@@ -318,7 +322,7 @@ describe("reference checks fail on a broken reference", function () {
             o.spec.template.spec.volumes.push({ name: "x", secret: { secretName: "nope" } });
             return true;
         });
-        assert.deepStrictEqual(problems, ["DaemonSet logging/fluent-bit: Secret logging/nope does not exist in the render and no operator makes it"]);
+        assert.deepStrictEqual(problems, ["DaemonSet node-agents/fluent-bit: Secret node-agents/nope does not exist in the render and no operator makes it"]);
     });
 
     it("an address in configuration naming a Service port that does not exist", async () => {

@@ -369,12 +369,13 @@ describe("Access", () => {
     describe("NetworkPolicies", () => {
         const byName = (s: PlatformSettings) => Object.fromEntries(dataStorePolicies(dataStores(s)).map((p) => [p.metadata.name, p]));
 
-        it("Elasticsearch admits its namespace, Jaeger's namespace and Grafana, on 9200 from outside", () => {
+        it("Elasticsearch admits its namespace, Fluent Bit among the node agents, Jaeger's namespace and Grafana, on 9200 from outside", () => {
             const es = byName(settingsFor("staging"))["elasticsearch-clients"];
             assert.deepStrictEqual(es.spec.podSelector.matchLabels, { "elasticsearch.k8s.elastic.co/cluster-name": "logs" });
             const peers = es.spec.ingress.map((i: any) => ({ ns: i.from[0].namespaceSelector?.matchLabels["kubernetes.io/metadata.name"] ?? "(own)", pods: i.from[0].podSelector.matchLabels, ports: i.ports?.map((p: any) => p.port) }));
             assert.deepStrictEqual(peers, [
                 { ns: "(own)", pods: undefined, ports: undefined },
+                { ns: "node-agents", pods: { "app.kubernetes.io/name": "fluent-bit" }, ports: [9200] },
                 { ns: "tracing", pods: undefined, ports: [9200] },
                 { ns: "monitoring", pods: { "app.kubernetes.io/name": "grafana" }, ports: [9200] },
             ]);

@@ -70,7 +70,7 @@ describe("Graylog's MongoDB metrics", () => {
     });
 
     it("the platform's Prometheus selects PodMonitors in every namespace, with or without labels", () => {
-        const v = monitoringValues({ metrics: settings("prod").metrics, protectData: true, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", zoneAware: true }) as any;
+        const v = monitoringValues({ metrics: settings("prod").metrics, protectData: true, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", agentNamespace: "node-agents", zoneAware: true }) as any;
         assert.strictEqual(v.prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues, false);
         assert.deepStrictEqual(v.prometheus.prometheusSpec.podMonitorNamespaceSelector, {});
     });

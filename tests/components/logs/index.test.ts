@@ -205,19 +205,17 @@ describe("Logging", () => {
         assert.strictEqual(one.topologySpreadConstraints, undefined);
     });
 
-    it("the sysctl init container sets its own small requests instead of inheriting Elasticsearch's", () => {
+    it("Elasticsearch has no init container of the program's: node tuning raises vm.max_map_count, so nothing here is privileged", () => {
         const es = elasticsearchManifest({
             namespace: "logging", logging: settingsFor("prod").logging, protectData: true, zoneAware: true,
             httpCertificateSecret: "tls", rolesSecret: "roles",
         });
-        const [init] = es.spec.nodeSets[0].podTemplate.spec.initContainers;
-        assert.strictEqual(init.name, "sysctl");
-        assert.deepStrictEqual(init.resources.requests, { cpu: "10m", memory: "16Mi" });
+        assert.strictEqual(es.spec.nodeSets[0].podTemplate.spec.initContainers, undefined);
     });
 
     describe("install order, readiness and re-runs", () => {
-        const find = (run: Awaited<ReturnType<typeof runProgram>>, kind: string, name?: string) =>
-            run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === "logging" && (name === undefined || r.inputs.metadata.name.startsWith(name)))!;
+        const find = (run: Awaited<ReturnType<typeof runProgram>>, kind: string, name?: string, namespace = "logging") =>
+            run.resources.find((r) => r.inputs.kind === kind && r.inputs.metadata?.namespace === namespace && (name === undefined || r.inputs.metadata.name.startsWith(name)))!;
 
         it("Elasticsearch's HTTP certificate asks for a key encoding ECK reads: an ECDSA key in PKCS#8 would leave the cluster without pods", async () => {
             // ECK 3.5.0 pkg/controller/common/certificates/pem.go reads PKCS#8 keys only when RSA;
@@ -231,7 +229,7 @@ describe("Logging", () => {
         it("Fluent Bit writes nothing before the setup Job has installed and verified the template and ILM policy", async () => {
             const run = await stackRun("dev");
             const job = find(run, "Job", "logging-setup");
-            assert.ok(find(run, "DaemonSet", "fluent-bit").dependsOn.includes(job.urn));
+            assert.ok(find(run, "DaemonSet", "fluent-bit", "node-agents").dependsOn.includes(job.urn));
             const script = setupScript("logging", logStreams(false), false);
             const simulate = script.split("\n").findIndex((l) => l.includes("_simulate_index/kubernetes-logs-fluentbit"));
             assert.ok(simulate > script.split("\n").findIndex((l) => l.includes("_index_template/kubernetes-logs\"")), "verified after it is installed");
@@ -352,7 +350,8 @@ describe("Logging", () => {
         it("keeps every Elasticsearch password inside Secrets marked secret", async () => {
             const run = await stackRun("staging");
             const users = run.resources.filter((r) => r.type === "kubernetes:core/v1:Secret" && /^es-user-|^logs-.*-credentials$/.test(r.inputs.metadata.name));
-            assert.strictEqual(users.length, 6);
+            // Four file-realm users, and the copies for Grafana, Jaeger and Fluent Bit in their namespaces.
+            assert.strictEqual(users.length, 7);
             for (const u of users) {
                 assert.ok(u.secretPaths.length > 0, `${u.inputs.metadata.name} is a Pulumi secret`);
             }

@@ -21,7 +21,7 @@ const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
 
 const ALL: RuleScope = {
     logging: true, tracing: true, graylog: true, tls: true,
-    namespaces: { logging: "logging", tracing: "tracing", graylog: "graylog" },
+    namespaces: { logging: "logging", tracing: "tracing", graylog: "graylog", nodeAgents: "node-agents" },
     backup: { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" },
 };
 const RULES = platformRuleGroups(ALL).flatMap((g) => g.rules);
@@ -186,7 +186,7 @@ describe("platform alert rules", () => {
         });
 
         it("Jaeger is scraped through the annotated-pods job with its pod labels mapped", () => {
-            const values = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", zoneAware: false }) as any;
+            const values = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", agentNamespace: "node-agents", zoneAware: false }) as any;
             const job = values.prometheus.prometheusSpec.additionalScrapeConfigs.find((j: any) => j.job_name === SCRAPE.annotatedPodsJob);
             assert.ok(job, "annotated-pods job exists");
             assert.ok(job.relabel_configs.some((r: any) => r.action === "labelmap" && r.regex === "__meta_kubernetes_pod_label_(.+)"));
@@ -256,7 +256,7 @@ describe("platform alert rules", () => {
         };
 
         it("are disabled where a platform rule watches the same condition, through keys the pinned chart reads", () => {
-            const v = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", zoneAware: false }) as any;
+            const v = monitoringValues({ metrics: buildSettings({ stack: "dev", config: { "observability-platform:profile": "dev" } }).metrics, protectData: false, certManager: true, alertmanagerConfigSecret: "a", grafanaAdminSecret: "g", namespace: "monitoring", agentNamespace: "node-agents", zoneAware: false }) as any;
             assert.deepStrictEqual(Object.keys(v.defaultRules.disabled).sort(), [...REPLACED_DEFAULT_RULES].sort());
             const text = templates();
             for (const alert of REPLACED_DEFAULT_RULES) {

@@ -12,6 +12,7 @@ export function valuesFor(profile: string, extra: Partial<MonitoringValuesInput>
     const s = settingsFor(profile);
     return monitoringValues({
         namespace: "monitoring",
+        agentNamespace: "node-agents",
         metrics: { ...s.metrics, ...metrics },
         zoneAware: profile === "prod",
         protectData: s.protectData,

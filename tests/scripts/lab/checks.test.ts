@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { agentNodes, ClusterState, daemonSetCoverage, podProblem, workloadProblems } from "../../../scripts/lab/checks";
+import { agentNodes, ClusterState, daemonSetCoverage, podProblem, podSecurityProblems, workloadProblems } from "../../../scripts/lab/checks";
 
 type Obj = Record<string, any>;
 
@@ -285,5 +285,28 @@ describe("lab checks: podProblem", () => {
         const p = pod("db-0", DB, "lab-worker-1");
         delete p.status;
         assert.strictEqual(podProblem(p, []), "pod db-0 on lab-worker-1 is without status, not Ready");
+    });
+});
+
+describe("lab checks: podSecurityProblems", () => {
+    const ns = (name: string, level?: string) => ({ metadata: { name, labels: { "app.kubernetes.io/part-of": "observability-platform", ...(level ? { "pod-security.kubernetes.io/enforce": level } : {}) } } });
+    const planned = [ns("node-agents", "privileged"), ns("logging", "restricted"), ns("graylog", "baseline"), { metadata: { name: "kube-system", labels: {} } }];
+
+    it("passes a cluster without FailedCreate whose namespaces enforce what the plan allows", () => {
+        assert.deepStrictEqual(podSecurityProblems(planned, [{ reason: "Scheduled", message: "ok" }], "node-agents"), []);
+    });
+
+    it("names every FailedCreate, in any namespace, once", () => {
+        const refused = { reason: "FailedCreate", involvedObject: { kind: "StatefulSet", namespace: "logging", name: "logs-es-default" }, message: 'pods "logs-es-default-0" is forbidden: violates PodSecurity "restricted:latest": privileged ' };
+        assert.deepStrictEqual(podSecurityProblems(planned, [refused, refused], "node-agents"),
+            ['FailedCreate for StatefulSet logging/logs-es-default: pods "logs-es-default-0" is forbidden: violates PodSecurity "restricted:latest": privileged']);
+    });
+
+    it("refuses a privileged platform namespace other than the agents', and an agents' namespace that is not privileged", () => {
+        assert.deepStrictEqual(podSecurityProblems([ns("node-agents", "baseline"), ns("logging", "privileged"), ns("tracing")], [], "node-agents"), [
+            "namespace node-agents enforces baseline, not privileged",
+            "namespace logging enforces privileged, not restricted or baseline",
+            "namespace tracing enforces nothing, not restricted or baseline",
+        ]);
     });
 });

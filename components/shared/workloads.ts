@@ -70,6 +70,27 @@ export function spreadAcrossNodes(matchLabels: Readonly<Record<string, string>>,
     ];
 }
 
+/**
+ * The same spread, for charts that template `affinity` but no `topologySpreadConstraints`
+ * (cert-manager's webhook, through the typed args of @pulumi/kubernetes-cert-manager 0.2.0; the
+ * Prometheus Operator's admission webhook Deployment in kube-prometheus-stack 88.5.3). Preferred,
+ * not required: a required anti-affinity would hold the second replica Pending on a one-node
+ * cluster, and with it the install, which waits for every replica. The scheduler's
+ * InterPodAffinity score (weight 100, the maximum) still puts the replicas on different nodes
+ * wherever there is room.
+ */
+export function preferSpreadAcrossNodes(matchLabels: Readonly<Record<string, string>>, zones: boolean): Record<string, unknown> {
+    const term = (topologyKey: string, weight: number) => ({ weight, podAffinityTerm: { topologyKey, labelSelector: { matchLabels: { ...matchLabels } } } });
+    return {
+        podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                term("kubernetes.io/hostname", 100),
+                ...(zones ? [term("topology.kubernetes.io/zone", 50)] : []),
+            ],
+        },
+    };
+}
+
 /** A drain-safe PDB as a raw manifest, for workloads whose chart or operator makes none. */
 export function drainSafePdb(name: string, namespace: string, matchLabels: Readonly<Record<string, string>>): Record<string, any> {
     return {

@@ -27,6 +27,7 @@ waits("tls-selfsigned", ["tls-cert-manager"], "cert-manager's webhook rejects is
 waits("tls-acme", ["tls-cert-manager"], "the same webhook admits the ACME issuer");
 waits("tls-root-ca", ["tls-selfsigned"], "the root CA is signed by the self-signed issuer, Ready first");
 waits("tls-ca", ["tls-root-ca"], "the CA issuer reads the root CA's Secret, Ready first");
+waits("tls-webhook-pdb", ["tls-cert-manager"], "the webhook's PDB goes into the namespace the Release fills");
 for (const ns of ["monitoring", "logging", "tracing"]) {
     waits(`quota-${ns}`, [`ns-${ns}`], "the quota lives in the namespace");
 }
@@ -88,7 +89,7 @@ describe("The install order (prod, every pillar on)", () => {
         assert.deepStrictEqual({ missing, undocumented }, { missing: [], undocumented: [] });
     });
 
-    it("inside the kube-prometheus-stack chart, its rules wait for the operator and both webhook configurations", async () => {
+    it("inside the kube-prometheus-stack chart, its rules wait for the admission webhook Deployment, its Service and both webhook configurations", async () => {
         const kps = (await stackRun("prod")).resources.find((r) => r.name === "observability-metrics-kps")!;
         assert.deepStrictEqual(kps.inputs.values.defaultRules.annotations["config.kubernetes.io/depends-on"].split(","), admissionWebhookObjects("monitoring"));
     });

@@ -10,7 +10,7 @@ import {
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
-import { protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
+import { ephemeralStorageTransform, protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
 import { probesTransform } from "../shared/probes";
 import { annotated, mongodbLanded, slowStartTransform, timeoutAnnotation } from "../shared/await";
 
@@ -103,7 +103,7 @@ export class Graylog extends pulumi.ComponentResource {
             name: "mongodb-kubernetes",
             namespace: ns,
             values: mongodbOperatorValues(),
-        }, { ...child, transforms: [retainSharedCrdsTransform, ...(protect ? [protectStatefulTransform] : [])] });
+        }, { ...child, transforms: [retainSharedCrdsTransform, ephemeralStorageTransform, ...(protect ? [protectStatefulTransform] : [])] });
         // Awaited until the operator reports the replica set Running at its version and member
         // count: Graylog refuses to start without MongoDB, and its chart waits for this.
         const mongodbVersion = args.mongodbVersion ?? "7.0.25";
@@ -130,6 +130,7 @@ export class Graylog extends pulumi.ComponentResource {
             transforms: [
                 graylogChartTransform(graylogChecksums(values)),
                 probesTransform(graylogProbePlan()),
+                ephemeralStorageTransform,
                 slowStartTransform(["StatefulSet"], GRAYLOG_COLD_START_SECONDS),
                 ...(protect ? [protectStatefulTransform] : []),
             ],

@@ -8,7 +8,7 @@ import { IMAGES } from "../shared/images";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
 import { httpGet, liveness, LIVENESS_TIMING, ProbePlan, readiness, tcpSocket } from "../shared/probes";
 import { parseQuantity } from "../shared/quantity";
-import { DRAIN_SAFE_PDB, resourcesOf } from "../shared/workloads";
+import { DRAIN_SAFE_PDB, EPHEMERAL_STORAGE, resourcesOf } from "../shared/workloads";
 import { GELF_PORT, inputPlans } from "./setup";
 
 export const GRAYLOG_RELEASE = "graylog";
@@ -282,7 +282,8 @@ export const MONGODB_EXPORTER_CONTAINER = {
     // mongod: v0.53.0 exporter/server.go serves `/` as a static page (metrics are `/metrics`).
     readinessProbe: readiness(httpGet("/", MONGODB_EXPORTER_PORT)),
     livenessProbe: liveness(tcpSocket(MONGODB_EXPORTER_PORT)),
-    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    // The operator's StatefulSet override is not a workload the declarer sees (shared/manifest.ts).
+    resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "200m", memory: "128Mi" } },
     // The pod's securityContext (non-root, RuntimeDefault seccomp) is the operator's.
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
 };

@@ -7,7 +7,7 @@ import { chartSource, CHARTS } from "../shared/charts";
 import { dashboardJson, platformDashboards } from "./dashboards";
 import { LogsDataSource, MONITORING_RELEASE, monitoringProbePlan, monitoringValues, MonitoringValuesInput, TracesDataSource } from "./values";
 import { AlertingSettings, MetricsSettings } from "../settings/profiles";
-import { protectStatefulTransform } from "../shared/workloads";
+import { ephemeralStorageTransform, protectStatefulTransform } from "../shared/workloads";
 import { probesTransform } from "../shared/probes";
 import { admissionOrderingValues, mergeValues } from "./admission";
 import { manifestDeclarer } from "../shared/manifest";
@@ -124,6 +124,7 @@ export class Monitoring extends pulumi.ComponentResource {
             dependsOn: [grafanaSecret, alertmanagerSecret, ...certificates],
             transforms: [
                 probesTransform(monitoringProbePlan(args.certManager)),
+                ephemeralStorageTransform,
                 ...(protect ? [protectStatefulTransform] : []),
                 ...(tls ? [httpsAppProtocolTransform] : []),
             ],

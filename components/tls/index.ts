@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { READY_CONDITION } from "../shared/await";
 import { certManagerSource } from "../shared/charts";
 import { manifestDeclarer } from "../shared/manifest";
-import { drainSafePdb, preferSpreadAcrossNodes } from "../shared/workloads";
+import { drainSafePdb, EPHEMERAL_STORAGE, preferSpreadAcrossNodes } from "../shared/workloads";
 import { Profile } from "../settings/profiles";
 
 /** Names every other component uses to ask for certificates. */
@@ -62,16 +62,16 @@ export function certManagerArgs(namespace: string, webhookReplicas: number, zone
         // The controller and cainjector elect a leader, and neither is in the write path: only
         // the webhook (failurePolicy Fail) is, so only it runs more than once.
         replicaCount: 1,
-        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+        resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "200m", memory: "128Mi" } },
         webhook: {
             replicaCount: webhookReplicas,
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "64Mi" } },
             // The typed args have `affinity` but no `topologySpreadConstraints`, and a field set
             // only in helmOptions.values would be nulled by the unset typed `webhook` block
             // (pulumi-go-helmbase v0.2.0 InitDefaults decodes every typed field over the map).
             ...(webhookReplicas > 1 ? { affinity: preferSpreadAcrossNodes(CERT_MANAGER_WEBHOOK_POD_LABELS, zoneAware) } : {}),
         },
-        cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+        cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "128Mi" } } },
         // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
         // Operator's CRDs, which are installed after cert-manager.
         prometheus: { enabled: true },
@@ -80,7 +80,7 @@ export function certManagerArgs(namespace: string, webhookReplicas: number, zone
         startupapicheck: {
             enabled: true,
             timeout: CERT_MANAGER_WAIT.startupapicheck,
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "64Mi" } },
         },
         helmOptions: {
             ...certManagerSource(chartDirectory),

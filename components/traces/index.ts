@@ -10,7 +10,7 @@ import {
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
-import { drainSafePdb } from "../shared/workloads";
+import { drainSafePdb, ephemeralStorageTransform } from "../shared/workloads";
 import { probesTransform } from "../shared/probes";
 
 export interface TracingArgs {
@@ -60,7 +60,7 @@ export class Tracing extends pulumi.ComponentResource {
             name: JAEGER_RELEASE,
             namespace: ns,
             values,
-        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values)), probesTransform(jaegerProbePlan())], dependsOn: trust ? [trust] : [] });
+        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values)), probesTransform(jaegerProbePlan()), ephemeralStorageTransform], dependsOn: trust ? [trust] : [] });
         // The chart has no PDB template; several replicas get the program's.
         if (args.tracing.replicas > 1) {
             manifest("jaeger-pdb", drainSafePdb(JAEGER_RELEASE, ns, JAEGER_POD_LABELS));

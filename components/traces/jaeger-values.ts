@@ -168,6 +168,9 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
                 enabled: true,
                 numberOfDays: tracing.retentionDays,
                 schedule: "55 23 * * *",
+                // Its Jobs belong to the CronJob, not to Pulumi, so a TTL deletes nothing the
+                // program would make again; a day keeps the last run's pod for `kubectl logs`.
+                ttlSecondsAfterFinished: 86400,
                 extraEnv: [
                     ...credentials,
                     { name: "INDEX_PREFIX", value: JAEGER_INDEX_PREFIX },

@@ -127,6 +127,6 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
 
     it("the startup API check Job requests resources like every other container", () => {
         const args = certManagerArgs("cert-manager", 1, false) as Record<string, any>;
-        assert.deepStrictEqual(Object.keys(args.startupapicheck.resources.requests).sort(), ["cpu", "memory"]);
+        assert.deepStrictEqual(Object.keys(args.startupapicheck.resources.requests).sort(), ["cpu", "ephemeral-storage", "memory"]);
     });
 });

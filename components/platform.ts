@@ -145,6 +145,8 @@ export class Platform extends pulumi.ComponentResource {
             ? new Tls(`${name}-tls`, {
                 namespace: ns.certManager,
                 profile: settings.profile,
+                webhookReplicas: settings.tls.webhookReplicas,
+                zoneAware: settings.profile === "prod",
                 domain: settings.domain,
                 acmeEmail: settings.tls.acmeEmail,
                 ingressClassName: settings.ingressClassName,

@@ -9,6 +9,7 @@ import { describe, Subject } from "./lib/kube";
 import { EnforcementLevel, Finding, Rule } from "./lib/rule";
 import { nodeAgentRequestsAndPriority } from "./node-agent-requests-and-priority";
 import { pdbAllowsVoluntaryDisruption } from "./pdb-allows-voluntary-disruption";
+import { pdbEvictsUnhealthyPods } from "./pdb-evicts-unhealthy-pods";
 import { podCoveredByOnePdb } from "./pod-covered-by-one-pdb";
 import { replicatedDeploymentHasPdb } from "./replicated-deployment-has-pdb";
 import { statefulWorkloadHasPdb } from "./stateful-workload-has-pdb";
@@ -21,6 +22,7 @@ export const RULES: readonly Rule[] = [
     helmReleaseIsInspectable,
     nodeAgentRequestsAndPriority,
     replicatedDeploymentHasPdb,
+    pdbEvictsUnhealthyPods,
 ];
 
 export interface Violation {

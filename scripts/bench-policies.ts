@@ -32,7 +32,7 @@ export function mixedObjects(count: number): Array<Record<string, any>> {
                 break;
             case 1:
                 docs.push({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: `db-${i}`, namespace }, spec: { replicas: 3, selector: { matchLabels: labels }, template } });
-                docs.push({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: `db-${i}`, namespace }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } });
+                docs.push({ apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: `db-${i}`, namespace }, spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: labels } } });
                 break;
             case 2:
                 docs.push({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: `web-${i}`, namespace }, spec: { replicas: 1, selector: { matchLabels: labels }, template } });
@@ -57,7 +57,7 @@ export function matchExpressionsOnly(n: number): Subject[] {
         objects.push(subjectOf({ apiVersion: "apps/v1", kind: "StatefulSet", metadata: { name: `db-${i}`, namespace: "data" }, spec: { replicas: 3, template: { metadata: { labels } } } }));
         objects.push(subjectOf({
             apiVersion: "policy/v1", kind: "PodDisruptionBudget", metadata: { name: `db-${i}`, namespace: "data" },
-            spec: { maxUnavailable: 1, selector: { matchExpressions: [{ key: "tier", operator: "Exists" }, { key: "app", operator: "In", values: [`db-${i}`] }, { key: "canary", operator: "NotIn", values: ["true"] }] } },
+            spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchExpressions: [{ key: "tier", operator: "Exists" }, { key: "app", operator: "In", values: [`db-${i}`] }, { key: "canary", operator: "NotIn", values: ["true"] }] } },
         }));
     }
     return objects;

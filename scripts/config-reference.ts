@@ -23,6 +23,8 @@ const KEY_NOTES: Record<string, string> = {
     "alerting.criticalReceiver": "Unset: same as defaultReceiver.",
     "alerting.smtp": "`{smarthost, from, username?, requireTls?}`; needed by email receivers.",
     "tls.acmeEmail": "With `domain`: Let's Encrypt (staging endpoint outside prod).",
+    "tls.webhookReplicas": "cert-manager's webhook (`failurePolicy: Fail`); from 2, spread over nodes under a drain-safe PDB.",
+    "metrics.operator.webhookReplicas": "The Prometheus Operator's admission webhook Deployment (`failurePolicy: Fail`); from 2, spread over nodes under a drain-safe PDB.",
     graylogRootPassword: "Secret. Unset: generated, kept in `graylog/graylog-root`.",
     "access.uiAuth": "Guards Prometheus, Alertmanager and Jaeger; see [TLS and access](#tls-and-access).",
     "access.oidc.allowedEmailDomains": "Unset with `oidc`: `[\"*\"]`.",

@@ -6,6 +6,7 @@
 import * as crypto from "crypto";
 import { IMAGES } from "../shared/images";
 import { AccessSettings } from "../settings/profiles";
+import { httpGet, liveness, readiness, tcpSocket } from "../shared/probes";
 import { drainSafePdb, spreadAcrossNodes } from "../shared/workloads";
 
 export interface UiRoute {
@@ -184,7 +185,10 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
                 { name: "tmp", mountPath: "/tmp" },
                 ...caMounts,
             ],
-            readinessProbe: { httpGet: { path: "/healthz", port } },
+            // `location = /healthz` in the gate's own nginx.conf (above) answers without the
+            // upstream; liveness is nginx's listener.
+            readinessProbe: readiness(httpGet("/healthz", port)),
+            livenessProbe: liveness(tcpSocket(port)),
         }
         : {
             name: "oauth2-proxy",
@@ -214,7 +218,11 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
             ],
             volumeMounts: caMounts,
             ports: [{ name: "http", containerPort: port }],
-            readinessProbe: { httpGet: { path: "/ping", port } },
+            // oauth2-proxy v7.12.0 (pkg/apis/options/options.go): `/ready` is the readiness
+            // check (pkg/middleware/readynesscheck.go, the session store; cookie sessions here),
+            // `/ping` the basic health check, neither calls the OIDC provider or the upstream.
+            readinessProbe: readiness(httpGet("/ready", port)),
+            livenessProbe: liveness(httpGet("/ping", port)),
         };
     const volumes = access.uiAuth === "basic"
         ? [

@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
-    DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogChecksums, graylogPdbs, graylogChartTransform, graylogServiceMonitor,
+    DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogChecksums, graylogPdbs, graylogChartTransform, graylogProbePlan, graylogServiceMonitor,
     graylogValues, MONGODB_METRICS_USER, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbPodMonitor, mongodbUri, smtpReceiver,
 } from "./values";
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
-import { protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
+import { ephemeralStorageTransform, protectStatefulTransform, retainSharedCrdsTransform, withInputsHash } from "../shared/workloads";
+import { probesTransform } from "../shared/probes";
 import { annotated, mongodbLanded, slowStartTransform, timeoutAnnotation } from "../shared/await";
 
 /** MongoDB and the Graylog StatefulSets: image pulls, volumes, replica-set initiation, migrations. */
@@ -102,7 +103,7 @@ export class Graylog extends pulumi.ComponentResource {
             name: "mongodb-kubernetes",
             namespace: ns,
             values: mongodbOperatorValues(),
-        }, { ...child, transforms: [retainSharedCrdsTransform, ...(protect ? [protectStatefulTransform] : [])] });
+        }, { ...child, transforms: [retainSharedCrdsTransform, ephemeralStorageTransform, ...(protect ? [protectStatefulTransform] : [])] });
         // Awaited until the operator reports the replica set Running at its version and member
         // count: Graylog refuses to start without MongoDB, and its chart waits for this.
         const mongodbVersion = args.mongodbVersion ?? "7.0.25";
@@ -128,6 +129,8 @@ export class Graylog extends pulumi.ComponentResource {
             // and runs MongoDB migrations, so they get longer than the default 10 minutes.
             transforms: [
                 graylogChartTransform(graylogChecksums(values)),
+                probesTransform(graylogProbePlan()),
+                ephemeralStorageTransform,
                 slowStartTransform(["StatefulSet"], GRAYLOG_COLD_START_SECONDS),
                 ...(protect ? [protectStatefulTransform] : []),
             ],

@@ -6,9 +6,10 @@
 import * as crypto from "crypto";
 import { IMAGES } from "../shared/images";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
+import { httpGet, liveness, LIVENESS_TIMING, ProbePlan, readiness, tcpSocket } from "../shared/probes";
 import { parseQuantity } from "../shared/quantity";
 import { RESTRICTED_CONTAINER, restrictedPod, RUNTIME_DEFAULT_SECCOMP } from "../shared/pod-security";
-import { DRAIN_SAFE_PDB, resourcesOf } from "../shared/workloads";
+import { DRAIN_SAFE_PDB, EPHEMERAL_STORAGE, resourcesOf } from "../shared/workloads";
 import { GELF_PORT, inputPlans } from "./setup";
 
 export const GRAYLOG_RELEASE = "graylog";
@@ -197,6 +198,9 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             resources: resourcesOf(g.dataNodeResources),
             persistence: { enabled: true, data: { enabled: true, size: g.storageSize } },
             podDisruptionBudget: { enabled: false },
+            // The chart's TCP check on 8999 for both probes (graylogProbePlan); liveness restarts
+            // only after 2 minutes without the API listener, never while OpenSearch catches up.
+            livenessProbe: { enabled: true, initialDelaySeconds: 30, ...LIVENESS_TIMING },
         },
         // MongoDB is the program's own MongoDBCommunity; its pods use the operator's
         // mongodb-kubernetes-appdb ServiceAccount, so the chart's would be unused.
@@ -275,7 +279,12 @@ export const MONGODB_EXPORTER_CONTAINER = {
         { name: "MONGODB_PASSWORD", valueFrom: { secretKeyRef: { name: MONGODB_PASSWORDS_SECRET, key: MONGODB_METRICS_USER } } },
     ],
     ports: [{ name: "metrics", containerPort: MONGODB_EXPORTER_PORT }],
-    resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+    // Every container's readiness counts toward the MongoDB member's, so neither probe may touch
+    // mongod: v0.53.0 exporter/server.go serves `/` as a static page (metrics are `/metrics`).
+    readinessProbe: readiness(httpGet("/", MONGODB_EXPORTER_PORT)),
+    livenessProbe: liveness(tcpSocket(MONGODB_EXPORTER_PORT)),
+    // The operator's StatefulSet override is not a workload the declarer sees (shared/manifest.ts).
+    resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "200m", memory: "128Mi" } },
     // percona/mongodb_exporter runs as the pod's user (below) and writes no file.
     securityContext: RESTRICTED_CONTAINER,
 };
@@ -433,6 +442,25 @@ export function graylogServiceMonitor(namespace: string): Record<string, any> {
         spec: {
             selector: { matchLabels: { "app.kubernetes.io/name": "graylog", "app.kubernetes.io/instance": GRAYLOG_RELEASE } },
             endpoints: [{ port: "metrics", path: "/api/metrics/prometheus", interval: "30s" }],
+        },
+    };
+}
+
+/**
+ * Probes for the Graylog server, whose chart 1.0.0 fixes both to a TCP connect on 9000
+ * (templates/workload/statefulsets/graylog.yaml). graylog2-server 7.0.12
+ * LoadBalancerStatusResource: `/api/system/lbstatus` is unauthenticated and answers 200 ALIVE,
+ * 429 THROTTLED (a full journal) or 503 DEAD (starting, stopping, or set so by hand), which is
+ * what a load balancer, and so readiness, should follow. Liveness stays the TCP connect, after the
+ * chart's 60 s start allowance. The Data Node keeps the chart's TCP check on 8999 for both: its
+ * REST API (data-node rest/StatusController) answers only authenticated callers, and a probe on
+ * OpenSearch's 9200 would hold the ordered StatefulSet's later members back from the cluster
+ * the first one waits for.
+ */
+export function graylogProbePlan(): ProbePlan {
+    return {
+        [`StatefulSet/${GRAYLOG_RELEASE}`]: {
+            "graylog-app": { readinessProbe: readiness(httpGet("/api/system/lbstatus", 9000), 30), livenessProbe: liveness(tcpSocket(9000), 60) },
         },
     };
 }

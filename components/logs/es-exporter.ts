@@ -4,6 +4,7 @@
  */
 import { ECK } from "./elasticsearch";
 import { IMAGES } from "../shared/images";
+import { httpGet, liveness, readiness, tcpSocket } from "../shared/probes";
 
 export const ES_EXPORTER = "elasticsearch-exporter";
 const LABELS = { "app.kubernetes.io/name": ES_EXPORTER, "app.kubernetes.io/part-of": "observability-platform" };
@@ -47,7 +48,10 @@ export function esExporterManifests(namespace: string, credentialsSecret: string
                             ports: [{ name: "http-metrics", containerPort: 9114 }],
                             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                            readinessProbe: { httpGet: { path: "/healthz", port: 9114 } },
+                            // elasticsearch_exporter v1.9.0 main.go: /healthz always answers 200 and
+                            // reads nothing from Elasticsearch; liveness is the listener itself.
+                            readinessProbe: readiness(httpGet("/healthz", 9114)),
+                            livenessProbe: liveness(tcpSocket(9114)),
                             volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],
                         }],
                         volumes: [{ name: "tls", secret: { secretName: ECK.httpPublicCertsSecret } }],

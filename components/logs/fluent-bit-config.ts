@@ -115,8 +115,8 @@ export function fluentBitSections(input: FluentBitConfigInput): Section[] {
             ["HTTP_Server", "On"],
             ["HTTP_Listen", "0.0.0.0"],
             ["HTTP_Port", METRICS_PORT],
-            // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in 60s, so the
-            // liveness probe restarts a stuck agent.
+            // /api/v1/health turns unhealthy after 5 errors or 5 failed retries in 60s: the
+            // readiness probe (fluent-bit.ts) reports an agent whose outputs fail.
             ["Health_Check", "On"],
             ["HC_Errors_Count", 5],
             ["HC_Retry_Failure_Count", 5],

@@ -5,6 +5,7 @@
 import { CONFIG_DIR, ES_CA_FILE, JOURNAL_DIRS, METRICS_PORT, NODE_INPUTS_DIR, nodeInputsScript, STATE_DIR } from "./fluent-bit-config";
 import { IMAGES } from "../shared/images";
 import { ResourceSettings } from "../settings/profiles";
+import { httpGet, liveness, readiness } from "../shared/probes";
 import { AGENT_NODE_AFFINITY, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS } from "../shared/workloads";
 
 export const FLUENT_BIT = "fluent-bit";
@@ -116,8 +117,13 @@ export function fluentBitDaemonSet(input: FluentBitDaemonSetInput): Record<strin
                             privileged: false,
                             capabilities: { drop: ["ALL"] },
                         },
-                        livenessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 3 },
-                        readinessProbe: { httpGet: { path: "/api/v1/health", port: METRICS_PORT }, periodSeconds: 10 },
+                        // Fluent Bit 4.2.2 (src/http_server/api/v1/health.c): /api/v1/health fails once
+                        // the outputs' errors or failed retries in HC_Period pass their counts, that is
+                        // when Elasticsearch or Graylog refuse or cannot be reached, so it is readiness
+                        // only: a restart would not bring either back. Liveness is `/` (flb_hs.c
+                        // cb_root, the build information), which only a hung HTTP server fails.
+                        readinessProbe: readiness(httpGet("/api/v1/health", METRICS_PORT)),
+                        livenessProbe: liveness(httpGet("/", METRICS_PORT), 10),
                         volumeMounts: [
                             VARLOG,
                             { name: "docker-containers", mountPath: DOCKER_CONTAINERS_DIR, readOnly: true },

@@ -13,12 +13,12 @@ import { keystoreEntries, repositoryClientConfig, slmPolicy, snapshotRepository 
 import { fluentBitSections, nodeInputFiles, parserSections, REDACTION_SCRIPT, renderSections } from "./fluent-bit-config";
 import { redactionPatterns, redactionScript } from "./redaction";
 import { FLUENT_BIT, fluentBitDaemonSet, fluentBitMonitoring, fluentBitRbac } from "./fluent-bit";
-import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorValues } from "./values";
+import { ECK_OPERATOR_SELECTOR, ECK_RELEASE, eckNodeReaderRbac, eckOperatorService, eckOperatorValues } from "./values";
 import { annotated, elasticsearchLanded, kibanaLanded, READY_CONDITION, timeoutAnnotation } from "../shared/await";
 import { manifestDeclarer } from "../shared/manifest";
 import { BackupSettings, LoggingSettings } from "../settings/profiles";
 import { toMebibytes } from "../shared/quantity";
-import { drainSafePdb, protectStatefulTransform, withInputsHash } from "../shared/workloads";
+import { drainSafePdb, ephemeralStorageTransform, protectStatefulTransform, withInputsHash } from "../shared/workloads";
 
 /** Where a consumer in another namespace finds its Elasticsearch credentials and CA. */
 export interface EsConsumer {
@@ -104,8 +104,9 @@ export class Logging extends pulumi.ComponentResource {
             name: ECK_RELEASE,
             namespace: ns,
             values: eckOperatorValues(args.logging.operator.resources, ns),
-        }, { ...child, dependsOn: nodeReader, transforms: protect ? [protectStatefulTransform] : [] });
+        }, { ...child, dependsOn: nodeReader, transforms: [ephemeralStorageTransform, ...(protect ? [protectStatefulTransform] : [])] });
         manifest("eck-operator-pdb", drainSafePdb(ECK_RELEASE, ns, ECK_OPERATOR_SELECTOR));
+        manifest("eck-operator-service", eckOperatorService(ns));
 
         const httpCert = certificate("es-http-cert", ns, `${ES_NAME}-es-http-tls`, `${ES_NAME}-es-http-tls`, [
             ECK.httpService, `${ECK.httpService}.${ns}`, `${ECK.httpService}.${ns}.svc`, `${ECK.httpService}.${ns}.svc.cluster.local`,

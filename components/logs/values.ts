@@ -7,6 +7,23 @@ import { resourcesOf } from "../shared/workloads";
 export const ECK_RELEASE = "elastic-operator";
 /** Pod labels of the operator StatefulSet (eck-operator.selectorLabels). */
 export const ECK_OPERATOR_SELECTOR = { "app.kubernetes.io/name": "elastic-operator", "app.kubernetes.io/instance": ECK_RELEASE };
+/**
+ * The headless Service the operator StatefulSet names. eck-operator 3.5.0
+ * (templates/statefulset.yaml) sets `serviceName: {{ include "eck-operator.fullname" . }}` but
+ * renders a Service only for the webhook (`elastic-webhook-server`, off here), so the name points
+ * at nothing. The program makes it, instead of changing `serviceName`: that field is immutable,
+ * and a change would replace the StatefulSet. No ports: the operator serves nothing here (metrics
+ * and webhook off), and a headless Service needs none; it only gives the pod its stable DNS name.
+ */
+export function eckOperatorService(namespace: string): Record<string, any> {
+    return {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: ECK_RELEASE, namespace, labels: { ...ECK_OPERATOR_SELECTOR } },
+        spec: { clusterIP: "None", selector: { ...ECK_OPERATOR_SELECTOR } },
+    };
+}
+
 /** eck-operator.serviceAccountName: the fullname when the chart creates it. */
 export const ECK_SERVICE_ACCOUNT = ECK_RELEASE;
 

@@ -10,7 +10,8 @@
  * the provider retries a create only on NotFound/NoMatch. So a PrometheusRule created before the
  * webhook answers fails the update with "failed calling webhook".
  *
- * The webhook answers once (a) the operator's Service has a ready endpoint (the provider's Service
+ * The webhook is served by its own Deployment (values.ts, `admissionWebhooks.deployment`), so it
+ * answers once (a) that Deployment's Service has a ready endpoint (the provider's Service
  * await waits for one) and (b) cert-manager's cainjector has written the CA into both
  * configurations (`pulumi.com/waitFor` on `caBundle`). Every PrometheusRule the chart renders
  * carries `defaultRules.annotations`, so the rules name those four objects in `depends-on`; all
@@ -24,10 +25,10 @@ export const CA_INJECTED = "jsonpath={.webhooks[0].clientConfig.caBundle}";
 
 /** The chart objects that must be ready before the webhook can admit a PrometheusRule (cli-utils depends-on syntax). */
 export function admissionWebhookObjects(namespace: string): string[] {
-    // fullnameOverride = MONITORING_RELEASE: Deployment and Service `<fullname>-operator`, webhooks `<fullname>-admission`.
+    // fullnameOverride = MONITORING_RELEASE: Deployment and Service `<fullname>-operator-webhook`, webhooks `<fullname>-admission`.
     return [
-        `apps/namespaces/${namespace}/Deployment/${MONITORING_RELEASE}-operator`,
-        `/namespaces/${namespace}/Service/${MONITORING_RELEASE}-operator`,
+        `apps/namespaces/${namespace}/Deployment/${MONITORING_RELEASE}-operator-webhook`,
+        `/namespaces/${namespace}/Service/${MONITORING_RELEASE}-operator-webhook`,
         `admissionregistration.k8s.io/ValidatingWebhookConfiguration/${MONITORING_RELEASE}-admission`,
         `admissionregistration.k8s.io/MutatingWebhookConfiguration/${MONITORING_RELEASE}-admission`,
     ];

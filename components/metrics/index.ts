@@ -5,9 +5,10 @@ import { alertmanagerConfigYaml } from "./alertmanager-config";
 import { platformRuleGroups, RuleScope } from "./alert-rules";
 import { chartSource, CHARTS } from "../shared/charts";
 import { dashboardJson, platformDashboards } from "./dashboards";
-import { LogsDataSource, MONITORING_RELEASE, monitoringValues, MonitoringValuesInput, nodeExporterMoveTransform, TracesDataSource } from "./values";
+import { LogsDataSource, MONITORING_RELEASE, monitoringProbePlan, monitoringValues, MonitoringValuesInput, nodeExporterMoveTransform, TracesDataSource } from "./values";
 import { AlertingSettings, MetricsSettings } from "../settings/profiles";
-import { protectStatefulTransform } from "../shared/workloads";
+import { ephemeralStorageTransform, protectStatefulTransform } from "../shared/workloads";
+import { probesTransform } from "../shared/probes";
 import { admissionOrderingValues, mergeValues } from "./admission";
 import { manifestDeclarer } from "../shared/manifest";
 import { httpsAppProtocolTransform, monitoringCertificates, monitoringUrl } from "./tls";
@@ -126,12 +127,14 @@ export class Monitoring extends pulumi.ComponentResource {
             dependsOn: [grafanaSecret, alertmanagerSecret, ...certificates],
             transforms: [
                 nodeExporterMoveTransform(`${name}-kps`, namespace),
+                probesTransform(monitoringProbePlan(args.certManager)),
+                ephemeralStorageTransform,
                 ...(protect ? [protectStatefulTransform] : []),
                 ...(tls ? [httpsAppProtocolTransform] : []),
             ],
         });
 
-        // Outside the chart, so no depends-on: waiting for the whole Chart includes the operator's
+        // Outside the chart, so no depends-on: waiting for the whole Chart includes the admission webhook's
         // Service endpoint and the webhooks' injected CA (see ./admission.ts).
         new k8s.apiextensions.CustomResource(`${name}-platform-rules`, {
             apiVersion: "monitoring.coreos.com/v1",

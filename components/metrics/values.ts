@@ -5,8 +5,9 @@
  */
 import { MetricsSettings, ResourceSettings } from "../settings/profiles";
 import {
-    AGENT_NODE_AFFINITY, DRAIN_SAFE_PDB, DRAIN_SAFE_PDB_VALUES, NODE_CRITICAL_PRIORITY, resourcesOf, spreadAcrossNodes, TOLERATE_ALL_TAINTS,
+    AGENT_NODE_AFFINITY, DRAIN_SAFE_PDB, DRAIN_SAFE_PDB_VALUES, NODE_CRITICAL_PRIORITY, preferSpreadAcrossNodes, resourcesOf, spreadAcrossNodes, TOLERATE_ALL_TAINTS,
 } from "../shared/workloads";
+import { httpGet, liveness, ProbePlan, readiness, tcpSocket } from "../shared/probes";
 import { MONITORING_RELEASE } from "./release";
 import { CA_KEY, clientTlsConfig, MONITORING_TLS_SECRETS, monitoringUrl, webTlsConfig } from "./tls";
 
@@ -215,6 +216,55 @@ export const CONFIG_RELOADER_RESOURCES = { requests: { cpu: "10m", memory: "32Mi
  */
 export const GRAFANA_SIDECAR_RESOURCES = { requests: { cpu: "10m", memory: "96Mi" }, limits: { cpu: "200m", memory: "256Mi" } };
 
+/**
+ * The ports the two k8s-sidecar containers serve `/healthz` on. k8s-sidecar 2.10.1 binds
+ * HEALTH_PORT (default 8080, src/healthz.py); grafana 12.11.1 sets it only on its init and alerts
+ * variants, so both long-running sidecars would bind 8080 in one pod and the second would run
+ * without its health server. These are the chart's own numbers for the two (_helpers.tpl).
+ */
+export const GRAFANA_SIDECAR_HEALTH_PORTS = { dashboards: 8084, datasources: 8082 } as const;
+
+/** The admission webhook Deployment's pod labels (kps 88.5.3 admission-webhooks/deployment/deployment.yaml). */
+export const ADMISSION_WEBHOOK_POD_LABELS = { app: "kube-prometheus-stack-operator-webhook", release: MONITORING_RELEASE };
+
+/** The admission webhook server: small, it only parses the rules it admits. */
+export const ADMISSION_WEBHOOK_RESOURCES = { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } };
+
+/**
+ * Probes for chart containers whose chart fixes the handler or shares one probe value between
+ * containers (probesTransform). Each source read at the pinned version:
+ * - operator and admission webhook (prometheus-operator v0.93 cmd/operator/main.go,
+ *   cmd/admission-webhook/main.go): `/healthz` answers 200 unconditionally; the chart templates
+ *   it for both probes, so liveness becomes a TCP connect to the same listener;
+ * - node-exporter 1.12.1 (node_exporter.go): `/` is the landing page, `/metrics` runs every
+ *   collector (a hung NFS mount would fail it): readiness `/`, liveness TCP;
+ * - k8s-sidecar 2.10.1 (src/healthz.py, README "Health Endpoint"): `/healthz` is 503 until the
+ *   first sync and whenever the API server was out of reach for 60 s, a dependency: readiness
+ *   only, liveness TCP.
+ */
+export function monitoringProbePlan(admissionWebhook: boolean): ProbePlan {
+    const sidecar = (port: number) => ({ readinessProbe: readiness(httpGet("/healthz", port)), livenessProbe: liveness(tcpSocket(port)) });
+    return {
+        [`Deployment/${MONITORING_RELEASE}-operator`]: {
+            "kube-prometheus-stack": { readinessProbe: readiness(httpGet("/healthz", "https", "HTTPS")), livenessProbe: liveness(tcpSocket("https")) },
+        },
+        ...(admissionWebhook
+            ? {
+                [`Deployment/${MONITORING_RELEASE}-operator-webhook`]: {
+                    "prometheus-operator-admission-webhook": { readinessProbe: readiness(httpGet("/healthz", "https", "HTTPS")), livenessProbe: liveness(tcpSocket("https")) },
+                },
+            }
+            : {}),
+        [`DaemonSet/${MONITORING_RELEASE}-prometheus-node-exporter`]: {
+            "node-exporter": { readinessProbe: readiness(httpGet("/", "http-metrics")), livenessProbe: liveness(tcpSocket("http-metrics")) },
+        },
+        [`Deployment/${MONITORING_RELEASE}-grafana`]: {
+            "grafana-sc-dashboard": sidecar(GRAFANA_SIDECAR_HEALTH_PORTS.dashboards),
+            "grafana-sc-datasources": sidecar(GRAFANA_SIDECAR_HEALTH_PORTS.datasources),
+        },
+    };
+}
+
 function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Record<string, unknown> {
     const logs = input.logs;
     const replicas = input.metrics.grafana.replicas;
@@ -251,15 +301,27 @@ function grafanaValues(input: MonitoringValuesInput, r: ResourceSettings): Recor
         // today: there is no shared database).
         podDisruptionBudget: { ...DRAIN_SAFE_PDB },
         ...(replicas > 1 ? { topologySpreadConstraints: spreadAcrossNodes(GRAFANA_POD_LABELS, input.zoneAware) } : {}),
+        // Grafana's pkg/api/http_server.go: `/api/health` answers 503 when the database does not,
+        // `/healthz` whenever the web server runs (its own comment: "always return 200 - Ok if
+        // Grafana's web server is running"). The first start runs the database migrations
+        // before the server listens, hence the chart's 60 s initial delay on liveness.
+        readinessProbe: readiness(httpGet("/api/health", "grafana")),
+        livenessProbe: liveness(httpGet("/healthz", "grafana"), 60),
         // A Secret made by the program, so no password is generated by the chart.
         admin: { existingSecret: input.grafanaAdminSecret, userKey: "admin-user", passwordKey: "admin-password" },
         // The chart's test pod is a Helm hook, which v4 Chart never runs.
         testFramework: { enabled: false },
         sidecar: {
             resources: GRAFANA_SIDECAR_RESOURCES,
-            dashboards: { enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL" },
+            dashboards: {
+                enabled: true, label: "grafana_dashboard", labelValue: "1", searchNamespace: "ALL",
+                env: { HEALTH_PORT: String(GRAFANA_SIDECAR_HEALTH_PORTS.dashboards) },
+            },
             // The chart's ConfigMap still carries the datasources, all from additionalDataSources.
-            datasources: { enabled: true, defaultDatasourceEnabled: false, alertmanager: { enabled: false } },
+            datasources: {
+                enabled: true, defaultDatasourceEnabled: false, alertmanager: { enabled: false },
+                env: { HEALTH_PORT: String(GRAFANA_SIDECAR_HEALTH_PORTS.datasources) },
+            },
         },
         additionalDataSources: dataSources(input),
         // Grafana builds login redirects and links from root_url (grafana.ini [server]).
@@ -312,6 +374,23 @@ export function nodeExporterMoveTransform(chartName: string, chartNamespace: str
     };
 }
 
+function admissionWebhookDeployment(input: MonitoringValuesInput): Record<string, unknown> {
+    const replicas = input.metrics.operator.webhookReplicas;
+    return {
+        enabled: true,
+        replicas,
+        resources: ADMISSION_WEBHOOK_RESOURCES,
+        // It only answers the API server: prometheus-operator v0.93.0 cmd/admission-webhook
+        // imports no Kubernetes client, and its certificate is a mounted Secret.
+        automountServiceAccountToken: false,
+        // The chart's PDB copies this block (admission-webhooks/deployment/pdb.yaml); its
+        // Deployment templates `affinity` but no topologySpreadConstraints.
+        ...(replicas > 1
+            ? { podDisruptionBudget: DRAIN_SAFE_PDB_VALUES, affinity: preferSpreadAcrossNodes(ADMISSION_WEBHOOK_POD_LABELS, input.zoneAware) }
+            : {}),
+    };
+}
+
 /** The full values object for kube-prometheus-stack. */
 export function monitoringValues(input: MonitoringValuesInput): Record<string, unknown> {
     const { metrics: m, storageClassName, protectData } = input;
@@ -339,8 +418,14 @@ export function monitoringValues(input: MonitoringValuesInput): Record<string, u
             // The webhook's certificate Jobs are Helm hooks, which v4 Chart drops; cert-manager
             // issues the certificate and injects the CA bundle instead. Without cert-manager the
             // webhook is off: PrometheusRules are then validated only by the operator itself.
+            //
+            // The webhook is served by a Deployment of its own (the operator is one pod, fixed by
+            // the chart's templates/prometheus-operator/deployment.yaml), so that it can run
+            // `metrics.operator.webhookReplicas` times; the webhook configurations then name its
+            // Service `<fullname>-operator-webhook`, and the certificate covers that name too
+            // (admission-webhooks/*WebhookConfiguration.yaml, _helpers.tpl admission-webhook.dnsNames).
             admissionWebhooks: input.certManager
-                ? { enabled: true, certManager: { enabled: true }, patch: { enabled: false } }
+                ? { enabled: true, certManager: { enabled: true }, patch: { enabled: false }, deployment: admissionWebhookDeployment(input) }
                 : { enabled: false, patch: { enabled: false } },
         },
         prometheus: {

@@ -48,7 +48,15 @@ export interface MetricsSettings {
         readonly storageSize: string;
         readonly resources: ResourceSettings;
     };
-    readonly operator: { readonly resources: ResourceSettings };
+    readonly operator: {
+        readonly resources: ResourceSettings;
+        /**
+         * Replicas of the operator's admission webhook (its own Deployment), which admits every
+         * PrometheusRule and AlertmanagerConfig with `failurePolicy: Fail`: with one, a drain of
+         * its node refuses those writes until the pod is back.
+         */
+        readonly webhookReplicas: number;
+    };
     readonly kubeStateMetrics: { readonly resources: ResourceSettings };
     readonly nodeExporter: { readonly resources: ResourceSettings };
 }
@@ -200,6 +208,11 @@ export interface BackupSettings {
 
 export interface TlsSettings {
     readonly enabled: boolean;
+    /**
+     * Replicas of cert-manager's webhook, which admits every cert-manager resource with
+     * `failurePolicy: Fail` (fixed in the chart).
+     */
+    readonly webhookReplicas: number;
     /** ACME account email; with a domain, UIs get Let's Encrypt certificates. */
     readonly acmeEmail?: string;
 }
@@ -278,7 +291,7 @@ const dev: ProfileDefaults = {
         prometheus: { replicas: 1, retentionDays: 3, retentionSize: "8GB", storageSize: "10Gi", resources: res("200m", "512Mi", "1", "1Gi") },
         alertmanager: { replicas: 1, storageSize: "1Gi", resources: res("20m", "64Mi", "100m", "128Mi") },
         grafana: { replicas: 1, storageSize: "1Gi", resources: res("50m", "128Mi", "500m", "256Mi") },
-        operator: { resources: res("50m", "64Mi", "200m", "128Mi") },
+        operator: { resources: res("50m", "64Mi", "200m", "128Mi"), webhookReplicas: 1 },
         kubeStateMetrics: { resources: res("20m", "64Mi", "100m", "128Mi") },
         nodeExporter: { resources: AGENTS.nodeExporter },
     },
@@ -318,7 +331,7 @@ const dev: ProfileDefaults = {
     },
     // Off: a laptop cluster has no object store; a stack that has one turns it on.
     backup: { enabled: false, intervalHours: 24, retention: { expireAfterDays: 7, minCount: 3, maxCount: 30 } },
-    tls: { enabled: true },
+    tls: { enabled: true, webhookReplicas: 1 },
     access: { uiAuth: "basic", networkPolicies: true, awaitIngressStatus: false },
 };
 
@@ -329,6 +342,8 @@ const staging: ProfileDefaults = {
         prometheus: { replicas: 1, retentionDays: 15, retentionSize: "45GB", storageSize: "50Gi", resources: res("500m", "2Gi", "2", "4Gi") },
         alertmanager: { ...dev.metrics.alertmanager, replicas: 2 },
         grafana: { replicas: 1, storageSize: "5Gi", resources: res("100m", "256Mi", "1", "512Mi") },
+        // A webhook that fails closed runs twice wherever a drain must not block writes.
+        operator: { ...dev.metrics.operator, webhookReplicas: 2 },
     },
     logging: {
         ...dev.logging,
@@ -337,6 +352,7 @@ const staging: ProfileDefaults = {
     },
     tracing: { ...dev.tracing, samplingPercentage: 50, retentionDays: 7, storage: "elasticsearch", resources: res("100m", "256Mi", "1", "512Mi") },
     graylog: { ...dev.graylog, enabled: true, mongodbMembers: 3, storageSize: "50Gi" },
+    tls: { ...dev.tls, webhookReplicas: 2 },
 };
 
 /** prod is sized for HA: at least two of everything that serves, three of everything that votes. */
@@ -350,7 +366,7 @@ const prod: ProfileDefaults = {
         // One Grafana: several replicas need a shared database (grafana.ini [database]), or
         // logins and UI-made changes land on one pod only (settings refuse more than one).
         grafana: { replicas: 1, storageSize: "5Gi", resources: res("100m", "256Mi", "1", "512Mi") },
-        operator: { resources: res("100m", "128Mi", "500m", "256Mi") },
+        operator: { resources: res("100m", "128Mi", "500m", "256Mi"), webhookReplicas: 2 },
         kubeStateMetrics: { resources: res("50m", "128Mi", "200m", "256Mi") },
     },
     logging: {

@@ -93,7 +93,7 @@ export const configSchema = z.strictObject({
                 { replicas: int(1, 10).optional(), storageSize: quantity("5Gi").optional(), resources: resources.optional() },
                 "an object {replicas, storageSize, resources}",
             ),
-            operator: obj({ resources: resources.optional() }, "an object {resources}"),
+            operator: obj({ resources: resources.optional(), webhookReplicas: int(1, 5).optional() }, "an object {resources, webhookReplicas}"),
             kubeStateMetrics: obj({ resources: resources.optional() }, "an object {resources}"),
             nodeExporter: obj({ resources: resources.optional() }, "an object {resources}"),
         },
@@ -252,7 +252,7 @@ export const configSchema = z.strictObject({
         },
         "an object {accessKey, secretKey, sessionToken?} (s3), {credentialsJson} (gcs) or {account, key or sasToken} (azure)",
     ),
-    tls: obj({ enabled: bool.optional(), acmeEmail: email.optional() }, "an object {enabled, acmeEmail}"),
+    tls: obj({ enabled: bool.optional(), webhookReplicas: int(1, 5).optional(), acmeEmail: email.optional() }, "an object {enabled, webhookReplicas, acmeEmail}"),
     access: obj(
         {
             uiAuth: allowed(z.enum(UI_AUTH_MODES), `one of ${UI_AUTH_MODES.join(", ")}`).optional(),

@@ -78,6 +78,27 @@ export function spreadAcrossNodes(matchLabels: Readonly<Record<string, string>>,
     ];
 }
 
+/**
+ * The same spread, for charts that template `affinity` but no `topologySpreadConstraints`
+ * (cert-manager's webhook, through the typed args of @pulumi/kubernetes-cert-manager 0.2.0; the
+ * Prometheus Operator's admission webhook Deployment in kube-prometheus-stack 88.5.3). Preferred,
+ * not required: a required anti-affinity would hold the second replica Pending on a one-node
+ * cluster, and with it the install, which waits for every replica. The scheduler's
+ * InterPodAffinity score (weight 100, the maximum) still puts the replicas on different nodes
+ * wherever there is room.
+ */
+export function preferSpreadAcrossNodes(matchLabels: Readonly<Record<string, string>>, zones: boolean): Record<string, unknown> {
+    const term = (topologyKey: string, weight: number) => ({ weight, podAffinityTerm: { topologyKey, labelSelector: { matchLabels: { ...matchLabels } } } });
+    return {
+        podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+                term("kubernetes.io/hostname", 100),
+                ...(zones ? [term("topology.kubernetes.io/zone", 50)] : []),
+            ],
+        },
+    };
+}
+
 /** A drain-safe PDB as a raw manifest, for workloads whose chart or operator makes none. */
 export function drainSafePdb(name: string, namespace: string, matchLabels: Readonly<Record<string, string>>): Record<string, any> {
     return {
@@ -86,6 +107,68 @@ export function drainSafePdb(name: string, namespace: string, matchLabels: Reado
         metadata: { name, namespace },
         spec: { ...DRAIN_SAFE_PDB, selector: { matchLabels: { ...matchLabels } } },
     };
+}
+
+/**
+ * Ephemeral storage every container requests (issue 28, item 6): its writable layer and its
+ * logs, which the kubelet counts against the pod (container logs rotate at 10Mi x 5 by default),
+ * so the scheduler places it on a node with room and evicts it last under disk pressure. A
+ * container that writes to an emptyDir on disk also gets a limit: the emptyDir counts toward the
+ * pod's usage, and without a limit one runaway writer can fill the node's disk for every pod.
+ */
+export const EPHEMERAL_STORAGE = { request: "64Mi", emptyDirLimit: "1Gi" } as const;
+
+/** The pod spec with ephemeral-storage set where a container sets none. Pure; the input is not changed. */
+export function withEphemeralStorage(podSpec: Record<string, any>): Record<string, any> {
+    const diskEmptyDirs = new Set((podSpec.volumes ?? []).filter((v: any) => v?.emptyDir && v.emptyDir.medium !== "Memory").map((v: any) => v.name));
+    const fill = (c: Record<string, any>) => {
+        const writesEmptyDir = (c.volumeMounts ?? []).some((m: any) => diskEmptyDirs.has(m.name) && m.readOnly !== true);
+        const requests = { ...c.resources?.requests };
+        const limits = { ...c.resources?.limits };
+        requests["ephemeral-storage"] ??= EPHEMERAL_STORAGE.request;
+        if (writesEmptyDir) {
+            limits["ephemeral-storage"] ??= EPHEMERAL_STORAGE.emptyDirLimit;
+        }
+        return { ...c, resources: { ...c.resources, requests, ...(Object.keys(limits).length > 0 ? { limits } : {}) } };
+    };
+    return {
+        ...podSpec,
+        ...(podSpec.initContainers ? { initContainers: podSpec.initContainers.map(fill) } : {}),
+        ...(podSpec.containers ? { containers: podSpec.containers.map(fill) } : {}),
+    };
+}
+
+/** Where a workload object keeps its pod spec: Deployment, StatefulSet, DaemonSet, Job, CronJob. */
+function podSpecPath(obj: Record<string, any>): string[] | undefined {
+    switch (obj?.kind) {
+        case "Deployment": case "StatefulSet": case "DaemonSet": case "Job": case "ReplicaSet":
+            return obj.spec?.template?.spec ? ["spec", "template", "spec"] : undefined;
+        case "CronJob":
+            return obj.spec?.jobTemplate?.spec?.template?.spec ? ["spec", "jobTemplate", "spec", "template", "spec"] : undefined;
+        default:
+            return undefined;
+    }
+}
+
+/**
+ * The object with ephemeral-storage set on its pod template's containers (withEphemeralStorage);
+ * anything without a pod template comes back unchanged. Raw manifests get it when they are
+ * declared (shared/manifest.ts), chart children through ephemeralStorageTransform.
+ */
+export function workloadWithEphemeralStorage(obj: Record<string, any>): Record<string, any> {
+    const at = podSpecPath(obj);
+    if (at === undefined) {
+        return obj;
+    }
+    // Rebuilt along the path, not cloned: raw manifests hold Pulumi Outputs, which cannot be cloned.
+    const rebuild = (node: Record<string, any>, rest: readonly string[]): Record<string, any> =>
+        rest.length === 0 ? withEphemeralStorage(node) : { ...node, [rest[0]]: rebuild(node[rest[0]], rest.slice(1)) };
+    return rebuild(obj, at);
+}
+
+/** A v4 Chart transform: every workload child gets ephemeral-storage requests (and limits for emptyDir writers). */
+export function ephemeralStorageTransform(args: { type: string; props: Record<string, any>; opts: Record<string, any> }) {
+    return podSpecPath(args.props) === undefined ? undefined : { props: workloadWithEphemeralStorage(args.props), opts: args.opts };
 }
 
 /** Kinds whose deletion loses data or takes every custom resource of a CRD with it. */
@@ -172,7 +255,7 @@ export function setupJob(input: SetupJobInput): Record<string, any> {
                         image: IMAGES.curl,
                         command: ["sh", "/setup/setup.sh"],
                         env: input.env,
-                        resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+                        resources: { requests: { cpu: "10m", memory: "16Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "64Mi" } },
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                         volumeMounts: [
                             { name: "setup", mountPath: "/setup", readOnly: true },

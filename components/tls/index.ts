@@ -3,6 +3,8 @@ import * as certmanager from "@pulumi/kubernetes-cert-manager";
 import * as pulumi from "@pulumi/pulumi";
 import { READY_CONDITION } from "../shared/await";
 import { certManagerSource } from "../shared/charts";
+import { manifestDeclarer } from "../shared/manifest";
+import { drainSafePdb, EPHEMERAL_STORAGE, preferSpreadAcrossNodes } from "../shared/workloads";
 import { Profile } from "../settings/profiles";
 
 /** Names every other component uses to ask for certificates. */
@@ -26,6 +28,25 @@ export function acmeServer(profile: Profile): string {
     return profile === "prod" ? ACME_SERVERS.production : ACME_SERVERS.staging;
 }
 
+/**
+ * The labels cert-manager v1.19.1 puts on the webhook's pods (templates/webhook-deployment.yaml:
+ * `webhook.name` and the release name; this Release is `cert-manager`).
+ */
+export const CERT_MANAGER_WEBHOOK_POD_LABELS = {
+    "app.kubernetes.io/name": "webhook",
+    "app.kubernetes.io/instance": "cert-manager",
+    "app.kubernetes.io/component": "webhook",
+} as const;
+
+/**
+ * The webhook's PDB, made by the program: the chart's (templates/webhook-poddisruptionbudget.yaml)
+ * templates only minAvailable and maxUnavailable, never `unhealthyPodEvictionPolicy`, and a
+ * helm.v3.Release takes no transform.
+ */
+export function certManagerWebhookPdb(namespace: string): Record<string, any> {
+    return drainSafePdb("cert-manager-webhook", namespace, CERT_MANAGER_WEBHOOK_POD_LABELS);
+}
+
 /** The startup API check's `--wait` (a chart string) and the Release's timeout in seconds, which must outlast it. */
 export const CERT_MANAGER_WAIT = { startupapicheck: "5m", releaseTimeoutSeconds: 900 } as const;
 
@@ -36,12 +57,21 @@ export const CERT_MANAGER_WAIT = { startupapicheck: "5m", releaseTimeoutSeconds:
  * forbid unknown keys: `prometheus` takes only enabled/podmonitor/servicemonitor. `crds` has no
  * typed field, so it goes through `helmOptions.values` (no typed field of that name can null it).
  */
-export function certManagerArgs(namespace: string, chartDirectory?: string): certmanager.CertManagerArgs {
+export function certManagerArgs(namespace: string, webhookReplicas: number, zoneAware: boolean, chartDirectory?: string): certmanager.CertManagerArgs {
     return {
+        // The controller and cainjector elect a leader, and neither is in the write path: only
+        // the webhook (failurePolicy Fail) is, so only it runs more than once.
         replicaCount: 1,
-        resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
-        webhook: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } } },
-        cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "128Mi" } } },
+        resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "200m", memory: "128Mi" } },
+        webhook: {
+            replicaCount: webhookReplicas,
+            resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "64Mi" } },
+            // The typed args have `affinity` but no `topologySpreadConstraints`, and a field set
+            // only in helmOptions.values would be nulled by the unset typed `webhook` block
+            // (pulumi-go-helmbase v0.2.0 InitDefaults decodes every typed field over the map).
+            ...(webhookReplicas > 1 ? { affinity: preferSpreadAcrossNodes(CERT_MANAGER_WEBHOOK_POD_LABELS, zoneAware) } : {}),
+        },
+        cainjector: { resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "128Mi" } } },
         // Scraped through the pod annotations; a ServiceMonitor would need the Prometheus
         // Operator's CRDs, which are installed after cert-manager.
         prometheus: { enabled: true },
@@ -50,7 +80,7 @@ export function certManagerArgs(namespace: string, chartDirectory?: string): cer
         startupapicheck: {
             enabled: true,
             timeout: CERT_MANAGER_WAIT.startupapicheck,
-            resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+            resources: { requests: { cpu: "10m", memory: "32Mi", "ephemeral-storage": EPHEMERAL_STORAGE.request }, limits: { cpu: "100m", memory: "64Mi" } },
         },
         helmOptions: {
             ...certManagerSource(chartDirectory),
@@ -69,6 +99,10 @@ export function certManagerArgs(namespace: string, chartDirectory?: string): cer
 export interface TlsArgs {
     readonly namespace: string;
     readonly profile: Profile;
+    /** Replicas of cert-manager's webhook; from two on, spread over nodes and under a drain-safe PDB. */
+    readonly webhookReplicas: number;
+    /** Prefer spreading the webhook over zones as well (prod). */
+    readonly zoneAware: boolean;
     /** With `acmeEmail`, UIs get publicly trusted certificates through HTTP-01. */
     readonly domain?: string;
     readonly acmeEmail?: string;
@@ -94,7 +128,12 @@ export class Tls extends pulumi.ComponentResource {
         // A helm.v3.Release inside (the package's design): it runs cert-manager's own hooks and
         // waits for the Deployments and the startupapicheck hook Job, so issuers are not created
         // before the webhook (failurePolicy Fail, hardcoded in the chart) admits them.
-        const certManager = new certmanager.CertManager(`${name}-cert-manager`, certManagerArgs(args.namespace, args.chartDirectory), { parent: this });
+        const certManager = new certmanager.CertManager(`${name}-cert-manager`,
+            certManagerArgs(args.namespace, args.webhookReplicas, args.zoneAware, args.chartDirectory), { parent: this });
+        if (args.webhookReplicas > 1) {
+            // After the Release, which comes after the namespace.
+            manifestDeclarer(this, name)("webhook-pdb", certManagerWebhookPdb(args.namespace), { dependsOn: [certManager] });
+        }
 
         const issuer = (role: string, issuerName: string, spec: Record<string, unknown>, deps: pulumi.Resource[]) =>
             new k8s.apiextensions.CustomResource(`${name}-${role}`, {

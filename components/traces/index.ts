@@ -4,13 +4,14 @@ import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { chartSource, JAEGER } from "../shared/charts";
 import {
-    JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, JaegerPrometheus, jaegerChartTransform, jaegerConfigChecksum, jaegerValues, PROMETHEUS_TRUST_SECRET,
+    JAEGER_POD_LABELS, JAEGER_RELEASE, JaegerElasticsearch, JaegerPrometheus, jaegerChartTransform, jaegerConfigChecksum, jaegerProbePlan, jaegerValues, PROMETHEUS_TRUST_SECRET,
     prometheusTrustCertificate,
 } from "./jaeger-values";
 import { manifestDeclarer } from "../shared/manifest";
 import { OTEL_AGENT, otelAgentConfig, otelAgentDaemonSet, otelAgentMonitoring, otelAgentRbac } from "./otel-agent";
 import { TracingSettings } from "../settings/profiles";
-import { drainSafePdb } from "../shared/workloads";
+import { drainSafePdb, ephemeralStorageTransform } from "../shared/workloads";
+import { probesTransform } from "../shared/probes";
 
 export interface TracingArgs {
     readonly namespace: string;
@@ -61,7 +62,7 @@ export class Tracing extends pulumi.ComponentResource {
             name: JAEGER_RELEASE,
             namespace: ns,
             values,
-        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values))], dependsOn: trust ? [trust] : [] });
+        }, { ...child, transforms: [jaegerChartTransform(jaegerConfigChecksum(values)), probesTransform(jaegerProbePlan()), ephemeralStorageTransform], dependsOn: trust ? [trust] : [] });
         // The chart has no PDB template; several replicas get the program's.
         if (args.tracing.replicas > 1) {
             manifest("jaeger-pdb", drainSafePdb(JAEGER_RELEASE, ns, JAEGER_POD_LABELS));

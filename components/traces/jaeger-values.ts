@@ -8,6 +8,7 @@ import * as crypto from "crypto";
 import { TracingSettings } from "../settings/profiles";
 import { READY_CONDITION } from "../shared/await";
 import { resourcesOf, spreadAcrossNodes } from "../shared/workloads";
+import { httpGet, liveness, ProbePlan, readiness, tcpSocket } from "../shared/probes";
 
 /** Traces Jaeger's memory store keeps (dev); see jaegerConfig. */
 export const JAEGER_MEMORY_MAX_TRACES = 20000;
@@ -170,6 +171,9 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
                 enabled: true,
                 numberOfDays: tracing.retentionDays,
                 schedule: "55 23 * * *",
+                // Its Jobs belong to the CronJob, not to Pulumi, so a TTL deletes nothing the
+                // program would make again; a day keeps the last run's pod for `kubectl logs`.
+                ttlSecondsAfterFinished: 86400,
                 extraEnv: [
                     ...credentials,
                     { name: "INDEX_PREFIX", value: JAEGER_INDEX_PREFIX },
@@ -191,6 +195,20 @@ export function jaegerValues(tracing: TracingSettings, zoneAware: boolean, es?: 
 }
 
 type TransformArgs = { type: string; props: Record<string, any>; opts: Record<string, any> };
+
+/**
+ * Probes for the Jaeger container, which chart 4.11.1 fixes to `/status` on 13133 for both
+ * (templates/jaeger/jaeger-deploy.yaml). `/status` is the healthcheckv2 extension's aggregate of
+ * the collector's component statuses (use_v2, above), which a storage or exporter error can turn
+ * unhealthy: readiness only. Liveness asks only that the extension's listener accepts.
+ */
+export function jaegerProbePlan(): ProbePlan {
+    return {
+        [`Deployment/${JAEGER_RELEASE}`]: {
+            jaeger: { readinessProbe: readiness(httpGet("/status", 13133)), livenessProbe: liveness(tcpSocket(13133), 5) },
+        },
+    };
+}
 
 /** JSON with object keys sorted: the same config hashes the same whatever order its keys were built in. */
 const canonical = (value: unknown): string =>

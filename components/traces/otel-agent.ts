@@ -6,6 +6,7 @@
  */
 import { IMAGES } from "../shared/images";
 import { ResourceSettings } from "../settings/profiles";
+import { httpGet, liveness, readiness, tcpSocket } from "../shared/probes";
 import { parseQuantity } from "../shared/quantity";
 import { AGENT_NODE_AFFINITY, NODE_CRITICAL_PRIORITY, resourcesOf, TOLERATE_ALL_TAINTS } from "../shared/workloads";
 
@@ -239,8 +240,11 @@ export function otelAgentDaemonSet(namespace: string, resources: ResourceSetting
                         ],
                         resources: resourcesOf(resources),
                         securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                        livenessProbe: { httpGet: { path: "/", port: 13133 } },
-                        readinessProbe: { httpGet: { path: "/", port: 13133 } },
+                        // The health_check extension's `/` on 13133 (otel-agent config) reports the
+                        // collector's status; liveness only asks that its listener accepts, so no
+                        // pipeline or exporter state can restart the agent.
+                        readinessProbe: readiness(httpGet("/", 13133)),
+                        livenessProbe: liveness(tcpSocket(13133)),
                         volumeMounts: [{ name: "config", mountPath: "/conf", readOnly: true }],
                     }],
                     volumes: [{ name: "config", configMap: { name: configMap } }],

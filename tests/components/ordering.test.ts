@@ -34,6 +34,7 @@ waits("node-tuning", ["ns-node-agents", "quota-node-agents"], "it runs beside th
 const agents = ["ns-node-agents", "quota-node-agents"];
 waits("logging", ["ns-logging", ...agents, ...tlsReady], "certificates for ECK's webhook and Elasticsearch; Fluent Bit is node-critical");
 waits("logging", ["node-tuning"], "Elasticsearch refuses to start below vm.max_map_count 262144, which node tuning sets on every node");
+waits("tls-webhook-pdb", ["tls-cert-manager"], "the webhook's PDB goes into the namespace the Release fills");
 waits("graylog", ["ns-graylog", ...tlsReady], "its namespace; certificates from the platform issuers");
 waits("graylog", ["node-tuning"], "the Data Node's OpenSearch refuses to start below vm.max_map_count 262144");
 waits("tracing", ["ns-tracing", ...agents, ...tlsReady], "the OpenTelemetry agent is node-critical");
@@ -92,7 +93,7 @@ describe("The install order (prod, every pillar on)", () => {
         assert.deepStrictEqual({ missing, undocumented }, { missing: [], undocumented: [] });
     });
 
-    it("inside the kube-prometheus-stack chart, its rules wait for the operator and both webhook configurations", async () => {
+    it("inside the kube-prometheus-stack chart, its rules wait for the admission webhook Deployment, its Service and both webhook configurations", async () => {
         const kps = (await stackRun("prod")).resources.find((r) => r.name === "observability-metrics-kps")!;
         assert.deepStrictEqual(kps.inputs.values.defaultRules.annotations["config.kubernetes.io/depends-on"].split(","), admissionWebhookObjects("monitoring"));
     });

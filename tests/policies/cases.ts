@@ -24,6 +24,7 @@ const ONE = "pod-covered-by-one-pdb";
 const TOL = "daemonset-tolerates-all-taints";
 const AGENT = "node-agent-requests-and-priority";
 const REPLICATED = "replicated-deployment-has-pdb";
+const UNHEALTHY = "pdb-evicts-unhealthy-pods";
 
 export const CASES: readonly Case[] = [
     { name: "a compliant DaemonSet, StatefulSet and PDB", objects: [daemonSet(), statefulSet(), pdb("db", "data", sel({ app: "db" }))], expect: {} },
@@ -42,6 +43,10 @@ export const CASES: readonly Case[] = [
     { name: "both fields set is rejected by the API server", objects: [statefulSet(), pdb("db", "data", { ...sel({ app: "db" }), minAvailable: 1, maxUnavailable: 1 })], expect: { [ALLOWS]: ["cannot both be set"], [HAS]: ["StatefulSet data/db is stateful"] } },
     { name: "a string count is rejected by the API server", objects: [statefulSet(), pdb("db", "data", { ...sel({ app: "db" }), maxUnavailable: "1" })], expect: { [ALLOWS]: ["is not a non-negative integer"], [HAS]: ["StatefulSet data/db"] } },
     { name: "an In selector without values is rejected", objects: [statefulSet(), pdb("db", "data", { selector: { matchExpressions: [{ key: "app", operator: "In", values: [] }] } })], expect: { [ALLOWS]: ["app In needs at least one value"], [HAS]: ["StatefulSet data/db"] } },
+    // Unhealthy pods under a PDB.
+    { name: "a PDB without unhealthyPodEvictionPolicy is advised AlwaysAllow", objects: [statefulSet(), pdb("db", "data", { ...sel({ app: "db" }), unhealthyPodEvictionPolicy: undefined })], expect: { [UNHEALTHY]: ["PodDisruptionBudget data/db sets no unhealthyPodEvictionPolicy"] } },
+    { name: "IfHealthyBudget is advised AlwaysAllow", objects: [statefulSet(), pdb("db", "data", { ...sel({ app: "db" }), unhealthyPodEvictionPolicy: "IfHealthyBudget" })], expect: { [UNHEALTHY]: ["sets unhealthyPodEvictionPolicy: \"IfHealthyBudget\""] } },
+    { name: "an Elasticsearch PDB spec without the policy is advised it", objects: [es({ podDisruptionBudget: { spec: { maxUnavailable: 1, selector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" } } } } })], expect: { [UNHEALTHY]: ["Elasticsearch logging/logs spec.podDisruptionBudget.spec sets no unhealthyPodEvictionPolicy"] } },
     // Selectors as the API server applies them.
     { name: "an empty selector selects every pod in the namespace", objects: [statefulSet(), pdb("all", "data", { selector: {} })], expect: {} },
     { name: "a null selector selects none", objects: [statefulSet(), pdb("db", "data", { selector: null })], expect: { [HAS]: ["StatefulSet data/db is stateful"] } },
@@ -62,8 +67,8 @@ export const CASES: readonly Case[] = [
     { name: "{spec: {}} disables ECK's PDB too", objects: [es({ podDisruptionBudget: { spec: {} } })], expect: { [HAS]: ["Elasticsearch logging/logs"] } },
     { name: "{metadata: {}} disables ECK's PDB too", objects: [es({ podDisruptionBudget: { metadata: {} } })], expect: { [HAS]: ["Elasticsearch logging/logs"] } },
     { name: "metadata labels keep ECK's default PDB", objects: [es({ podDisruptionBudget: { metadata: { labels: { team: "x" } } } })], expect: {} },
-    { name: "a user spec becomes the PDB and must allow an eviction", objects: [es({ podDisruptionBudget: { spec: { maxUnavailable: 0, selector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" } } } } })], expect: { [ALLOWS]: ["ECK's copy of Elasticsearch logging/logs spec.podDisruptionBudget.spec"] } },
-    { name: "a user spec without a selector selects no pod", objects: [es({ podDisruptionBudget: { spec: { maxUnavailable: 1 } } })], expect: { [HAS]: ["Elasticsearch logging/logs is stateful"] } },
+    { name: "a user spec becomes the PDB and must allow an eviction", objects: [es({ podDisruptionBudget: { spec: { maxUnavailable: 0, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" } } } } })], expect: { [ALLOWS]: ["ECK's copy of Elasticsearch logging/logs spec.podDisruptionBudget.spec"] } },
+    { name: "a user spec without a selector selects no pod", objects: [es({ podDisruptionBudget: { spec: { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow" } } })], expect: { [HAS]: ["Elasticsearch logging/logs is stateful"] } },
     { name: "a PDB beside ECK's own one double-covers", objects: [es({}), pdb("logs", "logging", sel({ "elasticsearch.k8s.elastic.co/cluster-name": "logs" }))], expect: { [ONE]: ["made by ECK for Elasticsearch logging/logs"] } },
     { name: "several nodeSets are counted and judged per nodeSet", objects: [es({ podDisruptionBudget: {} }, [{ name: "hot", count: 2 }, { name: "warm", count: 1 }]), pdb("hot", "logging", sel({ "elasticsearch.k8s.elastic.co/statefulset-name": "logs-es-hot" })), pdb("all", "logging", budget({ ...sel({ "elasticsearch.k8s.elastic.co/cluster-name": "logs" }), minAvailable: 3 }))], expect: { [ALLOWS]: ["for 3 pods"], [ONE]: ["nodeSet hot"] } },
     { name: "MongoDBCommunity pods are labelled app=<name>-svc", objects: [custom("mongodbcommunity.mongodb.com/v1", "MongoDBCommunity", "mongo", "graylog", { members: 3 }), pdb("mongo", "graylog", sel({ app: "mongo-svc" }))], expect: {} },

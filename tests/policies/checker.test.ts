@@ -151,7 +151,7 @@ describe("npm run policy:check", function () {
 
     it("reads *.YAML and *.YML, merge keys included", () => {
         write("upper/a.YAML", "base: &b {apiVersion: apps/v1, kind: StatefulSet}\n".replace("base: &b ", "") );
-        write("upper/b.YML", "x: &s {app: db}\n".replace("x: &s ", "") && "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: db, namespace: data}\nspec:\n  maxUnavailable: 1\n  selector:\n    matchLabels:\n      <<: {app: db}\n");
+        write("upper/b.YML", "x: &s {app: db}\n".replace("x: &s ", "") && "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: db, namespace: data}\nspec:\n  maxUnavailable: 1\n  unhealthyPodEvictionPolicy: AlwaysAllow\n  selector:\n    matchLabels:\n      <<: {app: db}\n");
         fs.rmSync(path.join(dir, "upper/a.YAML"));
         write("upper/a.YAML", yaml(statefulSet()));
         const r = checker([path.join(dir, "upper")]);

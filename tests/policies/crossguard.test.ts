@@ -26,6 +26,7 @@ describe("CrossGuard wrappers", () => {
         assert.deepStrictEqual(policies.map((p) => `${p.name}:${p.enforcementLevel}`), [
             "daemonset-tolerates-all-taints:mandatory", "stateful-workload-has-pdb:mandatory", "pdb-allows-voluntary-disruption:mandatory",
             "pod-covered-by-one-pdb:mandatory", "helm-release-is-inspectable:advisory", "node-agent-requests-and-priority:advisory", "replicated-deployment-has-pdb:advisory",
+            "pdb-evicts-unhealthy-pods:advisory",
         ]);
         for (const p of policies) {
             assert.match(p.description ?? "", /^[A-Z].*\.$/, p.name);

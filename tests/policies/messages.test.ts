@@ -145,6 +145,21 @@ const MESSAGES: Readonly<Record<string, Readonly<Record<string, readonly string[
             "Elasticsearch logging/logs nodeSet hot (StatefulSet logs-es-hot) pods are selected by 2 PodDisruptionBudgets (PodDisruptionBudget logging/all, PodDisruptionBudget logging/hot): the eviction API refuses to evict a pod with more than one, so drains stall. Keep exactly one."
         ]
     },
+    "a PDB without unhealthyPodEvictionPolicy is advised AlwaysAllow": {
+        "pdb-evicts-unhealthy-pods": [
+            "PodDisruptionBudget data/db sets no unhealthyPodEvictionPolicy, so the API server's IfHealthyBudget applies: one pod that is running but never becomes ready holds every drain of its node. Set unhealthyPodEvictionPolicy: AlwaysAllow."
+        ]
+    },
+    "IfHealthyBudget is advised AlwaysAllow": {
+        "pdb-evicts-unhealthy-pods": [
+            "PodDisruptionBudget data/db sets unhealthyPodEvictionPolicy: \"IfHealthyBudget\": one pod that is running but never becomes ready holds every drain of its node. Set unhealthyPodEvictionPolicy: AlwaysAllow."
+        ]
+    },
+    "an Elasticsearch PDB spec without the policy is advised it": {
+        "pdb-evicts-unhealthy-pods": [
+            "Elasticsearch logging/logs spec.podDisruptionBudget.spec sets no unhealthyPodEvictionPolicy, so the API server's IfHealthyBudget applies: one pod that is running but never becomes ready holds every drain of its node. Set unhealthyPodEvictionPolicy: AlwaysAllow."
+        ]
+    },
     "a Deployment mounting a claim is stateful": {
         "stateful-workload-has-pdb": [
             "Deployment monitoring/grafana is stateful but no PodDisruptionBudget in namespace monitoring selects its pods (pod labels app=grafana). Add one with maxUnavailable: 1 and unhealthyPodEvictionPolicy: AlwaysAllow."

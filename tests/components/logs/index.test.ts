@@ -121,7 +121,8 @@ describe("Logging", () => {
                 assert.deepStrictEqual(c.securityContext, { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, privileged: false, capabilities: { drop: ["ALL"] } });
                 assert.ok(c.volumeMounts.find((m: any) => m.mountPath === "/var/log").readOnly);
                 assert.deepStrictEqual(pod.volumes.find((v: any) => v.name === "state").hostPath, { path: "/var/fluent-bit/state", type: "DirectoryOrCreate" });
-                assert.strictEqual(c.livenessProbe.httpGet.path, "/api/v1/health");
+                assert.strictEqual(c.readinessProbe.httpGet.path, "/api/v1/health", "output errors make the agent NotReady");
+                assert.strictEqual(c.livenessProbe.httpGet.path, "/", "and never restart it");
                 assert.ok(!c.env.some((e: any) => "value" in e && /pass/i.test(e.name)), "credentials only through secretKeyRef");
             });
 

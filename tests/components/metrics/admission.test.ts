@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { admissionOrderingValues, admissionWebhookObjects, CA_INJECTED, mergeValues } from "../../../components/metrics/admission";
-import { MONITORING_RELEASE } from "../../../components/metrics/values";
+import { ADMISSION_WEBHOOK_POD_LABELS, MONITORING_RELEASE } from "../../../components/metrics/values";
 import { CHARTS } from "../../../components/shared/charts";
 import { ProgramRun, runProgram } from "../../../scripts/mock-program";
 import { templateFiles, unpackChart } from "../../helpers/chart-archive";
@@ -32,11 +32,23 @@ describe("Monitoring: the admission webhook answers before any PrometheusRule is
             }
         });
 
-        it("names the operator's Deployment and Service <fullname>-operator in the release namespace", () => {
-            for (const file of ["templates/prometheus-operator/deployment.yaml", "templates/prometheus-operator/service.yaml"]) {
-                assert.match(read(file), /metadata:\n  name: \{\{ template "kube-prometheus-stack.operator.fullname" \. \}\}\n  namespace: \{\{ template "kube-prometheus-stack.namespace" \. \}\}/, file);
+        it("names the webhook's Deployment and Service <fullname>-operator-webhook in the release namespace, and points both configurations at that Service", () => {
+            for (const file of ["templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml", "templates/prometheus-operator/admission-webhooks/deployment/service.yaml"]) {
+                assert.match(read(file), /metadata:\n  name: \{\{ template "kube-prometheus-stack.operator.fullname" \. \}\}-webhook\n  namespace: \{\{ template "kube-prometheus-stack.namespace" \. \}\}/, file);
             }
             assert.match(read("templates/_helpers.tpl"), /define "kube-prometheus-stack.operator.fullname"[\s\S]*?printf "%s-operator"/);
+            for (const kind of ["validating", "mutating"]) {
+                const t = read(`templates/prometheus-operator/admission-webhooks/${kind}WebhookConfiguration.yaml`);
+                assert.ok(t.includes(`name: {{ template "kube-prometheus-stack.operator.fullname" $ }}{{ if .Values.prometheusOperator.admissionWebhooks.deployment.enabled }}-webhook{{ end }}`), kind);
+            }
+        });
+
+        it("the webhook Deployment's PDB copies the values block and its pods carry the labels the program spreads by", () => {
+            assert.match(read("templates/prometheus-operator/admission-webhooks/deployment/pdb.yaml"), /toYaml \(omit \.Values\.prometheusOperator\.admissionWebhooks\.deployment\.podDisruptionBudget "enabled"\)/);
+            const deployment = read("templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml");
+            assert.match(deployment, /template:\n    metadata:\n      labels:\n        app: \{\{ template "kube-prometheus-stack.name" \. \}\}-operator-webhook/);
+            assert.match(read("templates/prometheus-operator/admission-webhooks/deployment/deployment.yaml"), /release: \{\{ \$\.Release\.Name \| quote \}\}/);
+            assert.deepStrictEqual(ADMISSION_WEBHOOK_POD_LABELS, { app: "kube-prometheus-stack-operator-webhook", release: MONITORING_RELEASE });
         });
     });
 
@@ -44,12 +56,13 @@ describe("Monitoring: the admission webhook answers before any PrometheusRule is
         let run: ProgramRun;
         before(async () => { run = await stackRun("dev"); });
 
-        it("the chart's rules depend on the operator Deployment, its Service and both webhook configurations", () => {
+        it("the chart's rules depend on the webhook Deployment, its Service and both webhook configurations", () => {
             const values = kps(run).inputs.values;
             assert.strictEqual(values.fullnameOverride, MONITORING_RELEASE);
+            assert.strictEqual(values.prometheusOperator.admissionWebhooks.deployment.enabled, true);
             assert.strictEqual(values.defaultRules.annotations["config.kubernetes.io/depends-on"], [
-                `apps/namespaces/monitoring/Deployment/${MONITORING_RELEASE}-operator`,
-                `/namespaces/monitoring/Service/${MONITORING_RELEASE}-operator`,
+                `apps/namespaces/monitoring/Deployment/${MONITORING_RELEASE}-operator-webhook`,
+                `/namespaces/monitoring/Service/${MONITORING_RELEASE}-operator-webhook`,
                 `admissionregistration.k8s.io/ValidatingWebhookConfiguration/${MONITORING_RELEASE}-admission`,
                 `admissionregistration.k8s.io/MutatingWebhookConfiguration/${MONITORING_RELEASE}-admission`,
             ].join(","));

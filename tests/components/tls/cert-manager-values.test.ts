@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { CERT_MANAGER_WAIT, certManagerArgs } from "../../../components/tls";
+import { CERT_MANAGER_WAIT, CERT_MANAGER_WEBHOOK_POD_LABELS, certManagerArgs, certManagerWebhookPdb } from "../../../components/tls";
 import { CERT_MANAGER } from "../../../components/shared/charts";
 import { unpackChart } from "../../helpers/chart-archive";
 import { stackRun } from "../../helpers/program";
@@ -70,7 +70,7 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
     });
 
     it("the program's values pass the chart's schema", () => {
-        assert.deepStrictEqual(check(releaseValues(certManagerArgs("cert-manager") as Record<string, any>)), []);
+        assert.deepStrictEqual(check(releaseValues(certManagerArgs("cert-manager", 1, false) as Record<string, any>)), []);
     });
 
     it("the mocked program passes exactly those arguments", async () => {
@@ -79,13 +79,13 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
     });
 
     it("installs the CRDs through crds.enabled and keeps them, not the deprecated installCRDs", () => {
-        const values = releaseValues(certManagerArgs("cert-manager") as Record<string, any>);
+        const values = releaseValues(certManagerArgs("cert-manager", 1, false) as Record<string, any>);
         assert.deepStrictEqual(values.crds, { enabled: true, keep: true });
         assert.strictEqual(values.installCRDs, undefined);
     });
 
     it("the Release waits longer than the startup API check it runs", () => {
-        const args = certManagerArgs("cert-manager") as Record<string, any>;
+        const args = certManagerArgs("cert-manager", 1, false) as Record<string, any>;
         const minutes = /^(\d+)m$/.exec(args.startupapicheck.timeout);
         assert.ok(minutes, "a whole number of minutes");
         assert.strictEqual(args.helmOptions.timeout, CERT_MANAGER_WAIT.releaseTimeoutSeconds);
@@ -93,8 +93,40 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
         assert.strictEqual(args.helmOptions.skipAwait, false);
     });
 
+    it("with two webhook replicas, the values still pass the chart's schema and prefer different nodes and zones", () => {
+        const values = releaseValues(certManagerArgs("cert-manager", 2, true) as Record<string, any>);
+        assert.deepStrictEqual(check(values), []);
+        assert.strictEqual(values.webhook.replicaCount, 2);
+        const terms = values.webhook.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+        assert.deepStrictEqual(terms.map((t: any) => t.podAffinityTerm.topologyKey), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+        assert.deepStrictEqual(terms[0].podAffinityTerm.labelSelector.matchLabels, CERT_MANAGER_WEBHOOK_POD_LABELS);
+        assert.strictEqual(values.replicaCount, 1, "the controller elects a leader and is not in the write path");
+    });
+
+    it("one webhook replica keeps the chart's scheduling", () => {
+        assert.strictEqual(releaseValues(certManagerArgs("cert-manager", 1, false) as Record<string, any>).webhook.affinity, undefined);
+    });
+
+    it("the webhook's own PDB selects exactly the labels the chart puts on its pods, and never blocks a drain", () => {
+        const template = fs.readFileSync(path.join(unpackChart(CERT_MANAGER), "templates/webhook-deployment.yaml"), "utf8");
+        const podLabels = template.slice(template.indexOf("  template:"));
+        assert.match(podLabels, /app.kubernetes.io\/name: \{\{ include "webhook.name" \. \}\}\n\s+app.kubernetes.io\/instance: \{\{ \.Release\.Name \}\}\n\s+app.kubernetes.io\/component: "webhook"/);
+        const pdb = certManagerWebhookPdb("cert-manager");
+        assert.deepStrictEqual(pdb.spec, { maxUnavailable: 1, unhealthyPodEvictionPolicy: "AlwaysAllow", selector: { matchLabels: CERT_MANAGER_WEBHOOK_POD_LABELS } });
+    });
+
+    it("prod and staging run two webhooks under that PDB, dev one and none", async () => {
+        for (const [stack, replicas] of [["dev", 1], ["staging", 2], ["prod", 2]] as const) {
+            const run = await stackRun(stack);
+            const cm = run.resources.find((r) => r.type === "kubernetes-cert-manager:index:CertManager")!;
+            assert.strictEqual(releaseValues(cm.inputs).webhook.replicaCount, replicas, stack);
+            const pdbs = run.resources.filter((r) => r.inputs.kind === "PodDisruptionBudget" && r.inputs.metadata.namespace === "cert-manager");
+            assert.strictEqual(pdbs.length, replicas > 1 ? 1 : 0, stack);
+        }
+    });
+
     it("the startup API check Job requests resources like every other container", () => {
-        const args = certManagerArgs("cert-manager") as Record<string, any>;
-        assert.deepStrictEqual(Object.keys(args.startupapicheck.resources.requests).sort(), ["cpu", "memory"]);
+        const args = certManagerArgs("cert-manager", 1, false) as Record<string, any>;
+        assert.deepStrictEqual(Object.keys(args.startupapicheck.resources.requests).sort(), ["cpu", "ephemeral-storage", "memory"]);
     });
 });

@@ -510,6 +510,31 @@ export const DATANODE_POD_SECURITY = {
  * - its PDBs carry only `minAvailable`; they become `maxUnavailable: 1` with
  *   `unhealthyPodEvictionPolicy: AlwaysAllow`, so a stuck pod never blocks a drain.
  */
+/**
+ * The address each Graylog node publishes to the others (and through which the API proxies a
+ * call to another node, as the setup Job's check that every input runs on every node does).
+ * The chart 1.0.0 sets `$(POD_NAME).graylog-svc.<ns>.svc.cluster.local` (templates/_helpers.tpl,
+ * graylog.publishUri), but graylog-svc is a ClusterIP Service (templates/service/graylog.yaml),
+ * and cluster DNS answers a pod's `<hostname>.<subdomain>` name only when that subdomain is a
+ * headless Service (Kubernetes "DNS for Services and Pods"). So with more than one node no node
+ * could reach another. The pod's IP needs no DNS; serviceName cannot change without replacing
+ * the StatefulSet. Scheme and port stay the chart's. An IPv6 pod IP would need brackets, which an
+ * env reference cannot add: IPv6-only clusters are not supported here.
+ */
+export function publishByPodIp(env: Array<Record<string, any>>): Array<Record<string, any>> {
+    const at = env.findIndex((e) => e.name === "GRAYLOG_HTTP_PUBLISH_URI");
+    if (at === -1) {
+        return env;
+    }
+    const m = /^(https?):\/\/\$\(POD_NAME\)\.[^:/]+:(\d+)\/$/.exec(env[at].value ?? "");
+    if (!m) {
+        throw new Error(`the graylog chart's GRAYLOG_HTTP_PUBLISH_URI is ${JSON.stringify(env[at].value)}, not the $(POD_NAME) form publishByPodIp rewrites: check the chart pin (components/shared/charts.ts)`);
+    }
+    const podIp = { name: "GRAYLOG_POD_IP", valueFrom: { fieldRef: { fieldPath: "status.podIP" } } };
+    // Kubernetes expands $(VAR) only from variables defined earlier in the list.
+    return [...env.slice(0, at), podIp, { name: "GRAYLOG_HTTP_PUBLISH_URI", value: `${m[1]}://$(GRAYLOG_POD_IP):${m[2]}/` }, ...env.slice(at + 1)];
+}
+
 export function graylogChartTransform(checksums: { graylog: string; datanode: string }) {
     return (args: TransformArgs) => {
         if (args.type === "kubernetes:policy/v1:PodDisruptionBudget") {
@@ -533,6 +558,11 @@ export function graylogChartTransform(checksums: { graylog: string; datanode: st
         template.spec.automountServiceAccountToken = false;
         for (const c of [...template.spec.initContainers, ...(template.spec.containers ?? [])]) {
             c.securityContext = security.container;
+        }
+        for (const c of template.spec.containers ?? []) {
+            if (c.env) {
+                c.env = publishByPodIp(c.env);
+            }
         }
         if (template.spec.initContainers.length === 0) {
             delete template.spec.initContainers;

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import {
-    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, GRAYLOG_SECRET, graylogChartTransform, graylogChecksums, graylogPdbs, graylogValues, INIT_RESOURCES,
+    DATANODE_POD_LABEL, externalInputManifests, GRAYLOG_POD_LABEL, GRAYLOG_SECRET, graylogChartTransform, publishByPodIp, graylogChecksums, graylogPdbs, graylogValues, INIT_RESOURCES,
     mongodbManifest, mongodbOperatorValues, mongodbUri,
 } from "../../../components/graylog/values";
 import { buildSettings, isConfigError, PlatformSettings } from "../../../components/settings";
@@ -11,6 +11,7 @@ import { MOCK_SECRET_PREFIX, RecordedResource, runProgram, valueAt } from "../..
 import { stackRun } from "../../helpers/program";
 import { assertKeptWithStore, storeSecrets } from "../../helpers/store-secrets";
 import { renderRun } from "../../../scripts/render";
+import { renderedStack } from "../../scripts/full-render";
 
 const PROFILES = ["dev", "staging", "prod"] as const;
 /** Whether the value at `key` inside stringData is (within) a Pulumi secret. */
@@ -306,6 +307,32 @@ describe("Graylog", () => {
 
         it("leaves every other object alone", () => {
             assert.strictEqual(transform({ type: "kubernetes:core/v1:Service", props: { spec: {} }, opts: {} }), undefined);
+        });
+
+        it("has each Graylog node publish its pod IP, since its name under the chart's ClusterIP Service resolves nowhere", () => {
+            const chartEnv = [
+                { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+                { name: "GRAYLOG_HTTP_PUBLISH_URI", value: "http://$(POD_NAME).graylog-svc.graylog.svc.cluster.local:9000/" },
+                { name: "GRAYLOG_ROOT_USERNAME", value: "admin" },
+            ];
+            assert.deepStrictEqual(publishByPodIp(chartEnv).map((e) => [e.name, e.value ?? e.valueFrom.fieldRef.fieldPath]), [
+                ["POD_NAME", "metadata.name"],
+                ["GRAYLOG_POD_IP", "status.podIP"],
+                ["GRAYLOG_HTTP_PUBLISH_URI", "http://$(GRAYLOG_POD_IP):9000/"],
+                ["GRAYLOG_ROOT_USERNAME", "admin"],
+            ]);
+            assert.strictEqual(publishByPodIp([{ name: "X", value: "1" }]).length, 1, "a container without the variable is left alone");
+            assert.throws(() => publishByPodIp([{ name: "GRAYLOG_HTTP_PUBLISH_URI", value: "http://graylog:9000/" }]), /not the \$\(POD_NAME\) form .*charts\.ts/);
+        });
+
+        it("the rendered Graylog StatefulSet publishes by pod IP in every stack with Graylog", async () => {
+            for (const stack of ["staging", "prod"]) {
+                const { objects } = await renderedStack(stack);
+                const sts = objects.map((o) => o.object).find((o) => o.kind === "StatefulSet" && o.metadata.name === "graylog")!;
+                const env: Array<Record<string, any>> = sts.spec.template.spec.containers.find((c: any) => c.name === "graylog-app").env;
+                assert.strictEqual(env.find((e) => e.name === "GRAYLOG_HTTP_PUBLISH_URI")!.value, "http://$(GRAYLOG_POD_IP):9000/", stack);
+                assert.ok(env.findIndex((e) => e.name === "GRAYLOG_POD_IP") < env.findIndex((e) => e.name === "GRAYLOG_HTTP_PUBLISH_URI"), "defined before it is referenced");
+            }
         });
     });
 

@@ -8,7 +8,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import {
-    DUMP_CREDENTIALS_SECRET, dumpSchedule, GraylogDumpSettings, MONGODB_DUMP_CRONJOB, mongodbDumpCronJob, rcloneRemoteEnv, rcloneSecretEnv, uploadScript,
+    DUMP_CREDENTIALS_SECRET, dumpSchedule, GraylogDumpSettings, MONGODB_DUMP_CRONJOB, rcloneRemoteEnv, rcloneSecretEnv, uploadScript,
 } from "../../../components/graylog/backup";
 import { MONGODB_BACKUP_USER, MONGODB_PASSWORDS_SECRET, MONGODB_VERSION, mongodbManifest } from "../../../components/graylog/values";
 import { buildSettings } from "../../../components/settings";

@@ -4,7 +4,8 @@ import { Access } from "./access";
 import { dataStorePolicies } from "./access/values";
 import { MonitoringCrds } from "./metrics/crds";
 import { LOG_INDEX_PATTERN } from "./logs/elasticsearch";
-import { SLM_POLICY, SNAPSHOT_REPOSITORY } from "./logs/backup";
+import { backupBasePath, SLM_POLICY, SNAPSHOT_REPOSITORY } from "./logs/backup";
+import { MONGODB_DUMP_CRONJOB } from "./graylog/backup";
 import { Graylog } from "./graylog";
 import { gelfEndpoint } from "./graylog/values";
 import { Logging } from "./logs";
@@ -167,6 +168,10 @@ export class Platform extends pulumi.ComponentResource {
             ? [new k8s.apps.v1.DaemonSet(`${name}-node-tuning`, nodeTuningDaemonSet(agents) as k8s.apps.v1.DaemonSetArgs,
                 { parent: this, dependsOn: [created[agents], quotas[agents]] })]
             : [];
+        // Graylog's MongoDB dump goes to the snapshots' object store, whenever there is one.
+        const dump = settings.graylog.enabled && settings.backup.enabled && settings.backup.repository
+            ? { repository: settings.backup.repository, intervalHours: settings.backup.intervalHours, retention: settings.backup.retention }
+            : undefined;
         const scope = {
             logging: settings.logging.enabled,
             tracing: settings.tracing.enabled,
@@ -176,6 +181,7 @@ export class Platform extends pulumi.ComponentResource {
             backup: settings.logging.enabled && settings.backup.enabled && settings.backup.repository
                 ? { intervalHours: settings.backup.intervalHours, repository: SNAPSHOT_REPOSITORY, policy: SLM_POLICY }
                 : undefined,
+            graylogDump: dump ? { cronJob: MONGODB_DUMP_CRONJOB, intervalHours: dump.intervalHours } : undefined,
         };
 
         // prod spreads every multi-replica workload over zones as well as nodes.
@@ -218,6 +224,9 @@ export class Platform extends pulumi.ComponentResource {
                 alerting: settings.alerting,
                 alertingSecrets: settings.alertingSecrets,
                 networkPolicies: settings.access.networkPolicies,
+                backup: dump
+                    ? { ...dump, secrets: settings.backupSecrets, basePath: backupBasePath(dump.repository, settings.stack) }
+                    : undefined,
             }, after(ns.graylog, false, ...nodeTuning)));
         }
 

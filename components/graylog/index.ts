@@ -5,8 +5,9 @@ import * as random from "@pulumi/random";
 import { chartSource, GRAYLOG, MONGODB_OPERATOR } from "../shared/charts";
 import {
     DATANODE_PDB, datanodePdbAlias, externalInputManifests, GRAYLOG_RELEASE, GRAYLOG_ROOT_SECRET, GRAYLOG_SECRET, graylogChecksums, graylogPdbs, graylogChartTransform, graylogProbePlan, graylogServiceMonitor,
-    graylogValues, MONGODB_METRICS_USER, MONGODB_PASSWORDS_SECRET, mongodbManifest, mongodbOperatorValues, mongodbPodMonitor, mongodbUri, smtpReceiver,
+    graylogValues, MONGODB_BACKUP_USER, MONGODB_METRICS_USER, MONGODB_PASSWORDS_SECRET, MONGODB_VERSION, mongodbManifest, mongodbOperatorValues, mongodbPodMonitor, mongodbUri, smtpReceiver,
 } from "./values";
+import { DUMP_CREDENTIALS_SECRET, GraylogDumpSettings, mongodbDumpCronJob, rcloneSecretEnv } from "./backup";
 import { graylogSetupJob, NOTIFICATIONS_SECRET, notificationSecretReceivers, setupScript } from "./setup";
 import { manifestDeclarer } from "../shared/manifest";
 import { AlertingSettings, GraylogSettings } from "../settings/profiles";
@@ -23,7 +24,7 @@ export interface GraylogArgs {
     readonly storageClassName?: string;
     /** Admin password from the stack (a secret); unset: generated. */
     readonly rootPassword?: pulumi.Input<string>;
-    /** MongoDB server version for the replica set. Default 7.0.25 (the Graylog chart's own default). */
+    /** MongoDB server version for the replica set. Default MONGODB_VERSION (the Graylog chart's own default). */
     readonly mongodbVersion?: string;
     readonly protectData?: boolean;
     /** A directory of packaged charts to install from instead of the chart repositories. */
@@ -40,6 +41,8 @@ export interface GraylogArgs {
     readonly alertingSecrets: pulumi.Input<Readonly<Record<string, string>>>;
     /** Fence the external inputs with a NetworkPolicy. */
     readonly networkPolicies: boolean;
+    /** The scheduled MongoDB dump to the stack's object store, when backups are on; `secrets` is `backupSecrets`. */
+    readonly backup?: GraylogDumpSettings & { readonly secrets: pulumi.Input<Readonly<Record<string, string | undefined>>> };
 }
 
 /**
@@ -69,10 +72,11 @@ export class Graylog extends pulumi.ComponentResource {
         const mongoAdmin = password("mongodb-admin", 32, keep);
         const mongoGraylog = password("mongodb-graylog", 32, keep);
         const mongoMetrics = password("mongodb-metrics", 32, keep);
+        const mongoBackup = password("mongodb-backup", 32, keep);
 
         const mongoSecret = new k8s.core.v1.Secret(`${name}-mongodb-passwords`, {
             metadata: { name: MONGODB_PASSWORDS_SECRET, namespace: ns },
-            stringData: { admin: mongoAdmin, graylog: mongoGraylog, [MONGODB_METRICS_USER]: mongoMetrics },
+            stringData: { admin: mongoAdmin, graylog: mongoGraylog, [MONGODB_METRICS_USER]: mongoMetrics, [MONGODB_BACKUP_USER]: mongoBackup },
         }, keep);
         const rootSecret = new k8s.core.v1.Secret(`${name}-root`, {
             metadata: { name: GRAYLOG_ROOT_SECRET, namespace: ns },
@@ -106,7 +110,7 @@ export class Graylog extends pulumi.ComponentResource {
         }, { ...child, transforms: [retainSharedCrdsTransform, ephemeralStorageTransform, ...(protect ? [protectStatefulTransform] : [])] });
         // Awaited until the operator reports the replica set Running at its version and member
         // count: Graylog refuses to start without MongoDB, and its chart waits for this.
-        const mongodbVersion = args.mongodbVersion ?? "7.0.25";
+        const mongodbVersion = args.mongodbVersion ?? MONGODB_VERSION;
         const mongodb = manifest("mongodb", annotated(mongodbManifest(ns, args.graylog, mongodbVersion, args.storageClassName, args.zoneAware),
             { ...mongodbLanded(mongodbVersion, args.graylog.mongodbMembers), ...timeoutAnnotation(GRAYLOG_COLD_START_SECONDS) }), {
             dependsOn: [operator, mongoSecret],
@@ -165,6 +169,16 @@ export class Graylog extends pulumi.ComponentResource {
         });
         for (const object of externalInputManifests(ns, args.graylog, args.networkPolicies)) {
             manifest(`${object.kind.toLowerCase()}-${object.metadata.name}`, object, { dependsOn: [chart] });
+        }
+        if (args.backup) {
+            // The object store's credentials as rclone reads them; a changed credential is read by
+            // the next scheduled run (the pod reads the Secret when it starts).
+            const { secrets, repository } = args.backup;
+            const credentials = new k8s.core.v1.Secret(`${name}-backup-credentials`, {
+                metadata: { name: DUMP_CREDENTIALS_SECRET, namespace: ns },
+                stringData: pulumi.secret(pulumi.output(secrets).apply((s) => rcloneSecretEnv(repository, s))),
+            }, child);
+            manifest("mongodb-dump", mongodbDumpCronJob(ns, MONGODB_PASSWORDS_SECRET, args.backup), { dependsOn: [credentials, mongodb] });
         }
         if (args.monitoringCrds) {
             manifest("servicemonitor", graylogServiceMonitor(ns), { dependsOn: [args.monitoringCrds, chart] });

@@ -19,11 +19,19 @@ export const GRAYLOG_SECRET = "graylog-secrets";
 export const GRAYLOG_ROOT_SECRET = "graylog-root";
 export const MONGODB_NAME = "graylog-mongodb";
 export const MONGODB_PASSWORDS_SECRET = "graylog-mongodb-passwords";
+/** The replica set's MongoDB server version (the Graylog chart's own default); the dump's image runs the same (shared/images.ts mongodbTools). */
+export const MONGODB_VERSION = "7.0.25";
 /**
  * The MongoDB user the metrics exporter reads as; its password is generated beside the other
  * users' (key `metrics` of MONGODB_PASSWORDS_SECRET), so it is kept as they are.
  */
 export const MONGODB_METRICS_USER = "metrics";
+/**
+ * The MongoDB user the scheduled dump connects as (components/graylog/backup.ts), its password
+ * key `backup` of MONGODB_PASSWORDS_SECRET and kept as the others are. Made in every stack, with
+ * or without backups, so turning backups on or off never touches the replica set or its Secret.
+ */
+export const MONGODB_BACKUP_USER = "backup";
 /**
  * The exporter's port. Not 9216, the port the MongoDB agent binds in the same pod when
  * `spec.prometheus` is set (mongodb-kubernetes 1.9.1, api/mongodb/v1/prometheus.go GetPort).
@@ -340,6 +348,14 @@ export function mongodbManifest(namespace: string, g: GraylogSettings, version: 
                     passwordSecretRef: { name: MONGODB_PASSWORDS_SECRET, key: MONGODB_METRICS_USER },
                     roles: [{ name: "clusterMonitor", db: "admin" }, { name: "read", db: "local" }],
                     scramCredentialsSecretName: `${MONGODB_NAME}-${MONGODB_METRICS_USER}`,
+                },
+                // MongoDB's built-in `backup` role: what mongodump needs to read every collection
+                // (find on all databases, listCollections, listIndexes), and no write.
+                {
+                    name: MONGODB_BACKUP_USER, db: "admin",
+                    passwordSecretRef: { name: MONGODB_PASSWORDS_SECRET, key: MONGODB_BACKUP_USER },
+                    roles: [{ name: "backup", db: "admin" }],
+                    scramCredentialsSecretName: `${MONGODB_NAME}-${MONGODB_BACKUP_USER}`,
                 },
             ],
             statefulSet: {

@@ -29,6 +29,8 @@ export interface RuleScope {
     readonly namespaces: { readonly logging: string; readonly tracing: string; readonly graylog: string; readonly nodeAgents: string };
     /** Elasticsearch snapshots through SLM (components/logs/backup.ts), when on. */
     readonly backup?: { readonly intervalHours: number; readonly repository: string; readonly policy: string };
+    /** Graylog's scheduled MongoDB dump (components/graylog/backup.ts), when on: its CronJob in the Graylog namespace. */
+    readonly graylogDump?: { readonly cronJob: string; readonly intervalHours: number };
 }
 
 function rule(alert: string, severity: Severity, expr: string, forDuration: string, summary: string, description: string, runbook: string): AlertRule {
@@ -352,6 +354,46 @@ function backup(ns: string, b: NonNullable<RuleScope["backup"]>): RuleGroup {
     };
 }
 
+// The MongoDB dump: kube-state-metrics v2.20.0 series of its CronJob (internal/store/cronjob.go,
+// labels namespace and cronjob) and of the Jobs it creates (internal/store/job.go, labels
+// namespace and job_name; `kube_job_owner` names the CronJob in owner_kind/owner_name).
+// `kube_job_status_failed` is the Job's failed pods (per failure reason once the Job has failed);
+// a Job that failed before the CronJob's last success is history, not a current failure (the
+// failed Jobs stay listed until failedJobsHistoryLimit prunes them).
+function graylogDump(ns: string, d: NonNullable<RuleScope["graylogDump"]>): RuleGroup {
+    const cronJob = `namespace="${ns}",cronjob="${d.cronJob}"`;
+    const hours = (n: number) => n * d.intervalHours;
+    // The last success, or the CronJob's creation while it has none: a CronJob made an hour ago is
+    // not stale, one that never succeeded in two intervals is.
+    const stale = (n: number) =>
+        `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cronJob}} or kube_cronjob_created{${cronJob}}) > ${hours(n) * 3600}`;
+    const failed = [
+        `max by (namespace, owner_name) (`,
+        `(max by (namespace, job_name) (kube_job_status_failed{namespace="${ns}"}) > 0)`,
+        `* on (namespace, job_name) group_left (owner_name) kube_job_owner{namespace="${ns}",owner_kind="CronJob",owner_name="${d.cronJob}"}`,
+        `unless on (namespace, job_name) (kube_job_created{namespace="${ns}"} <= on (namespace) group_left () max by (namespace) (kube_cronjob_status_last_successful_time{${cronJob}}))`,
+        `)`,
+    ].join(" ");
+    const runbook = `kubectl -n ${ns} get cronjob,jobs -l app.kubernetes.io/name=${d.cronJob}; kubectl -n ${ns} logs job/<job> -c mongodump (then -c upload); see README.md#backup-and-restore.`;
+    return {
+        name: "platform.graylog-backup",
+        rules: [
+            rule("GraylogMongoDBDumpFailed", "warning", failed, "5m",
+                `Graylog's MongoDB dump in {{ $labels.namespace }} failed`,
+                `A Job of CronJob {{ $labels.owner_name }} has failed pods since the last successful dump: MongoDB refused the backup user or was unreachable, or the object store refused the upload or its credentials.`,
+                runbook),
+            rule("GraylogMongoDBDumpStale", "warning", stale(2), "15m",
+                `No successful dump of Graylog's MongoDB in {{ $labels.namespace }} for ${hours(2)} hours`,
+                `CronJob {{ $labels.cronjob }} should dump every ${d.intervalHours} hours; its last success is {{ $value | humanizeDuration }} ago (or it never succeeded since it was made). Graylog configuration changed since is not backed up.`,
+                runbook),
+            rule("GraylogMongoDBDumpStale", "critical", stale(4), "15m",
+                `No successful dump of Graylog's MongoDB in {{ $labels.namespace }} for ${hours(4)} hours`,
+                `Four dump intervals have passed without a successful dump ({{ $value | humanizeDuration }}): a lost MongoDB now loses that much of Graylog's configuration.`,
+                runbook),
+        ],
+    };
+}
+
 /** The rule groups for the pillars a stack deploys. */
 export function platformRuleGroups(scope: RuleScope): RuleGroup[] {
     const groups = [nodes, workloads];
@@ -366,6 +408,9 @@ export function platformRuleGroups(scope: RuleScope): RuleGroup[] {
     }
     if (scope.graylog) {
         groups.push(graylog(scope.namespaces.graylog));
+    }
+    if (scope.graylog && scope.graylogDump) {
+        groups.push(graylogDump(scope.namespaces.graylog, scope.graylogDump));
     }
     if (scope.tls) {
         groups.push(certificates);

@@ -89,6 +89,8 @@ export interface DashboardScope {
     readonly graylog: boolean;
     /** Elasticsearch snapshots (the same scope the backup alerts read). */
     readonly backup?: { readonly intervalHours: number; readonly repository: string; readonly policy: string };
+    /** Graylog's MongoDB dump (the same scope its alerts read). */
+    readonly graylogDump?: { readonly cronJob: string; readonly intervalHours: number };
 }
 
 /**
@@ -311,6 +313,29 @@ export function platformDashboards(scope: DashboardScope): Dashboard[] {
                                 { expr: `sum by (policy) (increase(elasticsearch_slm_stats_snapshots_failed_total{policy="${scope.backup.policy}"}[1h]))`, legend: "failed/h {{policy}}" },
                                 { expr: `max by (repository) (elasticsearch_snapshot_stats_number_of_snapshots{repository="${scope.backup.repository}"})`, legend: "kept in {{repository}}" },
                             ],
+                        },
+                    ]
+                    : []),
+                ...(scope.graylog && scope.graylogDump
+                    ? [
+                        {
+                            title: "Backups: age of the last successful Graylog MongoDB dump",
+                            unit: "s",
+                            description: `CronJob ${scope.graylogDump.cronJob} dumps every ${scope.graylogDump.intervalHours} hours; GraylogMongoDBDumpStale warns at ${2 * scope.graylogDump.intervalHours} hours and pages at ${4 * scope.graylogDump.intervalHours}. `
+                                + `Stuck lines: kubectl get jobs -l app.kubernetes.io/name=${scope.graylogDump.cronJob} and the failed Job's logs.`,
+                            targets: [{
+                                expr: `time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{cronjob="${scope.graylogDump.cronJob}"})`,
+                                legend: "{{namespace}}/{{cronjob}}",
+                            }],
+                        },
+                        {
+                            title: "Backups: failed pods of Graylog's MongoDB dump Jobs",
+                            unit: "short",
+                            description: "Failed pods per dump Job the CronJob's history keeps (failedJobsHistoryLimit); a Job that gave up after its retries shows 1 for its failure reason.",
+                            targets: [{
+                                expr: `max by (namespace, job_name) (kube_job_status_failed) * on (namespace, job_name) group_left () kube_job_owner{owner_kind="CronJob",owner_name="${scope.graylogDump.cronJob}"} > 0`,
+                                legend: "{{namespace}}/{{job_name}}",
+                            }],
                         },
                     ]
                     : []),

@@ -21,4 +21,18 @@ export const IMAGES = {
     graylogDatanode: "graylog/graylog-datanode:7.0.12",
     /** Beside each MongoDB member (components/graylog): replica-set state for the alerts. */
     mongodbExporter: "percona/mongodb_exporter:0.53.0",
+    /**
+     * mongodump for the Graylog dump (components/graylog/backup.ts): the official image at the
+     * MongoDB version the replica set runs (graylog/values.ts MONGODB_VERSION; a test holds them
+     * together), whose Dockerfile installs mongodb-org-tools and with it mongodb-database-tools
+     * (docker-library/mongo 7.0/Dockerfile, "Update 7.0 to 7.0.25", d828bd4b9). The tag is
+     * unverified: no registry is reachable here.
+     */
+    mongodbTools: "mongo:7.0.25",
+    /**
+     * The dump's upload to s3, gcs or azure: the newest rclone release tag in its repository
+     * (v1.75.0, July 2026; the image drops the `v`). Unverified against the registry (none is
+     * reachable here).
+     */
+    rclone: "rclone/rclone:1.75.0",
 } as const;

@@ -65,6 +65,7 @@ waits("graylog-graylog", ["graylog-mongodb", "graylog-secrets"], "Graylog refuse
 waits("graylog-setup-job", ["graylog-graylog", "graylog-setup", "graylog-root", "graylog-notifications"], "it creates the GELF input through Graylog's API with the admin credentials, and the notifications with the receivers' credentials (prod ships a Slack default receiver)");
 waits("graylog-servicemonitor", ["graylog-graylog", "monitoring-crds"], "the ServiceMonitor CRD and the scraped Service");
 waits("graylog-podmonitor-mongodb", ["graylog-mongodb", "monitoring-crds"], "the PodMonitor CRD and the scraped MongoDB members");
+waits("graylog-mongodb-dump", ["graylog-mongodb", "graylog-backup-credentials"], "the first dump finds the replica set Running (with the backup user) and the object store's credentials (prod backs up)");
 // Tracing.
 waits("tracing-otel-agent-daemonset", ["tracing-jaeger", "tracing-otel-agent-config", "tracing-otel-agent-serviceaccount", "tracing-otel-agent-clusterrole", "tracing-otel-agent-clusterrolebinding"],
     "agents export to a running Jaeger");

@@ -66,6 +66,12 @@ export const METRIC_SOURCES: Record<string, string> = {
     elasticsearch_snapshot_stats_latest_snapshot_timestamp_seconds: "elasticsearch-exporter v1.9.0 collector/snapshots.go (per repository: start of the newest SUCCESS or PARTIAL snapshot, 0 without one)",
     elasticsearch_snapshot_stats_number_of_snapshots: "elasticsearch-exporter v1.9.0 collector/snapshots.go (per repository)",
     elasticsearch_slm_stats_snapshots_failed_total: "elasticsearch-exporter v1.9.0 collector/slm.go (per policy, from _slm/stats policy_stats)",
+    // Graylog's MongoDB dump (issue 26, item 6): its CronJob and the Jobs it creates.
+    kube_cronjob_status_last_successful_time: "kube-state-metrics v2.20.0 internal/store/cronjob.go (status.lastSuccessfulTime; absent before the first success)",
+    kube_cronjob_created: "kube-state-metrics v2.20.0 internal/store/cronjob.go (creation timestamp)",
+    kube_job_status_failed: "kube-state-metrics v2.20.0 internal/store/job.go (failed pods; once the Job failed, one series per known reason, 1 for its own)",
+    kube_job_owner: "kube-state-metrics v2.20.0 internal/store/job.go (owner_kind, owner_name, owner_is_controller)",
+    kube_job_created: "kube-state-metrics v2.20.0 internal/store/job.go (creation timestamp)",
     elasticsearch_slm_stats_operation_mode: "elasticsearch-exporter v1.9.0 collector/slm.go (operation_mode RUNNING, STOPPING, STOPPED; 1 for the current)",
     otelcol_receiver_refused_spans_total: "opentelemetry-collector v0.148.0 receiver/receiverhelper (+_total: otelconf v0.3.0 with suffixes)",
     otelcol_exporter_send_failed_spans_total: "opentelemetry-collector v0.148.0 exporter/exporterhelper (+_total)",
@@ -111,8 +117,9 @@ export function queriesOf(models: readonly string[]): DashboardQuery[] {
 export function shippedDashboardQueries(): DashboardQuery[] {
     // Backups as the shipped stacks have them: off (dev, staging) and every 6 hours (prod).
     const backups = [undefined, { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" }];
+    const dumps = [undefined, { cronJob: "graylog-mongodb-dump", intervalHours: 6 }];
     const models = [false, true].flatMap((logging) => [false, true].flatMap((tracing) => [false, true].flatMap((graylog) => backups.flatMap((backup) =>
-        platformDashboards({ logging, tracing, graylog, backup }).map(dashboardJson)))));
+        dumps.flatMap((graylogDump) => platformDashboards({ logging, tracing, graylog, backup, graylogDump }).map(dashboardJson))))));
     const seen = new Map<string, DashboardQuery>();
     for (const q of queriesOf(models)) {
         seen.set(`${q.where}\n${q.expr}`, q);

@@ -530,7 +530,7 @@ describe("Graylog", () => {
                 const refs = (mongo.inputs.spec.users as { passwordSecretRef: { name: string } }[]).map((u) => u.passwordSecretRef.name);
                 // Graylog's own Secret: the pepper, and the URI with the graylog user's password.
                 const kept = storeSecrets(run, mongo, [...new Set([...refs, GRAYLOG_SECRET])]);
-                assert.deepStrictEqual(kept.passwords.map((r) => r.name).sort(), ["observability-graylog-mongodb-admin", "observability-graylog-mongodb-graylog", "observability-graylog-mongodb-metrics", "observability-graylog-password-secret"]);
+                assert.deepStrictEqual(kept.passwords.map((r) => r.name).sort(), ["observability-graylog-mongodb-admin", "observability-graylog-mongodb-backup", "observability-graylog-mongodb-graylog", "observability-graylog-mongodb-metrics", "observability-graylog-password-secret"]);
                 assertKeptWithStore(kept, profile === "prod");
             });
         }

@@ -23,6 +23,7 @@ const ALL: RuleScope = {
     logging: true, tracing: true, graylog: true, tls: true,
     namespaces: { logging: "logging", tracing: "tracing", graylog: "graylog", nodeAgents: "node-agents" },
     backup: { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" },
+    graylogDump: { cronJob: "graylog-mongodb-dump", intervalHours: 6 },
 };
 const RULES = platformRuleGroups(ALL).flatMap((g) => g.rules);
 
@@ -174,6 +175,7 @@ describe("platform alert rules", () => {
     it("ships no rules for pillars a stack leaves out", () => {
         const names = platformRuleGroups({ ...ALL, logging: false, tracing: false, graylog: false, tls: false }).map((g) => g.name);
         assert.ok(!platformRuleGroups({ ...ALL, backup: undefined }).some((g) => g.name === "platform.backup"), "no backup rules without backups");
+        assert.ok(!platformRuleGroups({ ...ALL, graylogDump: undefined }).some((g) => g.name === "platform.graylog-backup"), "no dump rules without the dump");
         assert.deepStrictEqual(names, ["platform.nodes", "platform.workloads"]);
     });
 

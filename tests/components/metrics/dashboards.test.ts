@@ -97,6 +97,19 @@ describe("platform dashboards", () => {
             assert.deepStrictEqual(storage().panels.filter((p: any) => p.title.startsWith("Backups:")), []);
         });
 
+        it("shows the last Graylog dump's age beside the snapshot panels, and its failed Jobs, when the dump runs", () => {
+            const backup = { intervalHours: 6, repository: "platform-backups", policy: "platform-snapshots" };
+            const board = JSON.parse(dashboardJson(platformDashboards({ ...ALL, backup, graylogDump: { cronJob: "graylog-mongodb-dump", intervalHours: 6 } }).find((d) => d.uid === "platform-storage")!));
+            const titles: string[] = board.panels.map((p: any) => p.title);
+            const age = titles.indexOf("Backups: age of the last successful Graylog MongoDB dump");
+            assert.strictEqual(age, titles.indexOf("Backups: SLM snapshot failures and snapshots kept") + 1, titles.join(", "));
+            assert.strictEqual(board.panels[age].fieldConfig.defaults.unit, "s");
+            assert.match(board.panels[age].targets[0].expr, /^time\(\) - max by \(namespace, cronjob\) \(kube_cronjob_status_last_successful_time\{cronjob="graylog-mongodb-dump"\}\)$/);
+            assert.match(board.panels[age].description, /warns at 12 hours and pages at 24/);
+            assert.match(board.panels[age + 1].targets[0].expr, /kube_job_owner\{owner_kind="CronJob",owner_name="graylog-mongodb-dump"\}/);
+            assert.ok(!JSON.stringify(storage(backup)).includes("Graylog MongoDB dump"), "no dump panel without the dump");
+        });
+
         it("the prod stack's Storage dashboard carries the backup panels", async () => {
             const run = await stackRun("prod");
             const models = run.resources
@@ -104,6 +117,7 @@ describe("platform dashboards", () => {
                 .flatMap((r) => Object.values(r.inputs.data as Record<string, string>)).map((m) => JSON.parse(m));
             const panels = models.find((d) => d.uid === "platform-storage").panels.map((p: any) => p.title);
             assert.ok(panels.includes("Backups: age of the newest successful Elasticsearch snapshot"), panels.join(", "));
+            assert.ok(panels.includes("Backups: age of the last successful Graylog MongoDB dump"), panels.join(", "));
         });
     });
 

@@ -5,7 +5,7 @@ import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespac
 import { chartDirectory } from "../../scripts/charts";
 import { formatSchemaProblem, portNameProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
-import { referenceProblems } from "../../scripts/references";
+import { admissionProblems, referenceProblems } from "../../scripts/references";
 import { formatText, parseManifests } from "../../scripts/policy-check";
 import { masked } from "../../scripts/render";
 import { subjectOf } from "../../policies/lib/kube";
@@ -49,6 +49,11 @@ describe("the full render: charts rendered as the provider deploys them", functi
         it(`${stack}: every reference resolves (selectors, monitors, Secrets, ConfigMaps, ServiceAccounts, PVCs, Ingress backends, in-cluster addresses)`, async () => {
             const { objects } = await renderedStack(stack);
             assert.deepStrictEqual(referenceProblems(objects.map((o) => o.object)), []);
+        });
+
+        it(`${stack}: every platform namespace denies ingress by default, and every port the render calls (in-cluster addresses, monitors, annotated pods, Ingress backends, webhooks) is admitted from its caller`, async () => {
+            const { objects } = await renderedStack(stack);
+            assert.deepStrictEqual(admissionProblems(objects.map((o) => o.object)), []);
         });
 
         it(`${stack}: every PodDisruptionBudget, the charts' own included, is drain-safe (maxUnavailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow)`, async () => {

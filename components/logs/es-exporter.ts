@@ -7,7 +7,7 @@ import { IMAGES } from "../shared/images";
 import { httpGet, liveness, readiness, tcpSocket } from "../shared/probes";
 
 export const ES_EXPORTER = "elasticsearch-exporter";
-/** Where the exporter serves its metrics (its `--web.listen-address`). */
+/** Where the exporter serves its metrics (its default `--web.listen-address`, :9114). */
 export const ES_EXPORTER_PORT = 9114;
 const LABELS = { "app.kubernetes.io/name": ES_EXPORTER, "app.kubernetes.io/part-of": "observability-platform" };
 

@@ -364,3 +364,47 @@ describe("port names, as the API server's IANA_SVC_NAME rule takes them", () => 
         });
     });
 });
+
+describe("the NetworkPolicy admission check fails on a missing path", function () {
+    this.timeout(600_000);
+
+    const without = async (stack: string, policy: string) => {
+        const { objects } = await renderedStack(stack);
+        const kept = objects.map((o) => o.object).filter((o) => !(o.kind === "NetworkPolicy" && `${o.metadata.namespace}/${o.metadata.name}` === policy));
+        assert.strictEqual(kept.length, objects.length - 1, `${policy} is in the render`);
+        return admissionProblems(kept);
+    };
+
+    it("a platform namespace without its default-deny", async () => {
+        assert.deepStrictEqual(await without("prod", "logging/default-deny"), ["Namespace logging: no default-deny ingress NetworkPolicy (podSelector {}, no ingress rule)"]);
+    });
+
+    it("the node agents' metrics ports closed to Prometheus (ServiceMonitors)", async () => {
+        const problems = await without("prod", "node-agents/prometheus-scrapes");
+        assert.ok(problems.some((p) => p === "ServiceMonitor node-agents/fluent-bit: Prometheus monitoring/kps-prometheus is not admitted to DaemonSet node-agents/fluent-bit port http-metrics/TCP"), problems.join("\n"));
+    });
+
+    it("Jaeger's scrape port closed (a prometheus.io pod annotation)", async () => {
+        const problems = await without("prod", "tracing/prometheus-scrapes");
+        assert.deepStrictEqual(problems, ["Deployment tracing/jaeger's prometheus.io annotations: Prometheus monitoring/kps-prometheus is not admitted to Deployment tracing/jaeger port 8888/TCP"]);
+    });
+
+    it("a webhook closed to the API server", async () => {
+        const problems = await without("prod", "cert-manager/cert-manager-webhook");
+        assert.ok(problems.length > 0 && problems.every((p) => /WebhookConfiguration cert-manager-webhook .*: the API server is not admitted to Deployment cert-manager\/cert-manager-webhook port https\/TCP$/.test(p)), problems.join("\n"));
+    });
+
+    it("an Ingress backend closed to the ingress controller", async () => {
+        assert.deepStrictEqual(await without("prod", "monitoring/ui-grafana"), ["Ingress monitoring/ui-grafana: the ingress controller is not admitted to Deployment monitoring/kps-grafana port grafana/TCP"]);
+    });
+
+    it("an in-cluster address whose caller is not admitted: the agents' exporter to Jaeger", async () => {
+        const problems = await without("prod", "tracing/jaeger-clients");
+        assert.ok(problems.includes("ConfigMap node-agents/otel-agent-config (jaeger.tracing.svc:4317): DaemonSet node-agents/otel-agent is not admitted to Deployment tracing/jaeger port 4317/TCP"), problems.join("\n"));
+    });
+
+    it("a ConfigMap no template mounts (Grafana's datasources): no pod of its namespace admitted", async () => {
+        const problems = await without("staging", "logging/elasticsearch-clients");
+        assert.ok(problems.includes("ConfigMap monitoring/kps-grafana-datasource (logs-es-http.logging.svc:9200): no pod of monitoring is admitted to Service logging/logs-es-http port 9200"), problems.join("\n"));
+    });
+});

@@ -1,6 +1,7 @@
 /**
- * What one pillar must know of another, in one place: the UIs the access layer serves and the
- * data stores it fences. Pillars never import each other; `platform.ts` passes these in.
+ * What one pillar must know of another, in one place: the UIs the access layer serves, the
+ * data stores it fences and every other path into the platform's namespaces. Pillars never
+ * import each other; `platform.ts` passes these in.
  */
 import { DataStore, GATE_PORT, gateNames, Peer, UiRoute } from "./access/values";
 import { GELF_PORT } from "./graylog/setup";
@@ -124,7 +125,8 @@ export function ingressPaths(s: PlatformSettings): DataStore[] {
     if (s.tls.enabled) {
         paths.push({ name: "cert-manager-webhook", namespace: ns.certManager, pods: CERT_MANAGER_WEBHOOK_POD_LABELS, peers: [{ anywhere: true, ports: [WEBHOOK_PORT] }] });
         if (s.metrics.enabled) {
-            // cert-manager's pods carry prometheus.io/scrape annotations (the annotated-pods job).
+            // cert-manager v1.19.1's pods serve metrics on 9402 and carry prometheus.io annotations
+            // naming it (the annotated-pods job).
             paths.push(scrapes(ns.certManager, [9402]));
         }
     }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Access } from "./access";
-import { dataStorePolicies } from "./access/values";
+import { dataStorePolicies, defaultDenyPolicy, egressPolicy } from "./access/values";
 import { MonitoringCrds } from "./metrics/crds";
 import { LOG_INDEX_PATTERN } from "./logs/elasticsearch";
 import { backupBasePath, SLM_POLICY, SNAPSHOT_REPOSITORY } from "./logs/backup";
@@ -16,7 +16,7 @@ import { ISSUERS, Tls } from "./tls";
 import { Tracing } from "./traces";
 import { NODE_TUNING, nodeTuningDaemonSet } from "./shared/node-tuning";
 import { NODE_CRITICAL_PRIORITY } from "./shared/workloads";
-import { dataStores, uiRoutes } from "./wiring";
+import { ingressPaths, uiRoutes } from "./wiring";
 
 /** Pod Security Standard levels (https://kubernetes.io/docs/concepts/security/pod-security-standards/). */
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
@@ -99,6 +99,32 @@ export function namespacePlan(settings: PlatformSettings): NamespacePlan[] {
         });
     }
     return plan;
+}
+
+/**
+ * The platform's NetworkPolicies, with `access.networkPolicies`: every platform namespace denies
+ * the ingress no path admits (`ingressPaths`), and with `networkPolicy.restrictEgress` all egress
+ * but DNS, the API server, the platform's namespaces and `networkPolicy.egressCidrs`. The
+ * monitoring namespace may also reach kube-system, whose pods (CoreDNS) Prometheus scrapes.
+ */
+export function platformNetworkPolicies(settings: PlatformSettings): Record<string, any>[] {
+    if (!settings.access.networkPolicies) {
+        return [];
+    }
+    const namespaces = namespacePlan(settings).map((p) => p.name);
+    const n = settings.networkPolicy;
+    return [
+        ...namespaces.map((ns) => defaultDenyPolicy(ns, n.restrictEgress)),
+        ...dataStorePolicies(ingressPaths(settings)),
+        ...(n.restrictEgress
+            ? namespaces.map((ns) => egressPolicy(ns, {
+                platformNamespaces: namespaces,
+                apiServerCidrs: n.apiServerCidrs,
+                egressCidrs: n.egressCidrs,
+                alsoNamespaces: ns === settings.namespaces.monitoring ? ["kube-system"] : [],
+            }))
+            : []),
+    ];
 }
 
 export interface PlatformArgs {
@@ -292,7 +318,7 @@ export class Platform extends pulumi.ComponentResource {
             issuer: tls?.uiIssuer ?? ISSUERS.ca,
             oidcClientSecret: settings.oidcClientSecret,
             zoneAware,
-            networkPolicies: settings.access.networkPolicies ? dataStorePolicies(dataStores(settings)) : [],
+            networkPolicies: platformNetworkPolicies(settings),
         }, { parent: this, dependsOn: [...Object.values(created), ...(tls?.ready ?? []), ...pillars] });
 
         this.namespaces = pulumi.output(Object.fromEntries(Object.keys(created).map((n) => [n, created[n].metadata.name])));

@@ -270,38 +270,118 @@ export function gateManifests(r: UiRoute, access: AccessSettings, domain: string
     ];
 }
 
+/**
+ * Who may reach a set of pods. A peer with no namespace is the pods' own namespace; `anywhere`
+ * admits every source, addresses that are no pod included (the API server calling a webhook,
+ * an ingress controller on the host network or a cloud load balancer, traffic to a hostPort).
+ */
 export interface Peer {
     readonly namespace?: string;
     readonly pods?: Record<string, string>;
+    /** TCP ports on the pods; none: every port. */
     readonly ports?: readonly number[];
+    /** UDP ports on the pods (the agent's Jaeger compact receiver). */
+    readonly udpPorts?: readonly number[];
+    readonly anywhere?: boolean;
 }
 
-/** A data store and the peers that may reach it; a peer with no namespace is the store's own. */
+/**
+ * Pods in one namespace and the peers that may reach them: a data store and its consumers, a
+ * UI and the ingress, a receiver and its senders, a webhook and the API server.
+ */
 export interface DataStore {
     /** NetworkPolicy name. */
     readonly name: string;
     readonly namespace: string;
+    /** The pods it admits to; `{}` is every pod of the namespace. */
     readonly pods: Record<string, string>;
     readonly peers: readonly Peer[];
 }
 
-/** An ingress-only NetworkPolicy per data store, admitting only the peers that use it. */
+const PART_OF = { "app.kubernetes.io/part-of": "observability-platform" };
+const namespaceNamed = (name: string) => ({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": name } } });
+
+function peerPorts(p: Peer): Record<string, any> {
+    const ports = [...(p.ports ?? []).map((port) => ({ protocol: "TCP", port })), ...(p.udpPorts ?? []).map((port) => ({ protocol: "UDP", port }))];
+    return ports.length ? { ports } : {};
+}
+
+/**
+ * An ingress-only NetworkPolicy per path, admitting only the peers that use it. NetworkPolicies
+ * add up: a pod is admitted from a source when any policy selecting it admits that source.
+ */
 export function dataStorePolicies(stores: readonly DataStore[]): Record<string, any>[] {
     return stores.map((store) => ({
         apiVersion: "networking.k8s.io/v1",
         kind: "NetworkPolicy",
-        metadata: { name: store.name, namespace: store.namespace, labels: { "app.kubernetes.io/part-of": "observability-platform" } },
+        metadata: { name: store.name, namespace: store.namespace, labels: PART_OF },
         spec: {
-            podSelector: { matchLabels: store.pods },
-            // Ingress only: egress (DNS included) stays open, so nothing these pods call breaks.
+            podSelector: Object.keys(store.pods).length ? { matchLabels: store.pods } : {},
+            // Ingress only: egress is the namespaces' own policy (`egressPolicies`).
             policyTypes: ["Ingress"],
             ingress: store.peers.map((p) => ({
-                from: [{
-                    ...(p.namespace ? { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": p.namespace } } } : {}),
-                    podSelector: p.pods ? { matchLabels: p.pods } : {},
-                }],
-                ...(p.ports ? { ports: p.ports.map((port) => ({ protocol: "TCP", port })) } : {}),
+                ...(p.anywhere
+                    ? {}
+                    : {
+                        from: [{
+                            ...(p.namespace ? namespaceNamed(p.namespace) : {}),
+                            podSelector: p.pods ? { matchLabels: p.pods } : {},
+                        }],
+                    }),
+                ...peerPorts(p),
             })),
         },
     }));
+}
+
+/** The name of the policy that denies what no other policy admits. */
+export const DEFAULT_DENY = "default-deny";
+
+/**
+ * A policy selecting every pod with no rule: every pod of the namespace is isolated for ingress
+ * (and for egress with `egress`), so only what another policy admits gets through. Pods on the
+ * host network (node-exporter) are not subject to NetworkPolicies at all.
+ */
+export function defaultDenyPolicy(namespace: string, egress: boolean): Record<string, any> {
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: DEFAULT_DENY, namespace, labels: PART_OF },
+        spec: { podSelector: {}, policyTypes: egress ? ["Ingress", "Egress"] : ["Ingress"] },
+    };
+}
+
+export interface EgressAllowance {
+    /** The platform's namespaces: every pod may call any of them (the ingress side is the fence). */
+    readonly platformNamespaces: readonly string[];
+    /** The API server's addresses: its endpoints are no pods, and a Service's ClusterIP is translated before policy applies. */
+    readonly apiServerCidrs: readonly string[];
+    /** Receivers, object stores, ACME, OIDC, the nodes: whatever the stack says it calls outside the platform. */
+    readonly egressCidrs: readonly string[];
+    /** Namespaces (besides the platform's) this one scrapes or calls, such as kube-system for the monitoring namespace. */
+    readonly alsoNamespaces?: readonly string[];
+}
+
+/**
+ * With egress restricted: DNS (kube-dns in kube-system, UDP and TCP 53), the API server, the
+ * platform's namespaces, and the stack's own CIDRs. A NetworkPolicy matches addresses, never DNS
+ * names, so a receiver such as hooks.slack.com is reachable only through an `egressCidrs` range.
+ */
+export function egressPolicy(namespace: string, a: EgressAllowance): Record<string, any> {
+    const cidrs = (list: readonly string[]) => list.map((cidr) => ({ ipBlock: { cidr } }));
+    return {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "allow-egress", namespace, labels: PART_OF },
+        spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+                { to: [{ ...namespaceNamed("kube-system"), podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }], ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }] },
+                { to: cidrs(a.apiServerCidrs) },
+                { to: [...a.platformNamespaces, ...(a.alsoNamespaces ?? [])].map(namespaceNamed) },
+                ...(a.egressCidrs.length ? [{ to: cidrs(a.egressCidrs) }] : []),
+            ],
+        },
+    };
 }

@@ -39,6 +39,9 @@ export const MONGODB_BACKUP_USER = "backup";
 export const MONGODB_EXPORTER_PORT = 9217;
 /** Pod labels the chart puts on its StatefulSets' pods. */
 export const GRAYLOG_POD_LABEL = { app: "graylog-app" };
+/** The API and web UI port (graylog-svc's `app` port at chart 1.0.0), and the Prometheus exporter's, which the program binds. */
+export const GRAYLOG_API_PORT = 9000;
+export const GRAYLOG_METRICS_PORT = 9833;
 export const DATANODE_POD_LABEL = { app: "graylog-datanode" };
 /** The Data Node PDB's name: the program's, and the one graylog chart 1.0.0 gave its own. */
 export const DATANODE_PDB = "graylog-datanode";
@@ -169,7 +172,7 @@ export function graylogValues(g: GraylogSettings, storageClassName?: string, ext
             // (config.network.externalUri) takes a bare host and renders http://<host>:9000/,
             // wrong behind an HTTPS ingress; an explicit env entry wins over its ConfigMap.
             env: {
-                GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: "0.0.0.0:9833",
+                GRAYLOG_PROMETHEUS_EXPORTER_BIND_ADDRESS: `0.0.0.0:${GRAYLOG_METRICS_PORT}`,
                 ...(externalUrl ? { GRAYLOG_HTTP_EXTERNAL_URI: `${externalUrl}/` } : {}),
                 ...(smtpUser ? { GRAYLOG_TRANSPORT_EMAIL_AUTH_USERNAME: smtpUser } : {}),
                 // Index replicas of the index set template Graylog makes on its first start
@@ -386,9 +389,9 @@ export const EXTERNAL_INPUTS_SERVICE = "graylog-inputs";
  * For the Syslog and Beats inputs (off by default): a LoadBalancer Service that carries only
  * their ports to senders outside the cluster, and a NetworkPolicy that admits only
  * `inputs.sourceRanges` to those ports. The Service keeps the client's address
- * (externalTrafficPolicy Local), without which the policy would see node addresses instead. A
- * NetworkPolicy isolates the pods it selects, so it also keeps open what reaches Graylog today:
- * its own namespace, and the API/UI, metrics and GELF ports from anywhere.
+ * (externalTrafficPolicy Local), without which the policy would see node addresses instead.
+ * Everything else that reaches Graylog is admitted by the platform's own paths (components/wiring.ts
+ * `ingressPaths`), which NetworkPolicies add to this one.
  */
 export function externalInputManifests(namespace: string, g: GraylogSettings, networkPolicies: boolean): Record<string, any>[] {
     const external = inputPlans(g).filter((i) => i.port !== GELF_PORT);
@@ -418,14 +421,10 @@ export function externalInputManifests(namespace: string, g: GraylogSettings, ne
                 spec: {
                     podSelector: { matchLabels: GRAYLOG_POD_LABEL },
                     policyTypes: ["Ingress"],
-                    ingress: [
-                        { from: [{ podSelector: {} }] },
-                        { ports: [9000, 9833, GELF_PORT].map((port) => ({ protocol: "TCP", port })) },
-                        {
-                            from: g.inputs.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
-                            ports: external.map((i) => ({ protocol: "TCP", port: i.port })),
-                        },
-                    ],
+                    ingress: [{
+                        from: g.inputs.sourceRanges.map((cidr) => ({ ipBlock: { cidr } })),
+                        ports: external.map((i) => ({ protocol: "TCP", port: i.port })),
+                    }],
                 },
             }]
             : []),

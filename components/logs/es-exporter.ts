@@ -7,6 +7,8 @@ import { IMAGES } from "../shared/images";
 import { httpGet, liveness, readiness, tcpSocket } from "../shared/probes";
 
 export const ES_EXPORTER = "elasticsearch-exporter";
+/** Where the exporter serves its metrics (its default `--web.listen-address`, :9114). */
+export const ES_EXPORTER_PORT = 9114;
 const LABELS = { "app.kubernetes.io/name": ES_EXPORTER, "app.kubernetes.io/part-of": "observability-platform" };
 
 export function esExporterManifests(namespace: string, credentialsSecret: string): Record<string, any>[] {
@@ -45,13 +47,13 @@ export function esExporterManifests(namespace: string, credentialsSecret: string
                                 { name: "ES_USERNAME", valueFrom: { secretKeyRef: { name: credentialsSecret, key: "username" } } },
                                 { name: "ES_PASSWORD", valueFrom: { secretKeyRef: { name: credentialsSecret, key: "password" } } },
                             ],
-                            ports: [{ name: "http-metrics", containerPort: 9114 }],
+                            ports: [{ name: "http-metrics", containerPort: ES_EXPORTER_PORT }],
                             resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
                             securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
                             // elasticsearch_exporter v1.9.0 main.go: /healthz always answers 200 and
                             // reads nothing from Elasticsearch; liveness is the listener itself.
-                            readinessProbe: readiness(httpGet("/healthz", 9114)),
-                            livenessProbe: liveness(tcpSocket(9114)),
+                            readinessProbe: readiness(httpGet("/healthz", ES_EXPORTER_PORT)),
+                            livenessProbe: liveness(tcpSocket(ES_EXPORTER_PORT)),
                             volumeMounts: [{ name: "tls", mountPath: "/tls", readOnly: true }],
                         }],
                         volumes: [{ name: "tls", secret: { secretName: ECK.httpPublicCertsSecret } }],
@@ -63,7 +65,7 @@ export function esExporterManifests(namespace: string, credentialsSecret: string
             apiVersion: "v1",
             kind: "Service",
             metadata: { name: ES_EXPORTER, namespace, labels: LABELS },
-            spec: { selector: { "app.kubernetes.io/name": ES_EXPORTER }, ports: [{ name: "http-metrics", port: 9114, targetPort: "http-metrics" }] },
+            spec: { selector: { "app.kubernetes.io/name": ES_EXPORTER }, ports: [{ name: "http-metrics", port: ES_EXPORTER_PORT, targetPort: "http-metrics" }] },
         },
         {
             apiVersion: "monitoring.coreos.com/v1",

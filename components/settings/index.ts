@@ -9,7 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import {
-    AccessSettings, AlertingSettings, BackupRepositoryType, BackupSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
+    AccessSettings, AlertingSettings, BackupRepositoryType, NetworkPolicySettings, BackupSettings, GraylogSettings, LoggingSettings, MetricsSettings, Profile, PROFILE_DEFAULTS,
     ResourceSettings, StorageChangeKey, TlsSettings, TracingSettings,
 } from "./profiles";
 import { chartFile, pinnedCharts } from "../shared/charts";
@@ -61,6 +61,7 @@ export interface PlatformSettings {
     readonly graylogRootPassword?: pulumi.Output<string>;
     readonly tls: TlsSettings;
     readonly access: AccessSettings;
+    readonly networkPolicy: NetworkPolicySettings;
     /** oauth2-proxy's OIDC client secret, as a Pulumi secret. */
     readonly oidcClientSecret?: pulumi.Output<string>;
 }
@@ -255,6 +256,7 @@ function merge(project: string, stack: string, config: StackConfig): PlatformSet
         tls: overlay(defaults.tls, config.tls),
         // A partial oidc block still gets the allow-everyone domain list; missing keys are reported below.
         access: overlay({ ...defaults.access, ...(config.access?.oidc ? { oidc: { issuerUrl: "", clientId: "", allowedEmailDomains: ["*"] } } : {}) }, config.access),
+        networkPolicy: overlay(defaults.networkPolicy, config.networkPolicy),
         oidcClientSecret: config.oidcClientSecret === undefined ? undefined : pulumi.secret(config.oidcClientSecret),
     };
 }
@@ -352,6 +354,7 @@ function crossCheck(s: PlatformSettings, config: StackConfig, prefix: string): s
     if (s.graylog.enabled && (inputs.syslogTcp || inputs.beats) && inputs.sourceRanges.length === 0) {
         problems.push(`${prefix}graylog.inputs.sourceRanges: is empty with an external input on; allowed: the CIDRs of the senders, such as ["203.0.113.0/24"] (the inputs are reachable from outside the cluster)`);
     }
+    problems.push(...networkPolicyProblems(s, prefix));
     if (s.logging.enabled && !s.tls.enabled) {
         problems.push(`${prefix}tls.enabled: got false with logging enabled; allowed: true (Elasticsearch's certificate comes from the platform CA so that Grafana, Jaeger and Fluent Bit can verify it), or disable logging`);
     }
@@ -461,6 +464,30 @@ export function backupProblems(s: Pick<PlatformSettings, "profile" | "logging" |
         }
         for (const key of secretKeys.filter((k) => !needs.required.includes(k) && !needs.optional.includes(k))) {
             problems.push(`${prefix}backupSecrets.${key}: is not read by repository type ${repo.type}; allowed: ${[...needs.required, ...needs.optional].join(", ")}`);
+        }
+    }
+    return problems;
+}
+
+/**
+ * With egress restricted, the API server must be named by address: its endpoints are no pods,
+ * so no pod or namespace selector admits them, and they are not known at render time. Without
+ * restrictEgress the CIDR lists would do nothing, so they are refused rather than ignored. Pure.
+ */
+export function networkPolicyProblems(s: Pick<PlatformSettings, "access" | "networkPolicy">, prefix = ""): string[] {
+    const n = s.networkPolicy;
+    const problems: string[] = [];
+    if (n.restrictEgress && !s.access.networkPolicies) {
+        problems.push(`${prefix}networkPolicy.restrictEgress: got true with access.networkPolicies false; allowed: false, or turn access.networkPolicies on (the egress rules are part of the platform's NetworkPolicies)`);
+    }
+    if (n.restrictEgress && n.apiServerCidrs.length === 0) {
+        problems.push(`${prefix}networkPolicy.apiServerCidrs: is empty with restrictEgress on; allowed: the API server's addresses as CIDRs, such as ["10.0.0.1/32"] (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes shows them; a managed control plane may need its documented range)`);
+    }
+    if (!n.restrictEgress) {
+        for (const key of ["apiServerCidrs", "egressCidrs"] as const) {
+            if (n[key].length > 0) {
+                problems.push(`${prefix}networkPolicy.${key}: is set with restrictEgress off; allowed: [] (egress is open), or turn networkPolicy.restrictEgress on`);
+            }
         }
     }
     return problems;

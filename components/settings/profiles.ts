@@ -243,6 +243,20 @@ export interface AccessSettings {
     readonly awaitIngressStatus: boolean;
 }
 
+/** `networkPolicy`: what the platform's pods may call out to (ingress is always default-deny with `access.networkPolicies`). */
+export interface NetworkPolicySettings {
+    /**
+     * Deny egress too, except DNS, the API server, the platform's own pods and `egressCidrs`.
+     * Off by default: receivers, object stores, ACME and OIDC providers live outside the cluster
+     * at addresses a NetworkPolicy cannot name (it matches no DNS names).
+     */
+    readonly restrictEgress: boolean;
+    /** The API server's addresses (required with restrictEgress): its endpoints are not pods, so only an ipBlock admits them. */
+    readonly apiServerCidrs: readonly string[];
+    /** Further destinations with restrictEgress: receivers, the snapshot store, ACME, the OIDC issuer, the nodes (kubelet and node-exporter scrapes). */
+    readonly egressCidrs: readonly string[];
+}
+
 export interface ProfileDefaults {
     readonly protectData: boolean;
     /** Declared by the user after checking the class: `kubectl get storageclass` shows ALLOWVOLUMEEXPANSION. */
@@ -257,6 +271,7 @@ export interface ProfileDefaults {
     readonly backup: BackupSettings;
     readonly tls: TlsSettings;
     readonly access: AccessSettings;
+    readonly networkPolicy: NetworkPolicySettings;
 }
 
 function res(cpu: string, memory: string, cpuLimit: string, memoryLimit: string): ResourceSettings {
@@ -333,6 +348,7 @@ const dev: ProfileDefaults = {
     backup: { enabled: false, intervalHours: 24, retention: { expireAfterDays: 7, minCount: 3, maxCount: 30 } },
     tls: { enabled: true, webhookReplicas: 1 },
     access: { uiAuth: "basic", networkPolicies: true, awaitIngressStatus: false },
+    networkPolicy: { restrictEgress: false, apiServerCidrs: [], egressCidrs: [] },
 };
 
 const staging: ProfileDefaults = {

@@ -269,6 +269,14 @@ export const configSchema = z.strictObject({
         },
         "an object {uiAuth, oidc, networkPolicies, awaitIngressStatus}",
     ),
+    networkPolicy: obj(
+        {
+            restrictEgress: bool.optional(),
+            apiServerCidrs: allowed(z.array(allowed(z.string().regex(CIDR), "an IPv4 CIDR such as 10.0.0.1/32")), "a list of IPv4 CIDRs such as [\"10.0.0.1/32\"]").optional(),
+            egressCidrs: allowed(z.array(allowed(z.string().regex(CIDR), "an IPv4 CIDR such as 203.0.113.0/24")), "a list of IPv4 CIDRs such as [\"203.0.113.0/24\"]").optional(),
+        },
+        "an object {restrictEgress, apiServerCidrs, egressCidrs}",
+    ),
     /** Secret: the OIDC client secret oauth2-proxy presents. */
     oidcClientSecret: allowed(z.string().min(1), "a non-empty string").optional(),
 });
@@ -296,6 +304,7 @@ export const TOP_LEVEL_KINDS: Readonly<Record<keyof StackConfig, "string" | "boo
     backupSecrets: "object",
     tls: "object",
     access: "object",
+    networkPolicy: "object",
     oidcClientSecret: "string",
 };
 

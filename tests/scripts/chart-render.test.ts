@@ -5,7 +5,7 @@ import { ChartRelease, ChartRenderError, chartReleases, helmTemplate, isNamespac
 import { chartDirectory } from "../../scripts/charts";
 import { formatSchemaProblem, portNameProblem, schemaProblems } from "../../scripts/kube-schema";
 import { RecordedResource } from "../../scripts/mock-program";
-import { referenceProblems } from "../../scripts/references";
+import { admissionProblems, referenceProblems } from "../../scripts/references";
 import { formatText, parseManifests } from "../../scripts/policy-check";
 import { masked } from "../../scripts/render";
 import { subjectOf } from "../../policies/lib/kube";
@@ -49,6 +49,11 @@ describe("the full render: charts rendered as the provider deploys them", functi
         it(`${stack}: every reference resolves (selectors, monitors, Secrets, ConfigMaps, ServiceAccounts, PVCs, Ingress backends, in-cluster addresses)`, async () => {
             const { objects } = await renderedStack(stack);
             assert.deepStrictEqual(referenceProblems(objects.map((o) => o.object)), []);
+        });
+
+        it(`${stack}: every platform namespace denies ingress by default, and every port the render calls (in-cluster addresses, monitors, annotated pods, Ingress backends, webhooks) is admitted from its caller`, async () => {
+            const { objects } = await renderedStack(stack);
+            assert.deepStrictEqual(admissionProblems(objects.map((o) => o.object)), []);
         });
 
         it(`${stack}: every PodDisruptionBudget, the charts' own included, is drain-safe (maxUnavailable: 1, unhealthyPodEvictionPolicy: AlwaysAllow)`, async () => {
@@ -357,5 +362,49 @@ describe("port names, as the API server's IANA_SVC_NAME rule takes them", () => 
             "http-": "must not begin or end with '-' or contain '--'",
             "http--x": "must not begin or end with '-' or contain '--'",
         });
+    });
+});
+
+describe("the NetworkPolicy admission check fails on a missing path", function () {
+    this.timeout(600_000);
+
+    const without = async (stack: string, policy: string) => {
+        const { objects } = await renderedStack(stack);
+        const kept = objects.map((o) => o.object).filter((o) => !(o.kind === "NetworkPolicy" && `${o.metadata.namespace}/${o.metadata.name}` === policy));
+        assert.strictEqual(kept.length, objects.length - 1, `${policy} is in the render`);
+        return admissionProblems(kept);
+    };
+
+    it("a platform namespace without its default-deny", async () => {
+        assert.deepStrictEqual(await without("prod", "logging/default-deny"), ["Namespace logging: no default-deny ingress NetworkPolicy (podSelector {}, no ingress rule)"]);
+    });
+
+    it("the node agents' metrics ports closed to Prometheus (ServiceMonitors)", async () => {
+        const problems = await without("prod", "node-agents/prometheus-scrapes");
+        assert.ok(problems.some((p) => p === "ServiceMonitor node-agents/fluent-bit: Prometheus monitoring/kps-prometheus is not admitted to DaemonSet node-agents/fluent-bit port http-metrics/TCP"), problems.join("\n"));
+    });
+
+    it("Jaeger's scrape port closed (a prometheus.io pod annotation)", async () => {
+        const problems = await without("prod", "tracing/prometheus-scrapes");
+        assert.deepStrictEqual(problems, ["Deployment tracing/jaeger's prometheus.io annotations: Prometheus monitoring/kps-prometheus is not admitted to Deployment tracing/jaeger port 8888/TCP"]);
+    });
+
+    it("a webhook closed to the API server", async () => {
+        const problems = await without("prod", "cert-manager/cert-manager-webhook");
+        assert.ok(problems.length > 0 && problems.every((p) => /WebhookConfiguration cert-manager-webhook .*: the API server is not admitted to Deployment cert-manager\/cert-manager-webhook port https\/TCP$/.test(p)), problems.join("\n"));
+    });
+
+    it("an Ingress backend closed to the ingress controller", async () => {
+        assert.deepStrictEqual(await without("prod", "monitoring/ui-grafana"), ["Ingress monitoring/ui-grafana: the ingress controller is not admitted to Deployment monitoring/kps-grafana port grafana/TCP"]);
+    });
+
+    it("an in-cluster address whose caller is not admitted: the agents' exporter to Jaeger", async () => {
+        const problems = await without("prod", "tracing/jaeger-clients");
+        assert.ok(problems.includes("ConfigMap node-agents/otel-agent-config (jaeger.tracing.svc:4317): DaemonSet node-agents/otel-agent is not admitted to Deployment tracing/jaeger port 4317/TCP"), problems.join("\n"));
+    });
+
+    it("a ConfigMap no template mounts (Grafana's datasources): no pod of its namespace admitted", async () => {
+        const problems = await without("staging", "logging/elasticsearch-clients");
+        assert.ok(problems.includes("ConfigMap monitoring/kps-grafana-datasource (logs-es-http.logging.svc:9200): no pod of monitoring is admitted to Service logging/logs-es-http port 9200"), problems.join("\n"));
     });
 });

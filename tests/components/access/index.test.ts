@@ -7,8 +7,9 @@ import * as net from "net";
 import { AddressInfo } from "net";
 import * as path from "path";
 import * as bcrypt from "bcryptjs";
-import { dataStorePolicies, GATE_CA_DIR, gateManifests, gateNginxConfig, gateNginxConfigFor, GateConfigInput, uiIngress } from "../../../components/access/values";
-import { dataStores, uiRoutes } from "../../../components/wiring";
+import { dataStorePolicies, defaultDenyPolicy, egressPolicy, GATE_CA_DIR, gateManifests, gateNginxConfig, gateNginxConfigFor, GateConfigInput, uiIngress } from "../../../components/access/values";
+import { dataStores, ingressPaths, uiRoutes } from "../../../components/wiring";
+import { namespacePlan, platformNetworkPolicies } from "../../../components/platform";
 import { validateAccessArgs } from "../../../components/access";
 import { graylogValues, MONGODB_EXPORTER_PORT } from "../../../components/graylog/values";
 import { buildSettings, PlatformSettings } from "../../../components/settings";
@@ -417,20 +418,104 @@ describe("Access", () => {
         });
 
         it("restrict ingress only, so DNS and every agent's egress keep working", () => {
-            for (const p of dataStorePolicies(dataStores(settingsFor("prod")))) {
+            for (const p of dataStorePolicies(ingressPaths(settingsFor("prod")))) {
                 assert.deepStrictEqual(p.spec.policyTypes, ["Ingress"]);
                 assert.strictEqual(p.spec.egress, undefined);
             }
         });
 
+        it("every platform namespace gets a default-deny ingress policy, and egress stays open by default", () => {
+            const s = settingsFor("prod");
+            const denies = platformNetworkPolicies(s).filter((p) => p.metadata.name === "default-deny");
+            assert.deepStrictEqual(denies.map((p) => p.metadata.namespace), namespacePlan(s).map((p) => p.name));
+            for (const p of denies) {
+                assert.deepStrictEqual(p.spec, { podSelector: {}, policyTypes: ["Ingress"] });
+            }
+            assert.ok(!platformNetworkPolicies(s).some((p) => p.spec.policyTypes.includes("Egress")));
+        });
+
+        it("the API server and the ingress controller, which are no pods, are admitted from anywhere on the webhook and UI ports alone", () => {
+            const byName = Object.fromEntries(dataStorePolicies(ingressPaths(settingsFor("prod", { "observability-platform:domain": "obs.example.com" }))).map((p) => [`${p.metadata.namespace}/${p.metadata.name}`, p]));
+            assert.deepStrictEqual(byName["cert-manager/cert-manager-webhook"].spec.ingress, [{ ports: [{ protocol: "TCP", port: 10250 }] }]);
+            assert.deepStrictEqual(byName["monitoring/admission-webhook"].spec.ingress, [{ ports: [{ protocol: "TCP", port: 10250 }] }]);
+            assert.deepStrictEqual(byName["monitoring/ui-grafana"].spec, {
+                podSelector: { matchLabels: { "app.kubernetes.io/name": "grafana", "app.kubernetes.io/instance": "kps" } },
+                policyTypes: ["Ingress"],
+                ingress: [{ ports: [{ protocol: "TCP", port: 3000 }] }],
+            });
+            assert.deepStrictEqual(byName["monitoring/ui-prometheus"].spec.podSelector, { matchLabels: { "app.kubernetes.io/name": "ui-gate-prometheus" } });
+        });
+
+        it("the agents' receivers admit applications from anywhere, the Jaeger compact port over UDP", () => {
+            const agent = dataStorePolicies(ingressPaths(settingsFor("prod"))).find((p) => p.metadata.name === "otel-agent-receivers")!;
+            assert.deepStrictEqual(agent.spec.ingress, [{ ports: [4317, 4318, 14250, 14268, 9411].map((port) => ({ protocol: "TCP", port })).concat([{ protocol: "UDP", port: 6831 }]) }]);
+        });
+
+        it("without a domain there is no Ingress, so no UI is opened", () => {
+            assert.ok(!ingressPaths(settingsFor("dev")).some((p) => p.name.startsWith("ui-")));
+        });
+
+        it("HTTP-01 solver pods are admitted in every UI namespace when certificates come from ACME", () => {
+            const domain = { "observability-platform:domain": "obs.example.com" };
+            const acme = settingsFor("prod", { ...domain, "observability-platform:tls": JSON.stringify({ acmeEmail: "ops@example.com" }) });
+            assert.deepStrictEqual(ingressPaths(acme).filter((p) => p.name === "acme-http01-solver").map((p) => p.namespace), ["monitoring", "logging", "tracing", "graylog"]);
+            assert.ok(!ingressPaths(settingsFor("prod", domain)).some((p) => p.name === "acme-http01-solver"));
+        });
+
+        it("restrictEgress denies egress too and allows DNS, the API server, the platform's namespaces and egressCidrs", () => {
+            const s = settingsFor("prod", { "observability-platform:networkPolicy": JSON.stringify({ restrictEgress: true, apiServerCidrs: ["10.0.0.1/32"], egressCidrs: ["203.0.113.0/24"] }) });
+            const policies = platformNetworkPolicies(s);
+            assert.ok(policies.filter((p) => p.metadata.name === "default-deny").every((p) => p.spec.policyTypes.includes("Egress")));
+            const logging = policies.find((p) => p.metadata.name === "allow-egress" && p.metadata.namespace === "logging")!;
+            assert.deepStrictEqual(logging, egressPolicy("logging", {
+                platformNamespaces: namespacePlan(s).map((p) => p.name), apiServerCidrs: ["10.0.0.1/32"], egressCidrs: ["203.0.113.0/24"], alsoNamespaces: [],
+            }));
+            assert.deepStrictEqual(logging.spec.egress[0], {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }],
+            });
+            assert.deepStrictEqual(logging.spec.egress[1], { to: [{ ipBlock: { cidr: "10.0.0.1/32" } }] });
+            assert.deepStrictEqual(logging.spec.egress[3], { to: [{ ipBlock: { cidr: "203.0.113.0/24" } }] });
+            const monitoring = policies.find((p) => p.metadata.name === "allow-egress" && p.metadata.namespace === "monitoring")!;
+            assert.ok(JSON.stringify(monitoring.spec.egress[2]).includes("\"kube-system\""), "Prometheus scrapes CoreDNS");
+        });
+
+        it("a default-deny policy isolates every pod for ingress, and for egress when asked", () => {
+            assert.deepStrictEqual(defaultDenyPolicy("x", true).spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        });
+
         it("a stack can turn them off", async () => {
             const run = await runProgram("prod", { config: { "observability-platform:access": JSON.stringify({ networkPolicies: false }) } });
             assert.deepStrictEqual(kinds(run, "NetworkPolicy"), []);
-            assert.strictEqual(kinds(await stackRun("prod"), "NetworkPolicy").length, 4);
+            // Pulumi.prod.yaml: a domain (the UIs' paths) and ACME (the solvers' paths).
+            const prod = settingsFor("prod", { "observability-platform:domain": "observability.example.com", "observability-platform:tls": JSON.stringify({ acmeEmail: "platform-team@example.com" }) });
+            assert.strictEqual(kinds(await stackRun("prod"), "NetworkPolicy").length, platformNetworkPolicies(prod).length);
         });
     });
 
     describe("settings", () => {
+        const networkPolicy = (value: Record<string, unknown>, access?: Record<string, unknown>) => () => settingsFor("dev", {
+            "observability-platform:networkPolicy": JSON.stringify(value),
+            ...(access ? { "observability-platform:access": JSON.stringify(access) } : {}),
+        });
+
+        it("restrictEgress without the API server's CIDRs is refused, naming how to find them", () => {
+            assert.throws(networkPolicy({ restrictEgress: true }), /networkPolicy\.apiServerCidrs: is empty with restrictEgress on; allowed: the API server's addresses/);
+            assert.doesNotThrow(networkPolicy({ restrictEgress: true, apiServerCidrs: ["10.0.0.1/32"] }));
+        });
+
+        it("egress CIDRs without restrictEgress are refused, not ignored", () => {
+            assert.throws(networkPolicy({ egressCidrs: ["203.0.113.0/24"] }), /networkPolicy\.egressCidrs: is set with restrictEgress off/);
+        });
+
+        it("restrictEgress with NetworkPolicies off is refused", () => {
+            assert.throws(networkPolicy({ restrictEgress: true, apiServerCidrs: ["10.0.0.1/32"] }, { networkPolicies: false }), /networkPolicy\.restrictEgress: got true with access\.networkPolicies false/);
+        });
+
+        it("a CIDR that is not one is refused by the schema", () => {
+            assert.throws(networkPolicy({ restrictEgress: true, apiServerCidrs: ["kubernetes.default"] }), /networkPolicy\.apiServerCidrs/);
+        });
+
         it("oauth2-proxy without OIDC settings names every missing key", () => {
             assert.throws(
                 () => settingsFor("dev", { "observability-platform:access": JSON.stringify({ uiAuth: "oauth2-proxy" }) }),

@@ -39,6 +39,15 @@ export class Cluster {
     }
 }
 
+/**
+ * The command line that runs `args` inside the lab's network namespace with `KUBECONFIG` set to
+ * the lab's, as tools/cluster/lab.sh `exec` does: so `npm run lab -- exec <dir> -- kubectl …`
+ * reaches the lab's API server, not whatever the caller's kubeconfig names.
+ */
+export function labExecCommand(dir: string, args: readonly string[]): string[] {
+    return ["nsenter", `--net=${path.join(dir, "netns")}`, "--", "env", `KUBECONFIG=${path.join(dir, "kubeconfig")}`, ...args];
+}
+
 /** The lab cluster whose state is `dir` (tools/cluster/lab.sh): kubectl runs inside its network namespace. */
 export class Lab extends Cluster {
     constructor(readonly dir: string) {
@@ -49,9 +58,10 @@ export class Lab extends Cluster {
         return this.exec([kubectlBinary(), `--kubeconfig=${path.join(this.dir, "kubeconfig")}`, ...args], input);
     }
 
-    /** Any command inside the lab's network namespace. */
+    /** Any command inside the lab's network namespace, with the lab's kubeconfig, as `lab.sh exec` runs it. */
     exec(args: readonly string[], input?: string): Promise<Result> {
-        return run("nsenter", [`--net=${path.join(this.dir, "netns")}`, "--", ...args], input);
+        const [command, ...rest] = labExecCommand(this.dir, args);
+        return run(command, rest, input);
     }
 
     /** lab.sh start|stop|spawn with this lab's directory. A stop is never cut short by killChildren. */

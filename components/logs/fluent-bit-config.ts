@@ -199,27 +199,26 @@ export function fluentBitSections(input: FluentBitConfigInput): Section[] {
             ["Condition", `Key_value_matches level ${pattern}`],
             ["Set", `${GELF_LEVEL_KEY} ${level}`],
         ])));
-        sections.push(section("OUTPUT", [
+        const graylog = input.graylog;
+        /** A GELF output over TCP that retries forever within its share of the buffer. */
+        const gelf = (alias: string, match: string, keys: Array<[string, string | number]>, bufferMb: number) => section("OUTPUT", [
             ["Name", "gelf"],
-            ["Alias", "graylog"],
-            ["Match", "kube.*"],
-            ["Host", input.graylog.host],
-            ["Port", input.graylog.port],
+            ["Alias", alias],
+            ["Match", match],
+            ["Host", graylog.host],
+            ["Port", graylog.port],
             ["Mode", "tcp"],
+            ...keys,
+            ["Retry_Limit", "no_limits"],
+            ["storage.total_limit_size", `${bufferMb}M`],
+        ]);
+        sections.push(gelf("graylog", "kube.*", [
             ["Gelf_Short_Message_Key", "log"],
             ["Gelf_Timestamp_Key", "time"],
             ["Gelf_Level_Key", GELF_LEVEL_KEY],
-            ["Retry_Limit", "no_limits"],
-            ["storage.total_limit_size", `${input.bufferLimitMb}M`],
-        ]));
+        ], input.bufferLimitMb));
         if (input.nodeLogs) {
-            sections.push(section("OUTPUT", [
-                ["Name", "gelf"],
-                ["Alias", "graylog-node"],
-                ["Match", "node.*"],
-                ["Host", input.graylog.host],
-                ["Port", input.graylog.port],
-                ["Mode", "tcp"],
+            sections.push(gelf("graylog-node", "node.*", [
                 // Both node inputs put the line under `message`; without a timestamp key the
                 // gelf packer (src/flb_pack_gelf.c) sends the record's own time.
                 ["Gelf_Short_Message_Key", "message"],
@@ -227,9 +226,7 @@ export function fluentBitSections(input: FluentBitConfigInput): Section[] {
                 ["Gelf_Level_Key", "priority"],
                 // GELF's `host`: the node, by its Kubernetes name, which both node inputs get.
                 ["Gelf_Host_Key", "node_name"],
-                ["Retry_Limit", "no_limits"],
-                ["storage.total_limit_size", `${nodeBufferLimitMb(input.bufferLimitMb)}M`],
-            ]));
+            ], nodeBufferLimitMb(input.bufferLimitMb)));
         }
     }
     return sections;

@@ -1,10 +1,10 @@
 package certmanager
 
 import (
-	"encoding/json"
-	"os"
 	"reflect"
 	"testing"
+
+	"observability-platform/tools/engine-plugins/internal/npmpin"
 )
 
 // The program's arguments (components/tls certManagerArgs), trimmed to what each case needs.
@@ -94,15 +94,11 @@ func TestEveryReleaseInputIsAmongTheRegisteredKeys(t *testing.T) {
 }
 
 func TestTheReportedVersionIsTheOneTheSdkAsksFor(t *testing.T) {
-	raw, err := os.ReadFile("../../../package.json")
+	got, err := npmpin.Of("@pulumi/kubernetes-cert-manager")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pkg struct{ Dependencies map[string]string }
-	if err := json.Unmarshal(raw, &pkg); err != nil {
-		t.Fatal(err)
-	}
-	if got := pkg.Dependencies["@pulumi/kubernetes-cert-manager"]; got != Version {
+	if got != Version {
 		t.Fatalf("package.json pins @pulumi/kubernetes-cert-manager %s, the stand-in reports %s", got, Version)
 	}
 }

@@ -2,8 +2,6 @@ package random
 
 import (
 	"context"
-	"encoding/json"
-	"os"
 	"strings"
 	"testing"
 
@@ -12,6 +10,8 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"golang.org/x/crypto/bcrypt"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"observability-platform/tools/engine-plugins/internal/npmpin"
 )
 
 const urn = "urn:pulumi:dev::observability-platform::" + Token + "::p"
@@ -168,15 +168,11 @@ func TestAnyInputChangeReplacesThePassword(t *testing.T) {
 }
 
 func TestTheReportedVersionIsTheOneTheSdkAsksFor(t *testing.T) {
-	raw, err := os.ReadFile("../../../package.json")
+	got, err := npmpin.Of("@pulumi/random")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pkg struct{ Dependencies map[string]string }
-	if err := json.Unmarshal(raw, &pkg); err != nil {
-		t.Fatal(err)
-	}
-	if got := pkg.Dependencies["@pulumi/random"]; got != Version {
+	if got != Version {
 		t.Fatalf("package.json pins @pulumi/random %s, the stand-in reports %s", got, Version)
 	}
 }

@@ -9,6 +9,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import * as YAML from "yaml";
 import { ROOT } from "./root";
+import { chartFile } from "../components/shared/charts";
 
 export { ROOT };
 const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -170,8 +171,29 @@ class Mocks implements pulumi.runtime.Mocks {
         if (args.token === "pulumi:pulumi:readStackOutputs") {
             return { name: args.inputs.name, outputs: this.stackOutputs, secretOutputNames: [] };
         }
+        if (args.token === "kubernetes:helm:template") {
+            return helmTemplateInvoke(args.inputs.jsonOpts);
+        }
         return args.inputs;
     }
+}
+
+/**
+ * What the provider's `kubernetes:helm:template` answers a `helm.v3.Chart` (invoke_helm_template.go,
+ * pulumi-kubernetes 4.25.0): the chart's manifest and its hooks as objects, rendered by the real
+ * Helm from the chart directory (a local `path` is the packaged chart itself).
+ */
+async function helmTemplateInvoke(jsonOpts: string): Promise<{ result: Record<string, any>[] }> {
+    // Loaded here: both modules import this one.
+    const { helmTemplate } = require("./chart-render") as typeof import("./chart-render");
+    const { chartDirectory } = require("./charts") as typeof import("./charts");
+    const opts = JSON.parse(jsonOpts);
+    const archive = opts.path ?? path.join(chartDirectory(), chartFile({ chart: opts.chart, version: opts.version ?? "", repo: "" }));
+    const result = await helmTemplate({
+        name: opts.release_name, type: "kubernetes:helm.sh/v3:Chart", archive, releaseName: opts.release_name,
+        namespace: opts.namespace ?? "default", values: opts.values ?? {}, transforms: [], dropHooks: false,
+    });
+    return { result };
 }
 
 /** The project's own modules, so a second run re-executes the program from scratch. */

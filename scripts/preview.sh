@@ -14,10 +14,12 @@
 # dry-runs each object there, and the pack judges every resource, chart children included.
 # --offline is for a machine without the lab (no Go build of it, or no root for its network
 # namespace): the provider renders to a directory (kubernetes:renderYamlToDirectory), as it must
-# to construct a helm.v4.Chart without a cluster (provider_construct.go, Construct). There it
-# stops at kube-prometheus-stack's chart, whose cert-manager Certificate it cannot place without
-# an API server that knows the kind (see ACCEPTED below); that one error per stack is the only
-# one accepted offline.
+# to construct a helm.v4.Chart without a cluster (provider_construct.go, Construct), with no
+# dry-run by an API server.
+#
+# The lab starts empty, as a new cluster does: cert-manager's CRDs are the program's own
+# (components/tls/crds.ts), so the provider knows their kinds before kube-prometheus-stack's
+# chart renders a Certificate.
 #
 # OBS_PREVIEW_ARGS adds arguments to `pulumi preview` (e.g. "--logtostderr -v=7 --logflow").
 #
@@ -26,11 +28,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 offline=0
-if [[ "${1:-}" == "--offline" ]]; then
-  offline=1
-  shift
-fi
-[[ $# -ge 1 ]] || { echo "usage: npm run preview -- [--offline] <stack>..." >&2; exit 2; }
+up=0
+case "${1:-}" in
+  --offline) offline=1; shift ;;
+  --up) up=1; shift ;;
+esac
+[[ $# -ge 1 ]] || { echo "usage: npm run preview -- [--offline | --up] <stack>..." >&2; exit 2; }
 : "${OBS_CHART_DIR:?set OBS_CHART_DIR to a chart directory (npm run charts:pull fills one)}"
 for stack in "$@"; do
   [[ -f "Pulumi.$stack.yaml" ]] || { echo "preview: no stack file Pulumi.$stack.yaml" >&2; exit 2; }
@@ -38,10 +41,16 @@ done
 
 engine="$(bash tools/engine/build.sh | tail -n 1)"
 plugins="$(bash tools/engine-plugins/build.sh | tail -n 1)"
+if ((up)); then
+  webhooks="$(bash tools/webhooks/build.sh | tail -n 1)"
+fi
 work="$(mktemp -d)"
 lab="$work/lab"
 cleanup() {
-  [[ -f "$lab/pids" ]] && npm run -s lab -- stop "$lab" >&2
+  local dir
+  for dir in "$work"/lab*; do
+    [[ -f "$dir/pids" ]] && npm run -s lab -- stop "$dir" >&2
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -62,32 +71,69 @@ ln -s "$PWD/node_modules" "$work/project/node_modules"
 in_lab() {
   if ((offline)); then "$@"; else (cd "$root" && npm run -s lab -- exec "$lab" -- env -C "$work/project" KUBECONFIG="$lab/kubeconfig" "$@"); fi
 }
-if ((!offline)); then
+# With --up each stack gets a lab of its own (the stacks share namespace names), started below.
+if ((!offline && !up)); then
   npm run -s lab -- start "$lab" >&2
-  # cert-manager's CRDs, as the cluster holds them after cert-manager's first install. On an
-  # empty cluster the preview stops at kube-prometheus-stack's chart: it renders a cert-manager
-  # Certificate, and a helm.v4.Chart must know whether each kind is namespaced
-  # (provider/pkg/provider/yaml/v2 Normalize, clients.IsNamespacedKind) while the CRDs come only
-  # with the CertManager's opaque helm.v3.Release, which a preview does not install ("failed to
-  # determine if the following GVK is namespaced: cert-manager.io/v1, Kind=Certificate").
-  read -r helm kubectl < <(node -e 'require("ts-node").register({ transpileOnly: true }); const h = require("./scripts/helm"); console.log(h.helmBinary(), h.kubectlBinary())')
-  "$helm" template cert-manager "$OBS_CHART_DIR/cert-manager-$(node -p 'require("ts-node").register({ transpileOnly: true }); require("./components/shared/charts").CERT_MANAGER.version').tgz" \
-    --set crds.enabled=true | node -e '
-      const YAML = require("yaml");
-      const docs = YAML.parseAllDocuments(require("fs").readFileSync(0, "utf8")).map((d) => d.toJS()).filter((o) => o?.kind === "CustomResourceDefinition");
-      console.log(docs.map((o) => JSON.stringify(o)).join("\n---\n"));
-    ' >"$work/cert-manager-crds.yaml"
-  npm run -s lab -- exec "$lab" -- "$kubectl" --kubeconfig "$lab/kubeconfig" apply --server-side -f "$work/cert-manager-crds.yaml" >/dev/null
-  npm run -s lab -- exec "$lab" -- "$kubectl" --kubeconfig "$lab/kubeconfig" wait --for condition=Established crd -l app.kubernetes.io/name=cert-manager --timeout 60s >/dev/null
 fi
 
 cd "$work/project"
 mkdir -p "$work/state" && pulumi login --non-interactive "file://$work/state" >/dev/null
 
-# Offline only: the stop explained above (the lab has cert-manager's CRDs, so it never sees it).
-ACCEPTED="failed to determine if the following GVK is namespaced: cert-manager.io/v1, Kind=Certificate"
+# engine_step STACK NAME CMD...: one engine command against the stack's lab, its whole output in
+# .cache/preview/<stack>-<name>.log; prints its time and resource counts, or its errors.
+engine_step() {
+  local stack="$1" name="$2" start=$SECONDS rc
+  shift 2
+  set +e
+  in_lab "$@" --stack "$stack" --non-interactive >"$work/$stack-$name.log" 2>&1
+  rc=$?
+  set -e
+  mkdir -p "$root/.cache/preview"
+  cp "$work/$stack-$name.log" "$root/.cache/preview/$stack-$name.log"
+  local counts
+  counts="$(grep -E '^ +[0-9]+ (created|updated|deleted|replaced|unchanged|to create|to update|to delete|to replace)$' "$work/$stack-$name.log" | sed 's/^ *//' | paste -sd, - | sed 's/,/, /g')"
+  if [[ $rc -eq 0 ]]; then
+    echo "$name $stack: passed in $((SECONDS - start)) s${counts:+ ($counts)}"
+  else
+    echo "$name $stack: FAILED (exit $rc) after $((SECONDS - start)) s${counts:+ ($counts)}; its errors (the whole log: .cache/preview/$stack-$name.log):" >&2
+    grep -E '^\s*error: |^\s+(error|warning): ' "$work/$stack-$name.log" | grep -v 'from \$PATH at ' | tail -n 25 >&2 || true
+    return 1
+  fi
+}
+
+# cycle STACK: with the lab serving the webhooks and running the operators and stand-ins
+# (scripts/lab/serve.ts), up; a preview and a second up that must change nothing; then, outside
+# prod (whose stores are protected), destroy and up again.
+cycle() {
+  local stack="$1" waited=0 policy=(--policy-pack policies --policy-pack-config policies/config.json)
+  (cd "$root" && KUBECTL="$kubectl" bash tools/cluster/lab.sh spawn "$lab" lab-services -- \
+    node -r ts-node/register/transpile-only scripts/lab/serve.ts "$lab" "$stack" "$webhooks") >&2
+  until [[ -f "$lab/serve.ready" ]]; do
+    ((waited++ < 180)) || { echo "up $stack: the lab's services did not come up (logs/lab-services.log)" >&2; tail -n 20 "$lab/logs/lab-services.log" >&2; return 1; }
+    sleep 1
+  done
+  local ok=0
+  engine_step "$stack" up pulumi up --yes --skip-preview "${policy[@]}" &&
+    engine_step "$stack" preview-again pulumi preview --diff --expect-no-changes "${policy[@]}" &&
+    engine_step "$stack" up-again pulumi up --yes --skip-preview --expect-no-changes "${policy[@]}" &&
+    if [[ "$stack" != prod ]]; then
+      engine_step "$stack" destroy pulumi destroy --yes --skip-preview &&
+        engine_step "$stack" up-after-destroy pulumi up --yes --skip-preview "${policy[@]}"
+    fi && ok=1
+  mkdir -p "$root/.cache/preview"
+  cp "$lab/logs/lab-services.log" "$root/.cache/preview/$stack-lab-services.log" 2>/dev/null || true
+  ((ok)) || { echo "(what the lab ran: .cache/preview/$stack-lab-services.log)" >&2; return 1; }
+}
+
+if ((up)); then
+  kubectl="$(cd "$root" && node -e 'require("ts-node").register({ transpileOnly: true }); console.log(require("./scripts/helm").kubectlBinary())')"
+fi
 status=0
 for stack in "$@"; do
+  if ((up)); then
+    lab="$work/lab-$stack"
+    (cd "$root" && npm run -s lab -- start "$lab") >&2
+  fi
   # Paths of the `secure:` values (key.sub.path), which get throwaway secrets below.
   secure_paths="$(node -e '
     const YAML = require("yaml");
@@ -144,14 +190,16 @@ for stack in "$@"; do
   echo "(the whole preview: .cache/preview/$stack.log)"
   # The program's own log of the engine closing its channel after a stop is a consequence,
   # not a second error.
-  errors="$(grep -E '^\s*error: ' "$work/$stack.log" | grep -vE "$ACCEPTED|^error: Error: (Channel has been shut down|failed to register new resource .*resource monitor shut down)" || true)"
+  errors="$(grep -E '^\s*error: ' "$work/$stack.log" | grep -vE "^error: Error: (Channel has been shut down|failed to register new resource .*resource monitor shut down)" || true)"
   if [[ $rc -eq 0 ]]; then
     echo "preview $stack: passed in $((SECONDS - start)) s"
-  elif ((offline)) && [[ -z "$errors" && "$mandatory" == 0 ]] && grep -qE "$ACCEPTED" "$work/$stack.log"; then
-    echo "preview $stack: config validated and program run by the real engine; stopped offline at kube-prometheus-stack's chart ($ACCEPTED)"
   else
     echo "preview $stack: FAILED (exit $rc)${errors:+:$'\n'$errors}" >&2
     status=1
+  fi
+  if ((up)); then
+    [[ $rc -eq 0 ]] && { cycle "$stack" || status=1; }
+    (cd "$root" && npm run -s lab -- stop "$lab") >&2
   fi
 done
 exit $status

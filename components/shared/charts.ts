@@ -74,3 +74,20 @@ export function certManagerSource(chartDirectory?: string): { chart: string; ver
         ? { chart: CERT_MANAGER.chart, version: CERT_MANAGER.version, repositoryOpts: { repo: CERT_MANAGER.repo } }
         : { chart: path.resolve(chartDirectory, chartFile(CERT_MANAGER)), repositoryOpts: { repo: "" } };
 }
+
+/** Where `kubernetes.helm.v3.Chart` finds a pinned chart (its `fetchOpts` form, or a local packaged chart). */
+export type TemplateSource =
+    | { chart: string; version: string; fetchOpts: { repo: string } }
+    | { path: string };
+
+/**
+ * Arguments for `kubernetes.helm.v3.Chart`, which the provider renders with `helm template`
+ * (provider/pkg/provider/invoke_helm_template.go, pulumi-kubernetes 4.25.0): a local chart is
+ * `loader.Load(filepath.Join(path, chart))`, so `path` may name the packaged archive itself;
+ * otherwise the chart is pulled from `fetchOpts.repo` at `version`.
+ */
+export function templateSource(pin: PinnedChart, chartDirectory?: string): TemplateSource {
+    return chartDirectory === undefined
+        ? { chart: pin.chart, version: pin.version, fetchOpts: { repo: pin.repo } }
+        : { path: path.resolve(chartDirectory, chartFile(pin)) };
+}

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { READY_CONDITION } from "../shared/await";
 import { certManagerSource } from "../shared/charts";
 import { manifestDeclarer } from "../shared/manifest";
+import { CERT_MANAGER_RELEASE, certManagerCrdsArgs, CRD_VALUES } from "./crds";
 import { drainSafePdb, EPHEMERAL_STORAGE, preferSpreadAcrossNodes } from "../shared/workloads";
 import { Profile } from "../settings/profiles";
 
@@ -85,13 +86,12 @@ export function certManagerArgs(namespace: string, webhookReplicas: number, zone
         helmOptions: {
             ...certManagerSource(chartDirectory),
             namespace,
-            name: "cert-manager",
+            name: CERT_MANAGER_RELEASE,
             skipAwait: false,
             // Image pulls and rollout, then up to startupapicheck's wait, all inside one Release wait.
             timeout: CERT_MANAGER_WAIT.releaseTimeoutSeconds,
-            // `installCRDs` is deprecated; `keep` leaves the CRDs (and every certificate) when the
-            // Release is deleted.
-            values: { crds: { enabled: true, keep: true } },
+            // The CRDs are the program's own (crds.ts); `installCRDs` is deprecated.
+            values: CRD_VALUES.release,
         },
     };
 }
@@ -128,8 +128,10 @@ export class Tls extends pulumi.ComponentResource {
         // A helm.v3.Release inside (the package's design): it runs cert-manager's own hooks and
         // waits for the Deployments and the startupapicheck hook Job, so issuers are not created
         // before the webhook (failurePolicy Fail, hardcoded in the chart) admits them.
+        // Named as the Release, whose name the CRDs' labels carry; the chart is the release name.
+        const crds = new k8s.helm.v3.Chart(CERT_MANAGER_RELEASE, certManagerCrdsArgs(args.namespace, args.chartDirectory), { parent: this });
         const certManager = new certmanager.CertManager(`${name}-cert-manager`,
-            certManagerArgs(args.namespace, args.webhookReplicas, args.zoneAware, args.chartDirectory), { parent: this });
+            certManagerArgs(args.namespace, args.webhookReplicas, args.zoneAware, args.chartDirectory), { parent: this, dependsOn: crds.ready });
         if (args.webhookReplicas > 1) {
             // After the Release, which comes after the namespace.
             manifestDeclarer(this, name)("webhook-pdb", certManagerWebhookPdb(args.namespace), { dependsOn: [certManager] });

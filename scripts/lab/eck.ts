@@ -31,10 +31,13 @@ export function standInStatus(es: Obj, pods: readonly Obj[], health: Health): { 
     const actual: Health = health === "green" && available < nodes ? "yellow" : health;
     const allowed = nodes === 1 ? 1 : actual === "green" ? 1 : 0;
     return {
-        status: { health: actual, phase: "Ready", observedGeneration: es.metadata.generation, availableNodes: available },
+        status: { health: actual, phase: "Ready", observedGeneration: es.metadata.generation, availableNodes: available, version: es.spec?.version },
         minAvailable: nodes - allowed,
     };
 }
+
+/** Whether the stand-in has taken `es` from ECK (ECK skips a resource annotated so). */
+const taken = (es: Obj) => es.metadata.annotations?.["eck.k8s.elastic.co/managed"] === "false";
 
 export class EckStandIn {
     /** The health Elasticsearch's API would answer while every pod is Ready. */
@@ -63,6 +66,21 @@ export class EckStandIn {
         }
     }
 
+    /**
+     * One pass of `takeOverWhenCreated` that never waits: takes each Elasticsearch whose
+     * StatefulSets and default PDB ECK has made. For a lab whose objects arrive while it runs
+     * (`pulumi up`, serve.ts).
+     */
+    async takeOverCreated(): Promise<void> {
+        const [clusters, sets, pdbs] = await Promise.all([this.list(), this.lab.list("statefulsets", "-l", CLUSTER_LABEL), this.lab.list("pdb", "-l", CLUSTER_LABEL)]);
+        for (const es of clusters.filter((c) => !taken(c))) {
+            const { namespace, name } = es.metadata;
+            if (sets.some((s) => s.metadata.namespace === namespace && s.metadata.labels?.[CLUSTER_LABEL] === name) && pdbs.some((p) => p.metadata.namespace === namespace && p.metadata.name === `${name}-es-default`)) {
+                await this.lab.ok(["annotate", "elasticsearch", "-n", namespace, name, "eck.k8s.elastic.co/managed=false", "--overwrite"]);
+            }
+        }
+    }
+
     /** Takes every Elasticsearch from ECK (the operator stops touching it). */
     async takeOver(): Promise<void> {
         for (const es of await this.list()) {
@@ -75,9 +93,9 @@ export class EckStandIn {
         return found.code === 0 ? JSON.parse(found.stdout).items : [];
     }
 
-    /** One pass: each Elasticsearch's status and default PDB as ECK would write them. */
+    /** One pass: each Elasticsearch taken from ECK gets the status and default PDB ECK would write. */
     async reconcile(): Promise<void> {
-        for (const es of await this.list()) {
+        for (const es of (await this.list()).filter(taken)) {
             const { namespace, name } = es.metadata;
             const pods = await this.lab.list("pods", "-n", namespace, "-l", `${CLUSTER_LABEL}=${name}`);
             const { status, minAvailable } = standInStatus(es, pods, this.health);

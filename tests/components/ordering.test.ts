@@ -23,6 +23,8 @@ function waits(from: string, to: readonly string[], why: string): void {
 const tlsReady = ["tls-ca", "tls-acme"];
 // cert-manager first: its Release waits for its webhook (failurePolicy Fail) through startupapicheck.
 waits("tls", ["ns-cert-manager"], "cert-manager's Release installs into its namespace");
+waits("tls-cert-manager", ["certificaterequests.cert-manager.io", "certificates.cert-manager.io", "challenges.acme.cert-manager.io", "clusterissuers.cert-manager.io", "issuers.cert-manager.io", "orders.acme.cert-manager.io"],
+    "the Release installs no CRDs: the program's own come first, so the provider knows their kinds when kube-prometheus-stack renders a Certificate (components/tls/crds.ts)");
 waits("tls-selfsigned", ["tls-cert-manager"], "cert-manager's webhook rejects issuers until the Release (startupapicheck) is done");
 waits("tls-acme", ["tls-cert-manager"], "the same webhook admits the ACME issuer");
 waits("tls-root-ca", ["tls-selfsigned"], "the root CA is signed by the self-signed issuer, Ready first");

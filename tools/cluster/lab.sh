@@ -14,8 +14,9 @@
 #
 # Why a network namespace: kwok gives pods and the webhooks' Services addresses that exist
 # nowhere, and ECK resolves its Elasticsearch Services through the machine's resolver. Inside the
-# namespace every such packet finds no route and fails at once; outside it, it would leave the
-# machine. The API server listens on the namespace's own 127.0.0.1, so two labs never collide.
+# namespace a packet to a Service address finds no route and one to a pod address stays in the
+# namespace (refused, or answered by a process the lab runs for that pod), failing at once;
+# outside it, it would leave the machine. The API server listens on the namespace's own 127.0.0.1, so two labs never collide.
 #
 # Containers do not run: kwok marks scheduled pods Running and Ready. Images, probes and
 # application configuration are not exercised here.
@@ -111,12 +112,21 @@ start() {
     touch "$LAB/netns"
     unshare --net="$LAB/netns" true || die "cannot create a network namespace (needs root: unshare --net)"
     in_ns ip link set lo up
+    # Every pod address kwok hands out (--cidr below) is local to the namespace, so a process the
+    # lab runs for a pod (a webhook server, scripts/lab/serve.ts) can listen on that pod's own
+    # address; an address no process listens on refuses at once, as before. Nothing outside the
+    # namespace is reachable from it either way.
+    in_ns ip route add local 10.244.0.0/16 dev lo
 
     spawn etcd "$bin/etcd" --name lab --data-dir "$LAB/etcd" --unsafe-no-fsync \
         --listen-client-urls http://127.0.0.1:2379 --advertise-client-urls http://127.0.0.1:2379 \
         --listen-peer-urls http://127.0.0.1:2380 --initial-advertise-peer-urls http://127.0.0.1:2380 \
         --initial-cluster lab=http://127.0.0.1:2380 --listen-metrics-urls ""
     local p="$LAB/pki"
+    # --enable-aggregator-routing: webhooks (and aggregated APIs) are called at a ready endpoint of
+    # their Service, the pod's address and target port, instead of the ClusterIP, which nothing
+    # serves here (kube-apiserver 1.34.4 cmd/kube-apiserver/app/server.go buildServiceResolver,
+    # whose resolver CreateConfig hands to the admission webhooks).
     # The admission plugins are kube-apiserver 1.34's defaults (PodSecurity, ResourceQuota,
     # Priority, DefaultStorageClass, the webhooks, ...) plus NodeRestriction, as kubeadm and the
     # managed offerings run it. The ResourceQuota configuration limits node- and cluster-critical
@@ -131,7 +141,7 @@ start() {
         --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
         --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
         --admission-control-config-file "$LAB/admission.yaml" \
-        --allow-privileged=true --profiling=false
+        --allow-privileged=true --profiling=false --enable-aggregator-routing=true
     wait_for "kube-apiserver ready" 180 kube-apiserver kubectl_ get --raw /readyz
 
     spawn kube-controller-manager "$bin/kube-controller-manager" --kubeconfig "$LAB/kubeconfig" \

@@ -78,9 +78,9 @@ describe("TLS: cert-manager values against cert-manager's own values.schema.json
         assert.deepStrictEqual(check(releaseValues(cm.inputs)), []);
     });
 
-    it("installs the CRDs through crds.enabled and keeps them, not the deprecated installCRDs", () => {
+    it("the Release installs no CRDs, through crds.enabled rather than the deprecated installCRDs: the program declares them", () => {
         const values = releaseValues(certManagerArgs("cert-manager", 1, false) as Record<string, any>);
-        assert.deepStrictEqual(values.crds, { enabled: true, keep: true });
+        assert.deepStrictEqual(values.crds, { enabled: false });
         assert.strictEqual(values.installCRDs, undefined);
     });
 

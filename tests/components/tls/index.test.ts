@@ -16,18 +16,62 @@ function waitsFor(run: ProgramRun, r: RecordedResource, dep: RecordedResource): 
     return false;
 }
 
+/** Whether `r` waits for `dep` through any chain of dependencies (each link's ancestors included). */
+function waitsTransitivelyFor(run: ProgramRun, r: RecordedResource, dep: RecordedResource): boolean {
+    const seen = new Set<string>();
+    const queue = [r];
+    while (queue.length > 0) {
+        const at = queue.pop()!;
+        if (seen.has(at.urn)) {
+            continue;
+        }
+        seen.add(at.urn);
+        if (waitsFor(run, at, dep)) {
+            return true;
+        }
+        for (let up: RecordedResource | undefined = at; up; up = run.resources.find((x) => x.urn === up!.parent)) {
+            queue.push(...up.dependsOn.map((u) => run.resources.find((x) => x.urn === u)).filter((x): x is RecordedResource => Boolean(x)));
+        }
+    }
+    return false;
+}
+
 describe("TLS", () => {
     for (const stack of ["dev", "staging", "prod"]) {
         describe(stack, () => {
             let run: ProgramRun;
             before(async () => { run = await stackRun(stack); });
 
-            it("installs the pinned cert-manager with its CRDs and its startup API check", () => {
+            it("installs the pinned cert-manager, without its CRDs, and its startup API check", () => {
                 const cm = component(run, "kubernetes-cert-manager:index:CertManager");
-                assert.deepStrictEqual(cm.inputs.helmOptions.values.crds, { enabled: true, keep: true });
+                assert.deepStrictEqual(cm.inputs.helmOptions.values.crds, { enabled: false });
                 assert.strictEqual(cm.inputs.helmOptions.version, "v1.19.1");
                 assert.strictEqual(cm.inputs.helmOptions.namespace, "cert-manager");
                 assert.strictEqual(cm.inputs.startupapicheck.enabled, true, "the Release waits until the webhook admits requests");
+            });
+
+            it("declares cert-manager's six CRDs itself, retained on delete, before the Release and before every chart that renders cert-manager kinds", () => {
+                const crds = run.resources.filter((r) => r.inputs.kind === "CustomResourceDefinition" && r.inputs.spec.group.endsWith("cert-manager.io"));
+                assert.deepStrictEqual(crds.map((r) => r.inputs.metadata.name).sort(), [
+                    "certificaterequests.cert-manager.io", "certificates.cert-manager.io", "challenges.acme.cert-manager.io",
+                    "clusterissuers.cert-manager.io", "issuers.cert-manager.io", "orders.acme.cert-manager.io",
+                ]);
+                for (const crd of crds) {
+                    assert.strictEqual(crd.retainOnDelete, true, crd.name);
+                    assert.strictEqual(crd.inputs.metadata.labels["app.kubernetes.io/instance"], "cert-manager", "rendered as the Release rendered them");
+                    assert.strictEqual(crd.inputs.metadata.annotations["helm.sh/resource-policy"], "keep", "the live objects keep it, so a Release upgrade without them leaves them");
+                }
+                const chart = run.resources.find((r) => r.type === "kubernetes:helm.sh/v3:Chart")!;
+                assert.deepStrictEqual(run.resources.filter((r) => r.parent === chart.urn).map((r) => r.inputs.kind).filter((k) => k !== "CustomResourceDefinition"), [], "nothing but CRDs");
+                const cm = component(run, "kubernetes-cert-manager:index:CertManager");
+                for (const crd of crds) {
+                    assert.ok(cm.dependsOn.includes(crd.urn), `the Release waits for ${crd.name}`);
+                }
+                const kps = run.resources.find((r) => r.type === "kubernetes:helm.sh/v4:Chart" && r.inputs.chart.includes("kube-prometheus-stack"));
+                assert.ok(kps, "kube-prometheus-stack is in every stack");
+                for (const crd of crds) {
+                    assert.ok(waitsTransitivelyFor(run, kps, crd), `kube-prometheus-stack, which renders Certificates, is constructed after ${crd.name} was checked`);
+                }
             });
 
             it("every issuer and the root certificate is awaited until Ready, not just until it exists", () => {

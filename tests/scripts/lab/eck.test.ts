@@ -3,7 +3,7 @@ import { standInStatus } from "../../../scripts/lab/eck";
 
 type Obj = Record<string, any>;
 
-const es = (count: number): Obj => ({ metadata: { namespace: "logging", name: "logs", generation: 4 }, spec: { nodeSets: [{ name: "default", count }] } });
+const es = (count: number): Obj => ({ metadata: { namespace: "logging", name: "logs", generation: 4 }, spec: { version: "8.19.8", nodeSets: [{ name: "default", count }] } });
 const READY = { phase: "Running", conditions: [{ type: "Ready", status: "True" }] };
 const pod = (i: number, status: Obj = READY, extra: Obj = {}): Obj => ({
     metadata: { namespace: "logging", name: `logs-es-default-${i}`, labels: { "elasticsearch.k8s.elastic.co/cluster-name": "logs" }, ...extra },
@@ -12,9 +12,13 @@ const pod = (i: number, status: Obj = READY, extra: Obj = {}): Obj => ({
 const three = () => [pod(0), pod(1), pod(2)];
 
 describe("lab ECK stand-in: what ECK would write", () => {
+    it("reports the version the spec asks for, which the program's await compares (elasticsearchLanded)", () => {
+        assert.strictEqual(standInStatus(es(1), [pod(0)], "green").status.version, "8.19.8");
+    });
+
     it("reports a cluster with every pod Ready green, and lets its PDB allow one disruption", () => {
         assert.deepStrictEqual(standInStatus(es(3), three(), "green"), {
-            status: { health: "green", phase: "Ready", observedGeneration: 4, availableNodes: 3 },
+            status: { health: "green", phase: "Ready", observedGeneration: 4, availableNodes: 3, version: "8.19.8" },
             minAvailable: 2,
         });
     });
@@ -22,7 +26,7 @@ describe("lab ECK stand-in: what ECK would write", () => {
     it("reports yellow while a pod is not Ready, and then allows no disruption", () => {
         const pods = three();
         pods[2].status = { phase: "Pending" };
-        assert.deepStrictEqual(standInStatus(es(3), pods, "green"), { status: { health: "yellow", phase: "Ready", observedGeneration: 4, availableNodes: 2 }, minAvailable: 3 });
+        assert.deepStrictEqual(standInStatus(es(3), pods, "green"), { status: { health: "yellow", phase: "Ready", observedGeneration: 4, availableNodes: 2, version: "8.19.8" }, minAvailable: 3 });
     });
 
     it("does not count a terminating pod", () => {
@@ -37,7 +41,7 @@ describe("lab ECK stand-in: what ECK would write", () => {
     });
 
     it("reports the health it is told with every pod Ready, and allows no disruption when it is not green", () => {
-        assert.deepStrictEqual(standInStatus(es(3), three(), "yellow"), { status: { health: "yellow", phase: "Ready", observedGeneration: 4, availableNodes: 3 }, minAvailable: 3 });
+        assert.deepStrictEqual(standInStatus(es(3), three(), "yellow"), { status: { health: "yellow", phase: "Ready", observedGeneration: 4, availableNodes: 3, version: "8.19.8" }, minAvailable: 3 });
     });
 
     it("always lets a single-node cluster be disrupted, as ECK does", () => {

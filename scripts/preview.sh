@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run preview -- [--offline] <stack>...`: the real Pulumi engine (tools/engine, built from Go
+# `npm run preview -- [--offline | --up] <stack>...`: the real Pulumi engine (tools/engine, built from Go
 # modules, with the stand-ins of tools/engine-plugins for the two providers the module proxy
 # does not serve) previews each stack with the policy pack, with no Pulumi account:
 #   - a local file backend and a throwaway passphrase in a temporary PULUMI_HOME;
@@ -106,6 +106,7 @@ engine_step() {
 # prod (whose stores are protected), destroy and up again.
 cycle() {
   local stack="$1" waited=0 policy=(--policy-pack policies --policy-pack-config policies/config.json)
+  [[ -x "$webhooks/cert-manager" ]] || { echo "up $stack: NOT RUN: no cert-manager build in $webhooks (tools/webhooks/build.sh does not build it yet), and without its webhook every ClusterIssuer is refused" >&2; return 1; }
   (cd "$root" && KUBECTL="$kubectl" bash tools/cluster/lab.sh spawn "$lab" lab-services -- \
     node -r ts-node/register/transpile-only scripts/lab/serve.ts "$lab" "$stack" "$webhooks") >&2
   until [[ -f "$lab/serve.ready" ]]; do

@@ -8,7 +8,11 @@
 # ../lib.sh. Apart from tools/cluster, so that adding a webhook never rebuilds the control plane:
 #
 #   prometheus-operator-admission-webhook   prometheus-operator v0.93.1 cmd/admission-webhook (prometheus-operator/)
-#   cert-manager                            cert-manager v1.19.1: controller, webhook, cainjector (cert-manager/)
+#
+# Not yet here: cert-manager v1.19.1's controller, webhook and cainjector (scripts/lab/serve.ts
+# runs them as `cert-manager <role>`). The proxy serves the main module only; the upstream
+# binaries' own modules (cmd/*, named `.../controller-binary` etc.) it does not, so they need a
+# main of our own (issue 24).
 #
 # Go's build cache is shared with every other build on the machine. The last line on stdout is
 # always the bin directory; `--cached` exits 1 instead of building.
